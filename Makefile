@@ -1,0 +1,160 @@
+# Keel — top-level build. Plain GNU Make; objects go to $(O) (default build/<board>/).
+#
+#   make [BOARD=qemu-virt] [TOOLCHAIN=gcc|clang] [V=1] [O=dir]    build the kernel
+#   make run | test | lint | format | size | menuconfig | <name>_defconfig | clean
+#
+# See README.md and docs/configuration.md.
+
+BOARD     ?= qemu-virt
+comma     := ,
+TOOLCHAIN ?= gcc
+O         ?= build/$(BOARD)$(if $(filter clang,$(TOOLCHAIN)),-clang)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Python that has Debian's kconfiglib (pyenv or venv interpreters may not see it).
+PYTHON = $(shell for p in python3 /usr/bin/python3; do $$p -c 'import kconfiglib' 2>/dev/null && { echo $$p; break; }; done)
+
+SETUP_STAMP := build/.setup-done
+CONFIG      := $(O)/.config
+AUTOCONF    := $(O)/include/generated/autoconf.h
+
+.DEFAULT_GOAL := all
+.PHONY: all run test lint format format-check size menuconfig savedefconfig clean distclean setup help
+
+help:
+	@sed -n '3,7p' Makefile
+
+# ---------------------------------------------------------------- setup
+# Installs missing tools once per checkout; scripts/setup.sh itself is idempotent.
+$(SETUP_STAMP): scripts/setup.sh
+	$(Q)bash scripts/setup.sh
+	$(Q)mkdir -p $(dir $@) && touch $@
+
+setup:
+	$(Q)bash scripts/setup.sh
+
+# ---------------------------------------------------------------- configuration
+%_defconfig: | $(SETUP_STAMP)
+	$(Q)test -f configs/$@ || { echo "error: configs/$@ not found; choose one of: $$(cd configs && ls *_defconfig | tr '\n' ' ')" >&2; exit 1; }
+	$(Q)$(PYTHON) tools/kconfig.py defconfig configs/$@ $(CONFIG)
+
+$(CONFIG): | $(SETUP_STAMP)
+	$(Q)test -f configs/$(BOARD)_defconfig || { echo "error: unknown BOARD=$(BOARD); boards: $$(cd board && ls -d */ | tr -d / | tr '\n' ' ')" >&2; exit 1; }
+	$(Q)$(PYTHON) tools/kconfig.py defconfig configs/$(BOARD)_defconfig $@
+
+menuconfig: | $(SETUP_STAMP)
+	$(Q)test -f $(CONFIG) || $(PYTHON) tools/kconfig.py defconfig configs/$(BOARD)_defconfig $(CONFIG)
+	$(Q)$(PYTHON) tools/kconfig.py menuconfig $(CONFIG)
+
+savedefconfig: $(CONFIG)
+	$(Q)$(PYTHON) tools/kconfig.py savedefconfig $(CONFIG) $(O)/defconfig
+
+$(AUTOCONF): $(CONFIG) Kconfig $(wildcard board/Kconfig)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/kconfig.py genheader $(CONFIG) $@
+
+ifneq ($(filter %_defconfig,$(MAKECMDGOALS)),)
+ifneq ($(filter-out %_defconfig,$(MAKECMDGOALS)),)
+$(error configure and build in two commands: 'make $(filter %_defconfig,$(MAKECMDGOALS))' then 'make $(filter-out %_defconfig,$(MAKECMDGOALS))')
+endif
+endif
+
+# The .config decides what is built (board, test suite); goals that only configure
+# or only run host tools must not trigger it.
+NO_CONFIG_GOALS := %_defconfig menuconfig clean distclean setup help test lint format format-check host-tests
+ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+-include $(CONFIG)
+endif
+
+CONFIG_BOARD_NAME := $(patsubst "%",%,$(CONFIG_BOARD))
+ifneq ($(CONFIG_BOARD_NAME),)
+ifneq ($(CONFIG_BOARD_NAME),$(BOARD))
+$(error $(CONFIG) is for board $(CONFIG_BOARD_NAME), not BOARD=$(BOARD); run 'make BOARD=$(BOARD) $(BOARD)_defconfig' or pick another O=)
+endif
+endif
+
+# ---------------------------------------------------------------- toolchain
+ifeq ($(wildcard board/$(BOARD)/board.mk),)
+$(error unknown BOARD=$(BOARD); boards: $(patsubst board/%/board.mk,%,$(wildcard board/*/board.mk)))
+endif
+include mk/toolchain.mk
+include board/$(BOARD)/board.mk
+
+# ---------------------------------------------------------------- kernel sources
+# Every .c/.S in these directories is part of the kernel: adding a file needs no Makefile change.
+KERNEL_DIRS := arch/aarch64 kernel lib drivers board/$(BOARD)
+ifeq ($(CONFIG_KTEST),y)
+KERNEL_DIRS += tests/target
+endif
+KERNEL_SRCS := $(filter-out %.ld.S,$(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S)))
+KERNEL_OBJS := $(patsubst %,$(O)/%.o,$(KERNEL_SRCS))
+
+KERNEL_ELF := $(O)/keel.elf
+KERNEL_BIN := $(O)/Image
+LDSCRIPT   := $(O)/kernel.ld
+KERNEL_MAP := $(O)/keel.map
+
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+INCLUDES := -I$(O)/include -Iinclude -Iarch/aarch64/include -Iboard/$(BOARD)
+DEFINES  := -DKEEL_VERSION='"$(VERSION)"' -include $(AUTOCONF)
+
+all: $(KERNEL_BIN)
+	@echo "  Keel $(VERSION) for $(BOARD) ($(TOOLCHAIN)): $(KERNEL_BIN)"
+
+$(O)/%.c.o: %.c $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(KCC) $(KCFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP -c $< -o $@
+
+$(O)/%.S.o: %.S $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(KCC) $(KASFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP -c $< -o $@
+
+$(LDSCRIPT): arch/aarch64/kernel.ld.S $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(Q)$(KCPP) -P -x c -D__ASSEMBLY__ $(INCLUDES) $(DEFINES) -MMD -MP -MT $@ -MF $@.d $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(LDSCRIPT)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(KLD) $(KLDFLAGS) -T $(LDSCRIPT) -Map=$(KERNEL_MAP) -o $@ $(KERNEL_OBJS)
+
+$(KERNEL_BIN): $(KERNEL_ELF)
+	@$(if $(Q),echo "  OBJCOPY $@")
+	$(Q)$(KOBJCOPY) -O binary $< $@
+
+size: $(KERNEL_ELF)
+	$(Q)$(KSIZE) $<
+
+-include $(KERNEL_OBJS:.o=.d) $(LDSCRIPT).d
+
+# ---------------------------------------------------------------- run and test
+.SECONDEXPANSION:
+include tests/host/host.mk
+
+run: $(KERNEL_BIN)
+	$(Q)$(PYTHON_HOST) tools/qemu-run.py $(RUN_FLAGS)$(if $(CONFIG_SEMIHOSTING_EXIT), --semihosting) -- $(QEMU_ARGS)
+
+test: | $(SETUP_STAMP)
+	$(Q)bash tests/run-all.sh
+
+lint: | $(SETUP_STAMP)
+	$(Q)bash scripts/lint.sh
+
+format: | $(SETUP_STAMP)
+	$(Q)bash scripts/format.sh
+
+format-check: | $(SETUP_STAMP)
+	$(Q)bash scripts/format.sh --check
+
+clean:
+	rm -rf $(O)
+
+distclean:
+	rm -rf build

@@ -1,0 +1,86 @@
+/* exception.c — route EL1 exceptions: IRQs to the interrupt layer, anything unexpected to a report and panic. */
+#include "esr.h"
+#include "exception.h"
+#include "keel/panic.h"
+#include "keel/printk.h"
+
+static exception_fixup_fn fixup;
+static exception_irq_fn irq_handler;
+
+static const char *const vector_origin[4] = {
+	"current EL with SP0",
+	"current EL with SPx",
+	"lower EL (AArch64)",
+	"lower EL (AArch32)",
+};
+static const char *const vector_kind[4] = {"synchronous", "IRQ", "FIQ", "SError"};
+
+const char *exception_vector_name(unsigned vector)
+{
+	static const char *const names[16] = {
+		"current EL with SP0, synchronous", "current EL with SP0, IRQ",
+		"current EL with SP0, FIQ",	    "current EL with SP0, SError",
+		"current EL with SPx, synchronous", "current EL with SPx, IRQ",
+		"current EL with SPx, FIQ",	    "current EL with SPx, SError",
+		"lower EL (AArch64), synchronous",  "lower EL (AArch64), IRQ",
+		"lower EL (AArch64), FIQ",	    "lower EL (AArch64), SError",
+		"lower EL (AArch32), synchronous",  "lower EL (AArch32), IRQ",
+		"lower EL (AArch32), FIQ",	    "lower EL (AArch32), SError",
+	};
+	return vector < 16 ? names[vector] : "invalid vector";
+}
+
+static void emit(format_sink_fn sink, void *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void emit(format_sink_fn sink, void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_v(sink, ctx, fmt, ap);
+	va_end(ap);
+}
+
+void exception_report(const struct trap_frame *tf, unsigned vector, format_sink_fn sink, void *ctx)
+{
+	char cause[128];
+
+	emit(sink, ctx, "*** %s exception from %s (vector %u)\n", vector_kind[vector & 3U],
+	     vector_origin[(vector >> 2) & 3U], vector);
+	esr_describe(tf->esr, cause, sizeof(cause));
+	emit(sink, ctx, "  ESR  0x%016lx  EC 0x%02x  IL %u  ISS 0x%07x\n", (unsigned long)tf->esr,
+	     esr_ec(tf->esr), (unsigned)(tf->esr >> 25) & 1U, esr_iss(tf->esr));
+	emit(sink, ctx, "  cause: %s\n", cause);
+	emit(sink, ctx, "  ELR  0x%016lx  FAR  0x%016lx  SPSR 0x%08lx\n", (unsigned long)tf->elr,
+	     (unsigned long)tf->far, (unsigned long)tf->spsr);
+	emit(sink, ctx, "  SP_EL0 0x%016lx  SP 0x%016lx\n", (unsigned long)tf->sp_el0,
+	     (unsigned long)((uintptr_t)tf + sizeof(*tf)));
+	for (unsigned i = 0; i < 31; i++)
+		emit(sink, ctx, "  x%-2u 0x%016lx%s", i, (unsigned long)tf->x[i],
+		     i % 4 == 3 || i == 30 ? "\n" : "");
+}
+
+void exception_set_fixup(exception_fixup_fn fn)
+{
+	fixup = fn;
+}
+
+void exception_set_irq_handler(exception_irq_fn fn)
+{
+	irq_handler = fn;
+}
+
+void exception_dispatch(struct trap_frame *tf, unsigned vector)
+{
+	enum exc_kind kind = EXC_KIND(vector);
+
+	if (kind == EXC_IRQ && irq_handler) {
+		irq_handler(tf);
+		return;
+	}
+	if (kind == EXC_SYNC && fixup && fixup(tf, vector))
+		return;
+
+	printk("\n");
+	exception_report(tf, vector, printk_sink, NULL);
+	panic("unhandled %s exception (%s)", vector_kind[kind], exception_vector_name(vector));
+}

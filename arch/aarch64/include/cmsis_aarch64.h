@@ -1,0 +1,175 @@
+/* cmsis_aarch64.h — CMSIS-style core access for AArch64: qualifiers, intrinsics, system registers. */
+#ifndef CMSIS_AARCH64_H
+#define CMSIS_AARCH64_H
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+/* Peripheral access qualifiers, as in CMSIS-Core. */
+#define __IM  volatile const /* read only */
+#define __OM  volatile	     /* write only */
+#define __IOM volatile	     /* read / write */
+
+#define __STATIC_FORCEINLINE static inline __attribute__((always_inline))
+
+/* Intrinsics exist only when compiling for AArch64; host unit tests use the field macros. */
+#if defined(__aarch64__)
+
+/* Barriers and hints. Full-system barriers unless the name says otherwise. */
+__STATIC_FORCEINLINE void __DSB(void)
+{
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+__STATIC_FORCEINLINE void __DSB_ISH(void)
+{
+	__asm__ volatile("dsb ish" ::: "memory");
+}
+__STATIC_FORCEINLINE void __DSB_ISHST(void)
+{
+	__asm__ volatile("dsb ishst" ::: "memory");
+}
+__STATIC_FORCEINLINE void __DMB(void)
+{
+	__asm__ volatile("dmb sy" ::: "memory");
+}
+__STATIC_FORCEINLINE void __ISB(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+}
+__STATIC_FORCEINLINE void __WFI(void)
+{
+	__asm__ volatile("wfi" ::: "memory");
+}
+__STATIC_FORCEINLINE void __WFE(void)
+{
+	__asm__ volatile("wfe" ::: "memory");
+}
+__STATIC_FORCEINLINE void __SEV(void)
+{
+	__asm__ volatile("sev" ::: "memory");
+}
+__STATIC_FORCEINLINE void __NOP(void)
+{
+	__asm__ volatile("nop");
+}
+
+/* Interrupt masking (PSTATE.DAIF). */
+__STATIC_FORCEINLINE void __enable_irq(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+__STATIC_FORCEINLINE void __disable_irq(void)
+{
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+/* System registers by name: __MRS(CNTVCT_EL0), __MSR(VBAR_EL1, x). */
+#define __MRS(reg)                                             \
+	({                                                     \
+		uint64_t __v;                                  \
+		__asm__ volatile("mrs %0, " #reg : "=r"(__v)); \
+		__v;                                           \
+	})
+#define __MSR(reg, val) __asm__ volatile("msr " #reg ", %0" ::"r"((uint64_t)(val)) : "memory")
+
+/* Registers the assembler knows only by encoding (GICv3 CPU interface, with older binutils). */
+#define __MRS_S(enc)                                          \
+	({                                                    \
+		uint64_t __v;                                 \
+		__asm__ volatile("mrs %0, " enc : "=r"(__v)); \
+		__v;                                          \
+	})
+#define __MSR_S(enc, val) __asm__ volatile("msr " enc ", %0" ::"r"((uint64_t)(val)) : "memory")
+
+__STATIC_FORCEINLINE unsigned __current_el(void)
+{
+	return (unsigned)((__MRS(CurrentEL) >> 2) & 3U);
+}
+
+/* Count leading zeros (64-bit). */
+__STATIC_FORCEINLINE unsigned __CLZ64(uint64_t x)
+{
+	return x ? (unsigned)__builtin_clzll(x) : 64U;
+}
+
+/* Semihosting call (AArch64: HLT #0xF000). Only valid when the debugger/QEMU enables it. */
+__STATIC_FORCEINLINE long __semihost(long op, const void *arg)
+{
+	register long x0 __asm__("x0") = op;
+	register const void *x1 __asm__("x1") = arg;
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+	return x0;
+}
+
+/* SMC / HVC with function id and up to three arguments (SMCCC, result in x0). */
+#define __DEFINE_SMCCC(name, insn)                                                              \
+	__STATIC_FORCEINLINE uint64_t name(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3) \
+	{                                                                                       \
+		register uint64_t x0 __asm__("x0") = fid;                                       \
+		register uint64_t x1 __asm__("x1") = a1;                                        \
+		register uint64_t x2 __asm__("x2") = a2;                                        \
+		register uint64_t x3 __asm__("x3") = a3;                                        \
+		__asm__ volatile(insn : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");   \
+		return x0;                                                                      \
+	}
+__DEFINE_SMCCC(__SMC, "smc #0")
+__DEFINE_SMCCC(__HVC, "hvc #0")
+#undef __DEFINE_SMCCC
+
+/* Deliberate faults, used by the in-kernel tests of the exception path. */
+__STATIC_FORCEINLINE void __BRK_TEST(void)
+{
+	__asm__ volatile("brk #0x4b1" ::: "memory");
+}
+__STATIC_FORCEINLINE void __UDF_TEST(void)
+{
+	__asm__ volatile(".inst 0x00000000" ::: "memory");
+}
+#endif /* __aarch64__ */
+
+#endif /* !__ASSEMBLY__ */
+
+/* ---- Field definitions shared by C and assembly ---- */
+
+/* MIDR_EL1 */
+#define MIDR_Implementer_Pos 24U
+#define MIDR_Implementer_Msk (0xFFUL << MIDR_Implementer_Pos)
+#define MIDR_Variant_Pos     20U
+#define MIDR_Variant_Msk     (0xFUL << MIDR_Variant_Pos)
+#define MIDR_PartNum_Pos     4U
+#define MIDR_PartNum_Msk     (0xFFFUL << MIDR_PartNum_Pos)
+#define MIDR_Revision_Pos    0U
+#define MIDR_Revision_Msk    (0xFUL << MIDR_Revision_Pos)
+
+/* ID_AA64PFR0_EL1.GIC: 1 = GICv3/v4 system-register CPU interface implemented. */
+#define ID_AA64PFR0_GIC_Pos 24U
+#define ID_AA64PFR0_GIC_Msk (0xFUL << ID_AA64PFR0_GIC_Pos)
+
+/* ESR_ELx */
+#define ESR_EC_Pos  26U
+#define ESR_EC_Msk  (0x3FUL << ESR_EC_Pos)
+#define ESR_IL_Pos  25U
+#define ESR_IL_Msk  (1UL << ESR_IL_Pos)
+#define ESR_ISS_Pos 0U
+#define ESR_ISS_Msk (0x1FFFFFFUL << ESR_ISS_Pos)
+
+/* HCR_EL2 */
+#define HCR_EL2_RW_Pos 31U
+#define HCR_EL2_RW_Msk (1UL << HCR_EL2_RW_Pos)
+
+/* SPSR: EL1h with D, A, I, F masked. */
+#define SPSR_EL1h_DAIF_MASKED 0x3C5
+
+/* SCTLR_EL1: RES1 bits (ARMv8.0) and the fields Keel sets. */
+#define SCTLR_EL1_RES1	  ((1UL << 29) | (1UL << 28) | (1UL << 23) | (1UL << 22) | (1UL << 20) | (1UL << 11))
+#define SCTLR_EL1_M_Msk	  (1UL << 0)
+#define SCTLR_EL1_A_Msk	  (1UL << 1)
+#define SCTLR_EL1_C_Msk	  (1UL << 2)
+#define SCTLR_EL1_SA_Msk  (1UL << 3)
+#define SCTLR_EL1_I_Msk	  (1UL << 12)
+#define SCTLR_EL1_WXN_Msk (1UL << 19)
+
+/* CPACR_EL1.FPEN = 0b11: FP/SIMD does not trap (the kernel itself is built general-regs-only). */
+#define CPACR_EL1_FPEN_Msk (3UL << 20)
+
+#endif /* CMSIS_AARCH64_H */

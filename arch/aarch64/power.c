@@ -1,0 +1,26 @@
+/* power.c — stop the machine: semihosting exit (test builds) or PSCI SYSTEM_OFF. */
+#include "cmsis_aarch64.h"
+#include "keel/power.h"
+#include "keel/printk.h"
+#include "psci.h"
+
+#define SEMIHOSTING_SYS_EXIT	     0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+
+void power_off(int status)
+{
+	printk("Keel: power off, exit status %d\n", status);
+#ifdef CONFIG_SEMIHOSTING_EXIT
+	{
+		/* AArch64 SYS_EXIT takes a parameter block: reason, then the exit code. */
+		const uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint64_t)(int64_t)status};
+		__semihost(SEMIHOSTING_SYS_EXIT, block);
+	}
+#endif
+	psci_system_off();
+	printk("Keel: power off failed; halted\n");
+	for (;;) {
+		__disable_irq();
+		__WFI();
+	}
+}

@@ -1,0 +1,17 @@
+/* board.h — QEMU virt: physical addresses of RAM and devices (hw/arm/virt.c memory map). */
+#ifndef BOARD_H
+#define BOARD_H
+
+#define BOARD_NAME "qemu-virt"
+
+#define BOARD_RAM_BASE	  0x40000000UL
+#define BOARD_KERNEL_LOAD 0x40080000 /* RAM base + Image text_offset */
+
+#define BOARD_UART_BASE	  0x09000000UL /* PL011 */
+#define BOARD_GICD_BASE	  0x08000000UL /* GICv2/v3 distributor */
+#define BOARD_GICC_BASE	  0x08010000UL /* GICv2 CPU interface */
+#define BOARD_GICR_BASE	  0x080A0000UL /* GICv3 redistributors */
+#define BOARD_DEVICE_BASE 0x08000000UL /* one window covers GIC and UART */
+#define BOARD_DEVICE_SIZE 0x02000000UL
+
+#endif

@@ -1,0 +1,6 @@
+# QEMU virt: how the image is run. CPU, GIC version and entry EL are chosen per run.
+QEMU_CPU ?= cortex-a72
+QEMU_GIC ?= 2
+QEMU_EL2 ?= off
+QEMU_ARGS = -M virt,gic-version=$(QEMU_GIC)$(if $(filter on,$(QEMU_EL2)),$(comma)virtualization=on) \
+	-cpu $(QEMU_CPU) -m 128M -icount shift=4,sleep=off -kernel $(KERNEL_BIN)

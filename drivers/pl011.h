@@ -1,0 +1,11 @@
+/* pl011.h — polled PL011 UART driver. */
+#ifndef DRIVERS_PL011_H
+#define DRIVERS_PL011_H
+
+#include <stdint.h>
+
+void pl011_init(uintptr_t base);
+void pl011_set_base(uintptr_t base);
+void pl011_putc(char c);
+
+#endif

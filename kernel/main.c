@@ -1,0 +1,51 @@
+/* main.c — the boot sequence after boot.S: console, banner, subsystems, then the system or the tests. */
+#include "board.h"
+#include "cmsis_aarch64.h"
+#include "cpu.h"
+#include "keel/boot.h"
+#include "keel/console.h"
+#include "keel/power.h"
+#include "keel/printk.h"
+#include "keel/ktest.h"
+#include "psci.h"
+
+struct boot_info boot_info;
+
+static void print_banner(void)
+{
+	char cpu[64];
+	uint64_t midr = __MRS(MIDR_EL1);
+
+	printk("\nKeel %s — statically configured real-time microkernel\n", KEEL_VERSION);
+	printk("  board:     %s\n", BOARD_NAME);
+	printk("  cpu:       %s (MIDR 0x%08lx)\n", cpu_name(midr, cpu, sizeof(cpu)), (unsigned long)midr);
+	printk("  entry EL:  EL%u%s, running at EL%u\n", boot_info.entry_el,
+	       boot_info.entry_el == 2 ? " (dropped to EL1)" : "", __current_el());
+	printk("  dtb:       0x%lx\n", (unsigned long)boot_info.dtb);
+}
+
+void kernel_main(uintptr_t dtb, unsigned entry_el)
+{
+	boot_info.dtb = dtb;
+	boot_info.entry_el = entry_el;
+	/* QEMU virt's firmware tables name HVC when the kernel runs at EL1 and SMC when at EL2. */
+	psci_init(entry_el == 2 ? PSCI_CONDUIT_SMC : PSCI_CONDUIT_HVC);
+
+	console_init();
+	print_banner();
+
+#ifdef CONFIG_KTEST
+	power_off(ktest_run_all() == 0 ? 0 : 1);
+#else
+	printk("Keel: boot complete\n");
+	power_off(0);
+#endif
+}
+
+void boot_unsupported_el(unsigned el)
+{
+	console_init();
+	printk("\nKeel: entered at EL%u; Keel boots at EL2 or EL1 only (run without secure=on)\n", el);
+	for (;;)
+		__WFE();
+}

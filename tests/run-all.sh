@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# run-all.sh — everything `make test` runs: builds (gcc, clang), format and lint checks, host unit
+# tests, configuration-error tests, and the in-kernel suite under QEMU virt for every CPU x GIC x
+# entry-EL combination. Prints one line per test and ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+
+LOGS=build/test-logs
+rm -rf "$LOGS" && mkdir -p "$LOGS"
+passed=0 failed=0
+failures=()
+
+record() { # record NAME STATUS [LOG]
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		printf 'PASS  %s\n' "$1"
+	else
+		failed=$((failed + 1))
+		failures+=("$1${3:+ (log: $3)}")
+		printf 'FAIL  %s%s\n' "$1" "${3:+ (log: $3)}"
+		[ -n "${3:-}" ] && [ -f "$3" ] && tail -n 15 "$3" | sed 's/^/      | /'
+	fi
+}
+
+step() { # step NAME COMMAND...: one test whose result is the command's exit status
+	local name=$1 log
+	shift
+	log=$LOGS/$(printf '%s' "$name" | tr -c 'A-Za-z0-9_.-' '_').log
+	"$@" >"$log" 2>&1
+	record "$name" $? "$log"
+}
+
+expect_fail() { # expect_fail NAME PATTERN COMMAND...: passes if COMMAND fails and prints PATTERN
+	local name=$1 pattern=$2 log
+	shift 2
+	log=$LOGS/$(printf '%s' "$name" | tr -c 'A-Za-z0-9_.-' '_').log
+	if "$@" >"$log" 2>&1; then
+		echo "command succeeded but should have failed" >>"$log"
+		record "$name" 1 "$log"
+	elif grep -qF -- "$pattern" "$log"; then
+		record "$name" 0
+	else
+		echo "expected message not found: $pattern" >>"$log"
+		record "$name" 1 "$log"
+	fi
+}
+
+# ---- builds: the kernel must build warning-free (-Werror) with both toolchains
+for tc in gcc clang; do
+	for cfg in qemu-virt qemu-virt_ktest; do
+		O=build/test/$cfg-$tc
+		step "build $cfg ($tc)" sh -c "make -s O=$O TOOLCHAIN=$tc ${cfg}_defconfig && make -s O=$O TOOLCHAIN=$tc all"
+	done
+done
+
+# ---- style and static analysis
+step "format-check (clang-format)" bash scripts/format.sh --check
+step "lint (cppcheck)" bash scripts/lint.sh
+
+# ---- host unit tests (cmocka, ASan + UBSan): one result per test case
+log=$LOGS/host-tests.log
+make -s host-tests >"$log" 2>&1
+host_status=$?
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) record "host: ${line#ok * - }" 0 ;;
+	"not ok "*) record "host: ${line#not ok * - }" 1 "$log" ;;
+	esac
+done <"$log"
+record "host unit tests exit status" $host_status "$log"
+
+# ---- configuration errors are reported, not ignored
+tmp=$(mktemp -d)
+printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_NO_SUCH_OPTION=y\n' >"$tmp/bad_unknown"
+printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_NR_CPUS=99\n' >"$tmp/bad_range"
+printf 'CONFIG_BOARD_QEMU_VIRT=y\nthis is not a config line\n' >"$tmp/bad_syntax"
+PY=$(for p in python3 /usr/bin/python3; do $p -c 'import kconfiglib' 2>/dev/null && { echo $p; break; }; done)
+expect_fail "kconfig rejects unknown symbol" "unknown symbol CONFIG_NO_SUCH_OPTION" \
+	"$PY" tools/kconfig.py defconfig "$tmp/bad_unknown" "$tmp/out"
+expect_fail "kconfig rejects out-of-range value" "CONFIG_NR_CPUS=99 was not accepted" \
+	"$PY" tools/kconfig.py defconfig "$tmp/bad_range" "$tmp/out"
+expect_fail "kconfig rejects a malformed line" "malformed line" \
+	"$PY" tools/kconfig.py defconfig "$tmp/bad_syntax" "$tmp/out"
+expect_fail "make rejects unknown defconfig" "configs/nosuch_defconfig not found" \
+	make -s O="$tmp/o" nosuch_defconfig
+expect_fail "make rejects unknown BOARD" "unknown BOARD=nosuch" make -s BOARD=nosuch O="$tmp/o2"
+expect_fail "make rejects unknown TOOLCHAIN" "unknown TOOLCHAIN=icc" make -s TOOLCHAIN=icc O="$tmp/o3"
+rm -rf "$tmp"
+
+# ---- target: the in-kernel suite under QEMU virt, both toolchains, every CPU x GIC, EL1 and EL2 entry
+combos=("cortex-a53 2 off" "cortex-a53 3 on" "cortex-a72 2 on" "cortex-a72 3 off")
+for tc in gcc clang; do
+	O=build/test/qemu-virt_ktest-$tc
+	for combo in "${combos[@]}"; do
+		read -r cpu gic el2 <<<"$combo"
+		tag="$tc $cpu gicv$gic $([ "$el2" = on ] && echo EL2 || echo EL1)-entry"
+		log=$LOGS/ktest-$(printf '%s' "$tag" | tr ' ' '_').log
+		make -s O=$O TOOLCHAIN=$tc QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 \
+			RUN_FLAGS="--timeout 120" run >"$log" 2>&1
+		status=$?
+		while IFS= read -r line; do
+			case "$line" in
+			"ktest: PASS "*) record "target [$tag]: ${line#ktest: PASS }" 0 ;;
+			"ktest: FAIL "*) record "target [$tag]: ${line#ktest: FAIL }" 1 "$log" ;;
+			esac
+		done <"$log"
+		record "target [$tag]: suite completed, exit status 0" $status "$log"
+
+		for fault in brk undef; do
+			step "target [$tag]: unhandled $fault is reported, then panic" \
+				make -s O=$O TOOLCHAIN=$tc QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 run \
+				RUN_FLAGS="--timeout 60 --append ktest.panic=$fault --expect-status 3 --expect ESR \
+					--expect ELR --expect x30 --expect cause: --expect KERNEL\ PANIC"
+		done
+	done
+done
+
+# ---- the default system, as `make run` boots it
+for tc in gcc clang; do
+	step "make run boots the default system ($tc)" \
+		make -s O=build/test/qemu-virt-$tc TOOLCHAIN=$tc run RUN_FLAGS="--timeout 60 --expect Keel --expect board:"
+done
+
+# ---- the host runner turns a hung guest into a failure instead of stalling
+expect_fail "hung guest fails by timeout" "no exit within 5 s" \
+	make -s O=build/test/qemu-virt_ktest-gcc run RUN_FLAGS="--timeout 5 --append ktest.hang=1"
+
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "Failed tests:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""qemu-run.py — boot a Keel image under QEMU, echo its console, and turn the run into an exit status.
+
+usage: qemu-run.py [--timeout S] [--semihosting] [--append TEXT] [--log FILE]
+                   [--expect-status N] [--expect TEXT ...] -- QEMU-ARGS...
+
+The QEMU arguments (machine, CPU, -kernel ...) come from board/<board>/board.mk. The guest's
+status is, in this order: QEMU's exit code with --semihosting (the kernel exits through
+semihosting SYS_EXIT), else the number in the kernel's last "Keel: power off, exit status N"
+line. A run that exceeds --timeout (host seconds: a guard against hangs, not a measurement) or
+never prints the power-off line fails. With --expect-status the run passes only if the guest's
+status equals N (e.g. 3 for a deliberate panic); each --expect TEXT must appear in the output.
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+POWER_OFF = re.compile(r"^Keel: power off, exit status (-?\d+)\s*$", re.M)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--timeout", type=float, default=60.0, help="host seconds before the run is killed (default 60)")
+    ap.add_argument("--semihosting", action="store_true", help="enable semihosting (test builds exit with a status)")
+    ap.add_argument("--append", default="", help="kernel command line (read by test builds through semihosting)")
+    ap.add_argument("--log", help="also write the console output to this file")
+    ap.add_argument("--expect-status", type=int, default=0, help="guest status that counts as success (default 0)")
+    ap.add_argument("--expect", action="append", default=[], help="text that must appear in the output")
+    ap.add_argument("qemu_args", nargs=argparse.REMAINDER, help="-- then QEMU arguments")
+    args = ap.parse_args()
+
+    qargs = args.qemu_args[1:] if args.qemu_args[:1] == ["--"] else args.qemu_args
+    if not qargs:
+        ap.error("no QEMU arguments after --")
+    cmd = ["qemu-system-aarch64", "-nographic", "-monitor", "none", "-serial", "stdio", "-nic", "none", *qargs]
+    if args.semihosting:
+        cmd += ["-semihosting-config", "enable=on,target=native"]
+    if args.append:
+        cmd += ["-append", args.append]
+
+    print("qemu-run: " + " ".join(cmd), file=sys.stderr, flush=True)
+    out = []
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        print("qemu-run: qemu-system-aarch64 not found; run scripts/setup.sh", file=sys.stderr)
+        return 2
+    timed_out = False
+    try:
+        stdout, _ = proc.communicate(timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, _ = proc.communicate()
+        timed_out = True
+    text = stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    out.append(text)
+    if args.log:
+        with open(args.log, "w") as f:
+            f.write(text)
+
+    if timed_out:
+        print(f"qemu-run: FAIL: no exit within {args.timeout:g} s (guest hung?)", file=sys.stderr)
+        return 124
+    m = POWER_OFF.findall(text)
+    if args.semihosting:
+        status = proc.returncode
+    elif m:
+        status = int(m[-1])
+    else:
+        print(f"qemu-run: FAIL: QEMU exited {proc.returncode} without the kernel's power-off line", file=sys.stderr)
+        return 1
+    missing = [e for e in args.expect if e not in text]
+    for e in missing:
+        print(f"qemu-run: FAIL: expected output missing: {e!r}", file=sys.stderr)
+    if status != args.expect_status:
+        print(f"qemu-run: FAIL: guest status {status}, expected {args.expect_status}", file=sys.stderr)
+        return 1
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
