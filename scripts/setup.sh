@@ -22,6 +22,7 @@ PKGS=(
 	gcc libc6-dev make pkg-config                    # host unit tests
 	libcmocka-dev                                    # C unit-test framework (cmocka)
 	python3 python3-kconfiglib                       # Kconfig engine: defconfig, menuconfig
+	python3-yaml                                     # system descriptions (configs/*.yaml)
 	cppcheck clang-tidy clang-format                 # make lint, make format
 	git                                              # version string from git describe
 )

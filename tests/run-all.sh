@@ -53,6 +53,20 @@ for tc in gcc clang; do
 	done
 done
 
+# ---- build system behaviour
+O=build/test/qemu-virt-gcc
+log=$LOGS/deps.log
+make -s O=$O -W include/keel/printk.h all >"$log" 2>&1
+grep -q "CC      kernel/printk.c" "$log" && grep -q "CC      kernel/main.c" "$log" && ! grep -q "CC      lib/string.c" "$log"
+record "touching a header rebuilds exactly its users" $? "$log"
+log=$LOGS/verbose.log
+make O=$O V=1 -W kernel/printk.c all >"$log" 2>&1
+grep -q -- "-c kernel/printk.c -o" "$log"
+record "make V=1 shows the compiler command" $? "$log"
+log=$LOGS/size.log
+make -s O=$O size >"$log" 2>&1 && grep -qE "^[[:space:]]+text[[:space:]]+data[[:space:]]+bss" "$log" && test -s $O/keel.map
+record "make size prints text/data/bss; linker map written" $? "$log"
+
 # ---- style and static analysis
 step "format-check (clang-format)" bash scripts/format.sh --check
 step "lint (cppcheck)" bash scripts/lint.sh
