@@ -8,11 +8,8 @@ set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
-SUDO=
-if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null || { say "not root and no sudo: cannot install packages"; exit 1; }
-	SUDO=sudo
-fi
+APT_DIR=${KEEL_APT_DIR:-/etc/apt} # overridable so the source derivation can be tested
+
 export DEBIAN_FRONTEND=noninteractive
 
 # Debian packages and why each is needed.
@@ -38,14 +35,6 @@ apt_update() {
 	fi
 }
 
-missing=()
-for p in "${PKGS[@]}"; do have_pkg "$p" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-	apt_update
-	say "installing: ${missing[*]}"
-	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
 # QEMU: need qemu-system-aarch64 >= 9 with the raspi4b machine.
 qemu_ok() {
 	command -v qemu-system-aarch64 >/dev/null &&
@@ -55,7 +44,7 @@ qemu_ok() {
 # Print the URI of the apt source entry that serves suite $1 (deb822 or one-line format).
 debian_uri_for_suite() {
 	local suite=$1 f
-	for f in /etc/apt/sources.list.d/*.sources; do
+	for f in "$APT_DIR"/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		awk -v s="$suite" '
 			/^URIs:/ { u = $2 }
@@ -63,9 +52,37 @@ debian_uri_for_suite() {
 			/^[[:space:]]*$/ { if (hit && u != "") { print u; exit } u = ""; hit = 0 }
 			END { if (hit && u != "") print u }' "$f"
 	done
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+	cat "$APT_DIR"/sources.list "$APT_DIR"/sources.list.d/*.list 2>/dev/null |
 		sed -E 's/\[[^]]*\]//' | awk -v s="$suite" '$1 == "deb" && $3 == s { print $2 }' || true
 }
+
+# The deb822 entry for bookworm-backports, built from the entry that serves bookworm.
+backports_entry() {
+	local uri
+	uri=$(debian_uri_for_suite bookworm | head -n 1)
+	[ -n "$uri" ] || { say "no apt source entry for bookworm found; cannot add backports"; return 1; }
+	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri"
+}
+
+case "${1:-}" in
+--print-backports-entry) backports_entry; exit ;;
+"") ;;
+*) say "usage: setup.sh [--print-backports-entry]"; exit 2 ;;
+esac
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { say "not root and no sudo: cannot install packages"; exit 1; }
+	SUDO=sudo
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do have_pkg "$p" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt_update
+	say "installing: ${missing[*]}"
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 if ! qemu_ok; then
 	codename=$( . /etc/os-release && echo "${VERSION_CODENAME:-}")
@@ -73,11 +90,9 @@ if ! qemu_ok; then
 	if [ "$codename" = bookworm ]; then
 		src=/etc/apt/sources.list.d/keel-bookworm-backports.sources
 		if [ ! -f "$src" ]; then
-			uri=$(debian_uri_for_suite bookworm | head -n 1)
-			[ -n "$uri" ] || { say "no apt source entry for bookworm found; cannot add backports"; exit 1; }
+			entry=$(backports_entry) || exit 1
 			say "adding bookworm-backports from the existing Debian source ($src)"
-			printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-				"$uri" | $SUDO tee "$src" >/dev/null
+			printf '%s\n' "$entry" | $SUDO tee "$src" >/dev/null
 			apt_updated=0
 		fi
 		target=(-t bookworm-backports)

@@ -83,6 +83,22 @@ while IFS= read -r line; do
 done <"$log"
 record "host unit tests exit status" $host_status "$log"
 
+# ---- setup derives bookworm-backports from the machine's own Debian source entry
+tmp=$(mktemp -d)
+mkdir -p "$tmp/a/sources.list.d" "$tmp/b/sources.list.d" "$tmp/c/sources.list.d"
+printf 'Types: deb\nURIs: http://security.example.invalid/debian-security\nSuites: bookworm-security\nComponents: main\n\nTypes: deb\nURIs: http://apt.example.invalid/debian\nSuites: bookworm bookworm-updates\nComponents: main\n' \
+	>"$tmp/a/sources.list.d/debian.sources"
+printf 'deb [arch=amd64] http://one-line.example.invalid/debian bookworm main\n' >"$tmp/b/sources.list"
+KEEL_APT_DIR=$tmp/a bash scripts/setup.sh --print-backports-entry 2>&1 |
+	grep -qx 'URIs: http://apt.example.invalid/debian'
+record "setup: backports source from a deb822 entry" $?
+KEEL_APT_DIR=$tmp/b bash scripts/setup.sh --print-backports-entry 2>&1 |
+	grep -qx 'URIs: http://one-line.example.invalid/debian'
+record "setup: backports source from a one-line entry" $?
+expect_fail "setup: no bookworm entry is an error" "no apt source entry for bookworm" \
+	env KEEL_APT_DIR="$tmp/c" bash scripts/setup.sh --print-backports-entry
+rm -rf "$tmp"
+
 # ---- configuration errors are reported, not ignored
 tmp=$(mktemp -d)
 printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_NO_SUCH_OPTION=y\n' >"$tmp/bad_unknown"
