@@ -1,0 +1,106 @@
+/* mdb.h — the mapping database: who derived which page mapping from whom, in 16-byte entries. */
+#ifndef KEEL_MDB_H
+#define KEEL_MDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keel/compiler.h"
+#include "keel/kerr.h"
+
+typedef uint32_t mdb_idx_t;
+#define MDB_NIL 0U /* pool[0] is never handed out, so index 0 means "none" */
+
+/* Page rights; a derived mapping can only have a subset of its source's. */
+#define MDB_R	   1U
+#define MDB_W	   2U
+#define MDB_X	   4U
+#define MDB_RIGHTS 7U
+
+/* unmap() flags */
+#define MDB_UNMAP_SELF 1U /* also remove the named mappings, not only what was derived from them */
+
+#define MDB_VPN_BITS   36U /* 48-bit virtual addresses, 4 KiB pages */
+#define MDB_SPACE_BITS 12U
+#define MDB_MAX_SPACES (1U << MDB_SPACE_BITS)
+#define MDB_VPN_LIMIT  (1ULL << MDB_VPN_BITS)
+
+/*
+ * One mapped page. The entries of one physical frame form one list in preorder of its
+ * derivation tree; an entry's descendants are the entries that follow it with a greater
+ * depth. The frame and the hardware attributes live only in the page table.
+ */
+struct mdb_entry {
+	mdb_idx_t next;
+	mdb_idx_t prev;
+	uint64_t info; /* vpn:36 | space:12 | depth:8 | rights:3 | unused:4 | used:1 */
+};
+_Static_assert(sizeof(struct mdb_entry) == 16, "MDB entries are 16 bytes");
+
+/* Per-space entry quota: every entry is charged to the space whose page table holds it. */
+struct mdb_quota {
+	uint32_t limit;
+	uint32_t used;
+};
+
+struct mdb {
+	struct mdb_entry *pool; /* pool[1..capacity]; pool[0] unused */
+	uint32_t capacity;
+	uint32_t free_head;
+	uint32_t free_count;
+	struct mdb_quota *quota; /* quota[space] for space < nspaces */
+	unsigned nspaces;
+	unsigned max_depth;	/* longest derivation chain allowed (bounds the walk after a restart) */
+	unsigned map_max_pages; /* pages one map/grant/share may cover (bounds its uninterrupted work) */
+};
+
+/* Set up an empty database over caller-provided static storage (pool has capacity + 1 entries). */
+void mdb_init(struct mdb *m, struct mdb_entry *pool, uint32_t capacity, struct mdb_quota *quota,
+	      unsigned nspaces, unsigned max_depth, unsigned map_max_pages);
+
+/* Record an initial mapping (from the system description): a new derivation root. */
+enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t frame,
+			  unsigned rights) MUST_CHECK;
+
+/*
+ * map: dst pages become children of the src pages. share: dst pages become siblings of the
+ * src pages (co-equal: they survive the source's unmap). grant: the src mappings move to dst
+ * and src loses them. All three check every page first and change nothing on error; at most
+ * m->map_max_pages pages per call.
+ */
+enum kerr mdb_map(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
+		  uint64_t npages, unsigned rights) MUST_CHECK;
+enum kerr mdb_share(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
+		    uint64_t npages, unsigned rights) MUST_CHECK;
+enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
+		    uint64_t npages, unsigned rights) MUST_CHECK;
+
+/*
+ * Remove everything derived from the mappings of [*vpn, *vpn + *npages) in @space (and, with
+ * MDB_UNMAP_SELF, those mappings too), deepest first, removing at most @chunk entries. Pages
+ * without a mapping are skipped. Returns KERR_OK when done, or KERR_PREEMPTED with *vpn and
+ * *npages describing the rest: calling again with them continues. Post-order removal keeps the
+ * tree valid after every entry, so other operations may run between two calls.
+ * *removed is increased by the number of entries removed.
+ */
+enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
+		    unsigned chunk, uint64_t *removed) MUST_CHECK;
+
+/* Entry at (space, vpn), or MDB_NIL. */
+mdb_idx_t mdb_lookup(const struct mdb *m, unsigned space, uint64_t vpn);
+
+/* Field accessors (for tests and kernel_info). */
+unsigned mdb_entry_space(const struct mdb_entry *e);
+uint64_t mdb_entry_vpn(const struct mdb_entry *e);
+unsigned mdb_entry_depth(const struct mdb_entry *e);
+unsigned mdb_entry_rights(const struct mdb_entry *e);
+
+/*
+ * Check every invariant: list links, depth steps, free-list count, per-space quota use,
+ * and that each entry's page-table slot points back to it and its PTE is present with the
+ * entry's rights. Returns NULL if all hold, else a description of the first violation.
+ */
+const char *mdb_check(const struct mdb *m);
+
+#endif

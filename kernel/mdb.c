@@ -1,0 +1,450 @@
+/* mdb.c — the mapping database: who derived which mapping from whom. */
+#include "keel/mdb.h"
+#include "keel/mdb_pt.h"
+
+/* ---- entry fields ---- */
+
+#define INFO_VPN_MASK	  (MDB_VPN_LIMIT - 1)
+#define INFO_SPACE_SHIFT  36U
+#define INFO_SPACE_MASK	  ((uint64_t)(MDB_MAX_SPACES - 1) << INFO_SPACE_SHIFT)
+#define INFO_DEPTH_SHIFT  48U
+#define INFO_DEPTH_MASK	  (0xFFULL << INFO_DEPTH_SHIFT)
+#define INFO_RIGHTS_SHIFT 56U
+#define INFO_RIGHTS_MASK  ((uint64_t)MDB_RIGHTS << INFO_RIGHTS_SHIFT)
+#define INFO_USED	  (1ULL << 63)
+
+static uint64_t make_info(unsigned space, uint64_t vpn, unsigned depth, unsigned rights)
+{
+	return INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) | ((uint64_t)depth << INFO_DEPTH_SHIFT) |
+	       ((uint64_t)space << INFO_SPACE_SHIFT) | vpn;
+}
+
+unsigned mdb_entry_space(const struct mdb_entry *e)
+{
+	return (unsigned)((e->info & INFO_SPACE_MASK) >> INFO_SPACE_SHIFT);
+}
+
+uint64_t mdb_entry_vpn(const struct mdb_entry *e)
+{
+	return e->info & INFO_VPN_MASK;
+}
+
+unsigned mdb_entry_depth(const struct mdb_entry *e)
+{
+	return (unsigned)((e->info & INFO_DEPTH_MASK) >> INFO_DEPTH_SHIFT);
+}
+
+unsigned mdb_entry_rights(const struct mdb_entry *e)
+{
+	return (unsigned)((e->info & INFO_RIGHTS_MASK) >> INFO_RIGHTS_SHIFT);
+}
+
+static bool entry_used(const struct mdb_entry *e)
+{
+	return (e->info & INFO_USED) != 0;
+}
+
+/* ---- pool ---- */
+
+void mdb_init(struct mdb *m, struct mdb_entry *pool, uint32_t capacity, struct mdb_quota *quota,
+	      unsigned nspaces, unsigned max_depth, unsigned map_max_pages)
+{
+	m->pool = pool;
+	m->capacity = capacity;
+	m->quota = quota;
+	m->nspaces = nspaces;
+	m->max_depth = max_depth;
+	m->map_max_pages = map_max_pages;
+	pool[0] = (struct mdb_entry){0};
+	/* Free list threaded through next, lowest index first. */
+	for (uint32_t i = 1; i <= capacity; i++)
+		pool[i] = (struct mdb_entry){.next = i < capacity ? i + 1 : MDB_NIL};
+	m->free_head = capacity ? 1 : MDB_NIL;
+	m->free_count = capacity;
+	for (unsigned s = 0; s < nspaces; s++)
+		quota[s].used = 0;
+}
+
+/* Callers have checked free_count: allocation after a successful prepare cannot fail. */
+static mdb_idx_t entry_alloc(struct mdb *m)
+{
+	mdb_idx_t i = m->free_head;
+
+	m->free_head = m->pool[i].next;
+	m->free_count--;
+	return i;
+}
+
+static void entry_free(struct mdb *m, mdb_idx_t i)
+{
+	m->pool[i] = (struct mdb_entry){.next = m->free_head};
+	m->free_head = i;
+	m->free_count++;
+}
+
+mdb_idx_t mdb_lookup(const struct mdb *m, unsigned space, uint64_t vpn)
+{
+	const mdb_idx_t *slot;
+
+	if (space >= m->nspaces || vpn >= MDB_VPN_LIMIT)
+		return MDB_NIL;
+	slot = mdb_pt_slot(space, vpn);
+	return slot ? *slot : MDB_NIL;
+}
+
+/* ---- list surgery ---- */
+
+static void link_after(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
+{
+	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
+
+	e->prev = pos;
+	e->next = p->next;
+	if (p->next != MDB_NIL)
+		m->pool[p->next].prev = i;
+	p->next = i;
+}
+
+static void link_before(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
+{
+	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
+
+	e->next = pos;
+	e->prev = p->prev;
+	if (p->prev != MDB_NIL)
+		m->pool[p->prev].next = i;
+	p->prev = i;
+}
+
+static void unlink(struct mdb *m, mdb_idx_t i)
+{
+	struct mdb_entry *e = &m->pool[i];
+
+	if (e->prev != MDB_NIL)
+		m->pool[e->prev].next = e->next;
+	if (e->next != MDB_NIL)
+		m->pool[e->next].prev = e->prev;
+}
+
+/* ---- derive: map, share, grant ---- */
+
+enum derive_kind { DERIVE_MAP, DERIVE_SHARE, DERIVE_GRANT };
+
+static bool range_ok(uint64_t vpn, uint64_t npages)
+{
+	/* Page 0 stays unmapped so that null-pointer accesses always fault. */
+	return vpn != 0 && vpn < MDB_VPN_LIMIT && npages <= MDB_VPN_LIMIT - vpn;
+}
+
+/*
+ * Prepare: check every page and reserve what the commit needs (entries, quota, tables).
+ * Nothing is changed unless all checks pass; then the commit cannot fail.
+ */
+static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn,
+				unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights)
+{
+	uint32_t new_entries = kind == DERIVE_GRANT ? 0 : (uint32_t)npages;
+	uint32_t dst_charge = (uint32_t)npages;
+
+	if (src >= m->nspaces || dst >= m->nspaces)
+		return KERR_SPACE;
+	if (npages == 0 || (rights & ~MDB_RIGHTS) != 0 || rights == 0)
+		return KERR_INVAL;
+	if (npages > m->map_max_pages || !range_ok(src_vpn, npages) || !range_ok(dst_vpn, npages))
+		return KERR_RANGE;
+	if (src == dst && kind == DERIVE_GRANT && src_vpn == dst_vpn)
+		return KERR_EXISTS;
+
+	for (uint64_t i = 0; i < npages; i++) {
+		mdb_idx_t s = mdb_lookup(m, src, src_vpn + i);
+		const struct mdb_entry *e = &m->pool[s];
+		unsigned depth;
+
+		if (s == MDB_NIL)
+			return KERR_NOT_MAPPED;
+		if ((rights & ~mdb_entry_rights(e)) != 0)
+			return KERR_RIGHTS;
+		depth = mdb_entry_depth(e) + (kind == DERIVE_MAP ? 1U : 0U);
+		if (depth > m->max_depth)
+			return KERR_DEPTH;
+		/* The destination must be free, even if it is a page this call vacates (grant). */
+		if (mdb_lookup(m, dst, dst_vpn + i) != MDB_NIL)
+			return KERR_EXISTS;
+	}
+	if (kind == DERIVE_GRANT && src == dst)
+		dst_charge = 0; /* moves within one space: its count does not change */
+	if (m->quota[dst].limit - m->quota[dst].used < dst_charge)
+		return KERR_QUOTA;
+	if (m->free_count < new_entries)
+		return KERR_NO_MEMORY;
+	/* Last, as it is the only step with an effect (table pages), and it is all-or-nothing. */
+	return mdb_pt_prepare(dst, dst_vpn, npages);
+}
+
+static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
+			uint64_t dst_vpn, uint64_t npages, unsigned rights)
+{
+	enum kerr err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights);
+
+	if (err != KERR_OK)
+		return err;
+	for (uint64_t i = 0; i < npages; i++) {
+		mdb_idx_t s = mdb_lookup(m, src, src_vpn + i), n;
+		struct mdb_entry *e = &m->pool[s];
+		uint64_t frame;
+		unsigned src_rights;
+		bool present = mdb_pt_read(src, src_vpn + i, &frame, &src_rights);
+
+		(void)present; /* checked by mdb_check(): every entry has a present PTE */
+		if (kind == DERIVE_GRANT) {
+			*mdb_pt_slot(src, src_vpn + i) = MDB_NIL;
+			mdb_pt_clear(src, src_vpn + i);
+			m->quota[src].used--;
+			e->info = make_info(dst, dst_vpn + i, mdb_entry_depth(e), rights);
+			n = s;
+		} else {
+			n = entry_alloc(m);
+			m->pool[n].info =
+				make_info(dst, dst_vpn + i,
+					  mdb_entry_depth(e) + (kind == DERIVE_MAP ? 1U : 0U), rights);
+			/* A child goes right after its parent; a co-equal sibling right before it. */
+			if (kind == DERIVE_MAP)
+				link_after(m, s, n);
+			else
+				link_before(m, s, n);
+		}
+		m->quota[dst].used++;
+		*mdb_pt_slot(dst, dst_vpn + i) = n;
+		mdb_pt_write(dst, dst_vpn + i, frame, rights);
+	}
+	if (kind == DERIVE_GRANT)
+		mdb_pt_sync();
+	return KERR_OK;
+}
+
+enum kerr mdb_map(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
+		  uint64_t npages, unsigned rights)
+{
+	return derive(m, DERIVE_MAP, src, src_vpn, dst, dst_vpn, npages, rights);
+}
+
+enum kerr mdb_share(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
+		    uint64_t npages, unsigned rights)
+{
+	return derive(m, DERIVE_SHARE, src, src_vpn, dst, dst_vpn, npages, rights);
+}
+
+enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
+		    uint64_t npages, unsigned rights)
+{
+	return derive(m, DERIVE_GRANT, src, src_vpn, dst, dst_vpn, npages, rights);
+}
+
+enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
+{
+	enum kerr err;
+	mdb_idx_t n;
+
+	if (space >= m->nspaces)
+		return KERR_SPACE;
+	if ((rights & ~MDB_RIGHTS) != 0 || rights == 0)
+		return KERR_INVAL;
+	if (!range_ok(vpn, 1))
+		return KERR_RANGE;
+	if (mdb_lookup(m, space, vpn) != MDB_NIL)
+		return KERR_EXISTS;
+	if (m->quota[space].used >= m->quota[space].limit)
+		return KERR_QUOTA;
+	if (m->free_count == 0)
+		return KERR_NO_MEMORY;
+	err = mdb_pt_prepare(space, vpn, 1);
+	if (err != KERR_OK)
+		return err;
+	n = entry_alloc(m);
+	m->pool[n].info = make_info(space, vpn, 0, rights);
+	m->pool[n].next = m->pool[n].prev = MDB_NIL;
+	m->quota[space].used++;
+	*mdb_pt_slot(space, vpn) = n;
+	mdb_pt_write(space, vpn, frame, rights);
+	return KERR_OK;
+}
+
+/* ---- unmap ---- */
+
+static void remove_entry(struct mdb *m, mdb_idx_t i)
+{
+	struct mdb_entry *e = &m->pool[i];
+	unsigned space = mdb_entry_space(e);
+	uint64_t vpn = mdb_entry_vpn(e);
+
+	unlink(m, i);
+	*mdb_pt_slot(space, vpn) = MDB_NIL;
+	mdb_pt_clear(space, vpn);
+	m->quota[space].used--;
+	entry_free(m, i);
+}
+
+static bool is_child_of(const struct mdb *m, mdb_idx_t c, mdb_idx_t p)
+{
+	return c != MDB_NIL && mdb_entry_depth(&m->pool[c]) > mdb_entry_depth(&m->pool[p]);
+}
+
+/*
+ * Remove the descendants of @root leaf-first (post-order), at most *budget entries.
+ * The walk always stands on an entry whose ancestors up to @root are still present, so
+ * stopping after any removal leaves a valid tree; a restart walks down again from @root,
+ * at most max_depth steps. Returns true when no descendant is left.
+ */
+static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, uint64_t *removed)
+{
+	mdb_idx_t cur = root;
+
+	for (;;) {
+		mdb_idx_t next = m->pool[cur].next;
+
+		if (is_child_of(m, next, cur)) {
+			cur = next; /* descend to the first child */
+			continue;
+		}
+		if (cur == root)
+			return true;
+		if (*budget == 0)
+			return false;
+		/* cur is a leaf; its predecessor is its parent or its previous sibling's last leaf. */
+		next = m->pool[cur].prev;
+		remove_entry(m, cur);
+		(*budget)--;
+		(*removed)++;
+		cur = next;
+	}
+}
+
+enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
+		    unsigned chunk, uint64_t *removed)
+{
+	unsigned budget = chunk;
+	enum kerr result = KERR_OK;
+
+	if (space >= m->nspaces)
+		return KERR_SPACE;
+	if ((flags & ~MDB_UNMAP_SELF) != 0 || chunk == 0)
+		return KERR_INVAL;
+	if (*npages == 0)
+		return KERR_OK;
+	if (!range_ok(*vpn, *npages))
+		return KERR_RANGE;
+
+	while (*npages > 0) {
+		mdb_idx_t x = mdb_lookup(m, space, *vpn);
+
+		if (x != MDB_NIL) {
+			if (!remove_descendants(m, x, &budget, removed)) {
+				result = KERR_PREEMPTED;
+				break;
+			}
+			if (flags & MDB_UNMAP_SELF) {
+				if (budget == 0) {
+					result = KERR_PREEMPTED;
+					break;
+				}
+				remove_entry(m, x);
+				budget--;
+				(*removed)++;
+			}
+		}
+		(*vpn)++;
+		(*npages)--;
+		if (budget == 0 && *npages > 0) {
+			result = KERR_PREEMPTED;
+			break;
+		}
+	}
+	mdb_pt_sync();
+	return result;
+}
+
+/* ---- invariants ---- */
+
+/* Entries of spaces [first, first + 64) counted into @count: keeps mdb_check's stack small. */
+static void count_block(const struct mdb *m, unsigned first, uint32_t count[64])
+{
+	for (unsigned s = 0; s < 64; s++)
+		count[s] = 0;
+	for (mdb_idx_t i = 1; i <= m->capacity; i++) {
+		unsigned space = mdb_entry_space(&m->pool[i]);
+		if (entry_used(&m->pool[i]) && space >= first && space - first < 64)
+			count[space - first]++;
+	}
+}
+
+static const char *check_entry(const struct mdb *m, mdb_idx_t i)
+{
+	const struct mdb_entry *e = &m->pool[i];
+	unsigned space = mdb_entry_space(e), rights, next_rights;
+	uint64_t vpn = mdb_entry_vpn(e), frame, next_frame;
+	const mdb_idx_t *slot;
+
+	if (space >= m->nspaces)
+		return "entry names a space that does not exist";
+	if (e->next != MDB_NIL && m->pool[e->next].prev != i)
+		return "next->prev does not point back";
+	if (e->prev != MDB_NIL && m->pool[e->prev].next != i)
+		return "prev->next does not point back";
+	if (e->next != MDB_NIL && !entry_used(&m->pool[e->next]))
+		return "list links to a free entry";
+	if (e->next != MDB_NIL && mdb_entry_depth(&m->pool[e->next]) > mdb_entry_depth(e) + 1)
+		return "depth grows by more than one (entry without parent)";
+	if (e->prev == MDB_NIL && mdb_entry_depth(e) != 0)
+		return "first entry of a tree is not a root";
+	if (mdb_entry_depth(e) > m->max_depth)
+		return "entry deeper than max_depth";
+	slot = mdb_pt_slot(space, vpn);
+	if (!slot || *slot != i)
+		return "page-table slot does not point to its entry";
+	if (!mdb_pt_read(space, vpn, &frame, &rights))
+		return "entry without a present PTE";
+	if (rights != mdb_entry_rights(e))
+		return "PTE rights differ from the entry's";
+	if (e->next != MDB_NIL) {
+		const struct mdb_entry *n = &m->pool[e->next];
+		if (!mdb_pt_read(mdb_entry_space(n), mdb_entry_vpn(n), &next_frame, &next_rights) ||
+		    next_frame != frame)
+			return "one derivation tree holds two frames";
+	}
+	return NULL;
+}
+
+const char *mdb_check(const struct mdb *m)
+{
+	uint32_t free_seen = 0, used_seen = 0, count[64];
+
+	for (mdb_idx_t i = m->free_head; i != MDB_NIL; i = m->pool[i].next) {
+		if (i > m->capacity || entry_used(&m->pool[i]))
+			return "free list holds a used or out-of-range entry";
+		if (++free_seen > m->capacity)
+			return "free list has a cycle";
+	}
+	if (free_seen != m->free_count)
+		return "free count does not match the free list";
+	for (mdb_idx_t i = 1; i <= m->capacity; i++) {
+		const char *err;
+		if (!entry_used(&m->pool[i]))
+			continue;
+		used_seen++;
+		err = check_entry(m, i);
+		if (err)
+			return err;
+	}
+	if (used_seen + m->free_count != m->capacity)
+		return "entries lost: used + free != capacity";
+	for (unsigned first = 0; first < m->nspaces; first += 64) {
+		count_block(m, first, count);
+		for (unsigned s = first; s < m->nspaces && s - first < 64; s++) {
+			if (count[s - first] != m->quota[s].used)
+				return "quota use does not match the entries of a space";
+			if (m->quota[s].used > m->quota[s].limit)
+				return "quota exceeded";
+		}
+	}
+	return NULL;
+}

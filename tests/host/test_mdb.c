@@ -1,0 +1,715 @@
+/*
+ * test_mdb.c — the mapping database against a fake page table and a simple reference model.
+ *
+ * The model keeps each mapping's parent explicitly; after every operation the MDB must agree
+ * with it exactly (entries, depths, parents, frames, rights), the fake page table must agree
+ * with both, and mdb_check() must find every invariant intact. Unmaps run in random chunk
+ * sizes, so restarts happen at every possible chunk boundary; in a second phase other
+ * operations run between the chunks of an unmap, as other threads would.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keel/mdb.h"
+#include "keel/mdb_pt.h"
+
+/* ---- fake page table: T_SPACES spaces of T_PAGES pages, leaf tables of T_TABLE pages ---- */
+
+#define T_SPACES 4
+#define T_PAGES	 48
+#define T_TABLE	 8
+
+struct fake_pte {
+	int present;
+	uint64_t frame;
+	unsigned rights;
+};
+
+static struct fake_pte pte[T_SPACES][T_PAGES];
+static mdb_idx_t slots[T_SPACES][T_PAGES];
+static int table[T_SPACES][T_PAGES / T_TABLE];
+static unsigned pt_limit[T_SPACES], pt_used[T_SPACES];
+static unsigned unsynced; /* PTEs cleared since the last TLB sync */
+
+mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
+{
+	if (space >= T_SPACES || vpn >= T_PAGES || !table[space][vpn / T_TABLE])
+		return NULL;
+	return &slots[space][vpn];
+}
+
+bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights)
+{
+	if (space >= T_SPACES || vpn >= T_PAGES || !pte[space][vpn].present)
+		return false;
+	*frame = pte[space][vpn].frame;
+	*rights = pte[space][vpn].rights;
+	return true;
+}
+
+static unsigned tables_missing(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	unsigned missing = 0;
+
+	for (uint64_t t = vpn / T_TABLE; t <= (vpn + npages - 1) / T_TABLE; t++)
+		missing += !table[space][t];
+	return missing;
+}
+
+enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	unsigned missing;
+
+	if (vpn + npages > T_PAGES)
+		return KERR_RANGE;
+	missing = tables_missing(space, vpn, npages);
+	if (pt_used[space] + missing > pt_limit[space])
+		return KERR_QUOTA;
+	for (uint64_t t = vpn / T_TABLE; t <= (vpn + npages - 1) / T_TABLE; t++) {
+		if (!table[space][t]) {
+			table[space][t] = 1;
+			pt_used[space]++;
+			for (unsigned i = 0; i < T_TABLE; i++)
+				slots[space][t * T_TABLE + i] = MDB_NIL;
+		}
+	}
+	return KERR_OK;
+}
+
+void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
+{
+	assert_true(table[space][vpn / T_TABLE]);
+	assert_false(pte[space][vpn].present); /* never overwrite a live PTE */
+	pte[space][vpn] = (struct fake_pte){1, frame, rights};
+}
+
+void mdb_pt_clear(unsigned space, uint64_t vpn)
+{
+	assert_true(pte[space][vpn].present);
+	pte[space][vpn].present = 0;
+	unsynced++;
+}
+
+void mdb_pt_sync(void)
+{
+	unsynced = 0;
+}
+
+/* ---- reference model ---- */
+
+#define M_NODES 512
+
+struct mnode {
+	int used;
+	unsigned space;
+	uint64_t vpn;
+	uint64_t frame;
+	unsigned rights;
+	unsigned depth;
+	int parent; /* model node index, -1 for a root */
+};
+
+static struct mnode nodes[M_NODES];
+static int at[T_SPACES][T_PAGES]; /* node index + 1, 0 = unmapped */
+
+/* ---- test fixture ---- */
+
+#define CAPACITY  96
+#define MAX_DEPTH 5
+#define MAP_MAX	  3
+
+static struct mdb db;
+static struct mdb_entry pool[CAPACITY + 1];
+static struct mdb_quota quota[T_SPACES];
+static uint64_t next_frame = 0x1000;
+static unsigned rng_state;
+
+static unsigned rnd(unsigned n)
+{
+	/* xorshift32: deterministic for a seed, independent of the C library */
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return n ? rng_state % n : 0;
+}
+
+static void setup(unsigned seed)
+{
+	memset(pte, 0, sizeof(pte));
+	memset(slots, 0, sizeof(slots));
+	memset(table, 0, sizeof(table));
+	memset(pt_used, 0, sizeof(pt_used));
+	memset(nodes, 0, sizeof(nodes));
+	memset(at, 0, sizeof(at));
+	unsynced = 0;
+	rng_state = seed ? seed : 1;
+	for (unsigned s = 0; s < T_SPACES; s++) {
+		quota[s].limit = 20 + rnd(20); /* sum may exceed the pool: both limits get hit */
+		pt_limit[s] = 3 + rnd(3);
+	}
+	mdb_init(&db, pool, CAPACITY, quota, T_SPACES, MAX_DEPTH, MAP_MAX);
+}
+
+static int model_alloc(void)
+{
+	for (int i = 0; i < M_NODES; i++)
+		if (!nodes[i].used)
+			return i;
+	fail_msg("model out of nodes");
+	return -1;
+}
+
+static unsigned model_used_in(unsigned space)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < M_NODES; i++)
+		n += nodes[i].used && nodes[i].space == space;
+	return n;
+}
+
+static unsigned model_total(void)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < M_NODES; i++)
+		n += nodes[i].used;
+	return n;
+}
+
+static int model_range_ok(uint64_t vpn, uint64_t n)
+{
+	return vpn != 0 && vpn < MDB_VPN_LIMIT && n <= MDB_VPN_LIMIT - vpn;
+}
+
+static int model_node(unsigned space, uint64_t vpn)
+{
+	if (space >= T_SPACES || vpn >= T_PAGES)
+		return -1;
+	return at[space][vpn] - 1;
+}
+
+enum kind { K_MAP, K_SHARE, K_GRANT };
+
+/* The documented check order of derive operations (docs/mapping.md). */
+static enum kerr model_derive_error(enum kind k, unsigned src, uint64_t sv, unsigned dst, uint64_t dv,
+				    uint64_t n, unsigned rights)
+{
+	unsigned charge = (unsigned)n;
+
+	if (src >= T_SPACES || dst >= T_SPACES)
+		return KERR_SPACE;
+	if (n == 0 || (rights & ~MDB_RIGHTS) || rights == 0)
+		return KERR_INVAL;
+	if (n > MAP_MAX || !model_range_ok(sv, n) || !model_range_ok(dv, n))
+		return KERR_RANGE;
+	if (src == dst && k == K_GRANT && sv == dv)
+		return KERR_EXISTS;
+	for (uint64_t i = 0; i < n; i++) {
+		int s = model_node(src, sv + i);
+		if (s < 0)
+			return KERR_NOT_MAPPED;
+		if (rights & ~nodes[s].rights)
+			return KERR_RIGHTS;
+		if (nodes[s].depth + (k == K_MAP) > MAX_DEPTH)
+			return KERR_DEPTH;
+		if (model_node(dst, dv + i) >= 0)
+			return KERR_EXISTS;
+	}
+	if (k == K_GRANT && src == dst)
+		charge = 0;
+	if (quota[dst].limit - model_used_in(dst) < charge)
+		return KERR_QUOTA;
+	if (k != K_GRANT && CAPACITY - model_total() < n)
+		return KERR_NO_MEMORY;
+	if (dv + n > T_PAGES)
+		return KERR_RANGE;
+	if (pt_used[dst] + tables_missing(dst, dv, n) > pt_limit[dst])
+		return KERR_QUOTA;
+	return KERR_OK;
+}
+
+static void model_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst, uint64_t dv, uint64_t n,
+			 unsigned rights)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		int s = model_node(src, sv + i), d;
+		if (k == K_GRANT) {
+			at[src][sv + i] = 0;
+			nodes[s].space = dst;
+			nodes[s].vpn = dv + i;
+			nodes[s].rights = rights;
+			at[dst][dv + i] = s + 1;
+			continue;
+		}
+		d = model_alloc();
+		nodes[d] = (struct mnode){1,
+					  dst,
+					  dv + i,
+					  nodes[s].frame,
+					  rights,
+					  nodes[s].depth + (k == K_MAP),
+					  k == K_MAP ? s : nodes[s].parent};
+		at[dst][dv + i] = d + 1;
+	}
+}
+
+static int model_is_descendant(int x, int ancestor)
+{
+	for (int p = nodes[x].parent; p >= 0; p = nodes[p].parent)
+		if (p == ancestor)
+			return 1;
+	return 0;
+}
+
+static void model_remove(int x)
+{
+	at[nodes[x].space][nodes[x].vpn] = 0;
+	nodes[x].used = 0;
+}
+
+static void model_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned flags)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		int x = model_node(space, vpn + i);
+		if (x < 0)
+			continue;
+		for (int j = 0; j < M_NODES; j++)
+			if (nodes[j].used && j != x && model_is_descendant(j, x))
+				model_remove(j);
+		if (flags & MDB_UNMAP_SELF)
+			model_remove(x);
+	}
+}
+
+/* Parent of an MDB entry, read from the preorder list: nearest preceding entry one level up. */
+static mdb_idx_t mdb_parent(mdb_idx_t i)
+{
+	unsigned d = mdb_entry_depth(&pool[i]);
+
+	if (d == 0)
+		return MDB_NIL;
+	for (mdb_idx_t p = pool[i].prev; p != MDB_NIL; p = pool[p].prev)
+		if (mdb_entry_depth(&pool[p]) == d - 1)
+			return p;
+	return MDB_NIL;
+}
+
+static void compare_with_model(void)
+{
+	const char *err = mdb_check(&db);
+
+	if (err)
+		fail_msg("mdb_check: %s", err);
+	assert_int_equal(unsynced, 0); /* every cleared PTE had its TLB maintenance */
+	for (unsigned s = 0; s < T_SPACES; s++) {
+		assert_int_equal(quota[s].used, model_used_in(s));
+		for (uint64_t v = 0; v < T_PAGES; v++) {
+			int x = model_node(s, v);
+			mdb_idx_t e = mdb_lookup(&db, s, v);
+			if (x < 0) {
+				assert_int_equal(e, MDB_NIL);
+				assert_false(pte[s][v].present);
+				continue;
+			}
+			assert_int_not_equal(e, MDB_NIL);
+			assert_true(pte[s][v].present);
+			assert_int_equal(pte[s][v].frame, nodes[x].frame);
+			assert_int_equal(pte[s][v].rights, nodes[x].rights);
+			assert_int_equal(mdb_entry_depth(&pool[e]), nodes[x].depth);
+			if (nodes[x].parent < 0) {
+				assert_int_equal(mdb_parent(e), MDB_NIL);
+			} else {
+				mdb_idx_t p = mdb_parent(e);
+				assert_int_not_equal(p, MDB_NIL);
+				assert_int_equal(mdb_entry_space(&pool[p]), nodes[nodes[x].parent].space);
+				assert_int_equal(mdb_entry_vpn(&pool[p]), nodes[nodes[x].parent].vpn);
+			}
+		}
+	}
+	assert_int_equal(db.free_count, CAPACITY - model_total());
+}
+
+/* ---- random operations ---- */
+
+static unsigned rand_space(void)
+{
+	return rnd(50) == 0 ? T_SPACES + rnd(3) : rnd(T_SPACES); /* sometimes a bad space */
+}
+
+static uint64_t rand_vpn(void)
+{
+	switch (rnd(40)) {
+	case 0: return 0;		     /* the null page */
+	case 1: return MDB_VPN_LIMIT - 1;    /* last page: most ranges overflow */
+	case 2: return T_PAGES - 1 + rnd(3); /* at the end of the fake space */
+	default: return 1 + rnd(T_PAGES - 1);
+	}
+}
+
+static uint64_t rand_npages(void)
+{
+	return rnd(30) == 0 ? rnd(2) * (MAP_MAX + 1) : 1 + rnd(MAP_MAX); /* sometimes 0 or too many */
+}
+
+static unsigned rand_rights(void)
+{
+	return rnd(40) == 0 ? rnd(2) * 8 : 1 + rnd(7); /* sometimes 0 or an unknown bit */
+}
+
+static enum kerr do_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned flags, int interleave);
+static void random_op(int interleave);
+static void model_resync(void);
+
+static void op_root(void)
+{
+	unsigned s = rand_space(), rights = 1 + rnd(7);
+	uint64_t v = rand_vpn(), frame = next_frame++;
+	enum kerr want, got;
+
+	if (s >= T_SPACES)
+		want = KERR_SPACE;
+	else if (!model_range_ok(v, 1))
+		want = KERR_RANGE;
+	else if (model_node(s, v) >= 0)
+		want = KERR_EXISTS;
+	else if (model_used_in(s) >= quota[s].limit)
+		want = KERR_QUOTA;
+	else if (model_total() >= CAPACITY)
+		want = KERR_NO_MEMORY;
+	else if (v + 1 > T_PAGES)
+		want = KERR_RANGE;
+	else if (pt_used[s] + tables_missing(s, v, 1) > pt_limit[s])
+		want = KERR_QUOTA;
+	else
+		want = KERR_OK;
+	got = mdb_insert_root(&db, s, v, frame, rights);
+	assert_int_equal(got, want);
+	if (got == KERR_OK) {
+		int d = model_alloc();
+		nodes[d] = (struct mnode){1, s, v, frame, rights, 0, -1};
+		at[s][v] = d + 1;
+	}
+}
+
+static void op_derive(enum kind k)
+{
+	unsigned src = rand_space(), dst = rand_space(), rights = rand_rights();
+	uint64_t sv = rand_vpn(), dv = rand_vpn(), n = rand_npages();
+	enum kerr want = model_derive_error(k, src, sv, dst, dv, n, rights), got;
+
+	/* Pick a real source most of the time, so derivations actually happen. */
+	if (rnd(3) && src < T_SPACES) {
+		for (unsigned tries = 0; tries < 8; tries++) {
+			uint64_t v = 1 + rnd(T_PAGES - 1);
+			if (model_node(src, v) >= 0) {
+				sv = v;
+				rights = rnd(8) ? nodes[model_node(src, v)].rights : rights;
+				break;
+			}
+		}
+		want = model_derive_error(k, src, sv, dst, dv, n, rights);
+	}
+	got = k == K_MAP     ? mdb_map(&db, src, sv, dst, dv, n, rights)
+	      : k == K_SHARE ? mdb_share(&db, src, sv, dst, dv, n, rights)
+			     : mdb_grant(&db, src, sv, dst, dv, n, rights);
+	assert_int_equal(got, want);
+	if (got == KERR_OK)
+		model_derive(k, src, sv, dst, dv, n, rights);
+}
+
+static enum kerr do_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned flags, int interleave)
+{
+	uint64_t removed = 0, cur = vpn, left = n;
+	enum kerr r;
+	unsigned rounds = 0;
+
+	do {
+		unsigned chunk = 1 + rnd(4);
+		r = mdb_unmap(&db, space, &cur, &left, flags, chunk, &removed);
+		assert_int_equal(unsynced, 0);
+		if (r == KERR_PREEMPTED) {
+			const char *err = mdb_check(&db); /* valid at every chunk boundary */
+			if (err)
+				fail_msg("mdb_check after a chunk: %s", err);
+			if (interleave && rnd(2)) {
+				/* Another thread's operation between two chunks, checked against the
+				 * model of the tree as the chunks have left it. */
+				model_resync();
+				random_op(0);
+			}
+		}
+		assert_true(++rounds < 100000);
+	} while (r == KERR_PREEMPTED);
+	return r;
+}
+
+static void op_unmap(int interleave)
+{
+	unsigned s = rand_space(), flags = rnd(2) ? MDB_UNMAP_SELF : 0;
+	uint64_t v = rand_vpn(), n = rnd(20) == 0 ? 0 : 1 + rnd(6);
+	enum kerr want, got;
+
+	if (rnd(60) == 0)
+		flags |= 4; /* unknown flag */
+	if (s >= T_SPACES)
+		want = KERR_SPACE;
+	else if (flags & ~MDB_UNMAP_SELF)
+		want = KERR_INVAL;
+	else if (n == 0)
+		want = KERR_OK;
+	else if (!model_range_ok(v, n))
+		want = KERR_RANGE;
+	else
+		want = KERR_OK;
+	got = do_unmap(s, v, n, flags, interleave);
+	assert_int_equal(got, want);
+	if (got == KERR_OK && !interleave)
+		model_unmap(s, v, n, flags);
+}
+
+/* Rebuild the model from the MDB after interleaved operations (their order is not the model's). */
+static void model_resync(void)
+{
+	memset(nodes, 0, sizeof(nodes));
+	memset(at, 0, sizeof(at));
+	for (unsigned s = 0; s < T_SPACES; s++)
+		for (uint64_t v = 0; v < T_PAGES; v++) {
+			mdb_idx_t e = mdb_lookup(&db, s, v);
+			if (e != MDB_NIL) {
+				int d = (int)e; /* model index = pool index, so parents can be linked below */
+				nodes[d] = (struct mnode){
+					1, s, v, pte[s][v].frame, pte[s][v].rights, mdb_entry_depth(&pool[e]),
+					-1};
+				at[s][v] = d + 1;
+			}
+		}
+	for (int i = 0; i < M_NODES; i++)
+		if (nodes[i].used)
+			nodes[i].parent =
+				mdb_parent((mdb_idx_t)i) == MDB_NIL ? -1 : (int)mdb_parent((mdb_idx_t)i);
+}
+
+static void random_op(int interleave)
+{
+	unsigned r = rnd(100);
+
+	if (r < 18)
+		op_root();
+	else if (r < 45)
+		op_derive(K_MAP);
+	else if (r < 60)
+		op_derive(K_SHARE);
+	else if (r < 70)
+		op_derive(K_GRANT);
+	else
+		op_unmap(interleave);
+}
+
+static unsigned long ops_from_env(const char *name, unsigned long dflt)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoul(v, NULL, 0) : dflt;
+}
+
+static void test_model_sequential(void **state)
+{
+	unsigned long ops = ops_from_env("MDB_TEST_OPS", 1000000);
+
+	(void)state;
+	for (unsigned seed = 1; seed <= 10; seed++) {
+		setup(seed * 7919);
+		for (unsigned long i = 0; i < ops / 10; i++) {
+			random_op(0);
+			compare_with_model();
+		}
+	}
+}
+
+static void test_model_interleaved_chunks(void **state)
+{
+	unsigned long ops = ops_from_env("MDB_TEST_OPS", 1000000) / 3;
+
+	(void)state;
+	for (unsigned seed = 1; seed <= 10; seed++) {
+		setup(seed * 104729);
+		for (unsigned long i = 0; i < ops / 10; i++) {
+			if (rnd(4) == 0) {
+				op_unmap(1);
+				model_resync();
+			} else {
+				random_op(0);
+			}
+			compare_with_model();
+		}
+	}
+}
+
+/* ---- directed tests: the semantics in docs/mapping.md, one by one ---- */
+
+static void fresh(void)
+{
+	setup(1);
+	for (unsigned s = 0; s < T_SPACES; s++) {
+		quota[s].limit = 40;
+		pt_limit[s] = 6;
+	}
+}
+
+static void test_share_survives_sender_unmap(void **state)
+{
+	uint64_t v = 5, n = 1, removed = 0;
+
+	(void)state;
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x42, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 5, 1, MDB_R | MDB_W), KERR_OK); /* 0:1 -> 1:5 child */
+	assert_int_equal(mdb_share(&db, 1, 5, 2, 7, 1, MDB_R), KERR_OK);       /* 2:7 sibling of 1:5 */
+	assert_int_equal(mdb_map(&db, 1, 5, 3, 9, 1, MDB_R), KERR_OK);	       /* 3:9 child of 1:5 */
+	/* The sender drops its own mapping: its child dies, the co-equal receiver survives. */
+	assert_int_equal(mdb_unmap(&db, 1, &v, &n, MDB_UNMAP_SELF, 8, &removed), KERR_OK);
+	assert_int_equal(removed, 2);
+	assert_int_equal(mdb_lookup(&db, 1, 5), MDB_NIL);
+	assert_int_equal(mdb_lookup(&db, 3, 9), MDB_NIL);
+	assert_int_not_equal(mdb_lookup(&db, 2, 7), MDB_NIL);
+	assert_true(pte[2][7].present && pte[2][7].frame == 0x42);
+	/* The common ancestor's unmap takes the share too. */
+	v = 1, n = 1, removed = 0;
+	assert_int_equal(mdb_unmap(&db, 0, &v, &n, 0, 8, &removed), KERR_OK);
+	assert_int_equal(removed, 1);
+	assert_int_equal(mdb_lookup(&db, 2, 7), MDB_NIL);
+	assert_int_not_equal(mdb_lookup(&db, 0, 1), MDB_NIL);
+	assert_null(mdb_check(&db));
+}
+
+static void test_grant_moves_and_keeps_children(void **state)
+{
+	uint64_t v = 1, n = 1, removed = 0;
+
+	(void)state;
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x99, MDB_RIGHTS), KERR_OK);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 2, 1, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_map(&db, 1, 2, 2, 3, 1, MDB_R), KERR_OK);
+	assert_int_equal(mdb_grant(&db, 1, 2, 3, 4, 1, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_lookup(&db, 1, 2), MDB_NIL);
+	assert_false(pte[1][2].present);
+	assert_int_equal(quota[1].used, 0);
+	assert_int_equal(quota[3].used, 1);
+	/* Still derived from the root: unmapping the root's descendants removes both. */
+	assert_int_equal(mdb_unmap(&db, 0, &v, &n, 0, 8, &removed), KERR_OK);
+	assert_int_equal(removed, 2);
+	assert_null(mdb_check(&db));
+}
+
+static void test_errors_change_nothing(void **state)
+{
+	uint8_t before[sizeof(pool)];
+	struct mdb_quota qbefore[T_SPACES];
+
+	(void)state;
+	fresh();
+	for (uint64_t v = 1; v <= 3; v++)
+		assert_int_equal(mdb_insert_root(&db, 0, v, 0x100 + v, MDB_R), KERR_OK);
+	assert_int_equal(mdb_map(&db, 0, 3, 1, 12, 1, MDB_R), KERR_OK); /* 1:12 is taken */
+	memcpy(before, pool, sizeof(pool));
+	memcpy(qbefore, quota, sizeof(quota));
+	/* The third page's destination is taken: the first two must not be mapped either. */
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 10, 3, MDB_R), KERR_EXISTS);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 3, MDB_R | MDB_W), KERR_RIGHTS);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 4, MDB_R), KERR_RANGE); /* over MAP_MAX */
+	assert_int_equal(mdb_map(&db, 0, 2, 1, 20, 3, MDB_R), KERR_NOT_MAPPED);
+	assert_int_equal(mdb_map(&db, 0, 1, 9, 20, 1, MDB_R), KERR_SPACE);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 0, 1, MDB_R), KERR_RANGE);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 0, MDB_R), KERR_INVAL);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, 0), KERR_INVAL);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, 8), KERR_INVAL);
+	quota[1].limit = quota[1].used + 2;
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 3, MDB_R), KERR_QUOTA);
+	quota[1].limit = qbefore[1].limit;
+	assert_int_equal(memcmp(before, pool, sizeof(pool)), 0);
+	assert_int_equal(memcmp(qbefore, quota, sizeof(quota)), 0);
+	assert_false(pte[1][10].present || pte[1][11].present || pte[1][20].present);
+	assert_null(mdb_check(&db));
+}
+
+static void test_depth_limit(void **state)
+{
+	(void)state;
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x7, MDB_R), KERR_OK);
+	for (unsigned d = 1; d <= MAX_DEPTH; d++)
+		assert_int_equal(mdb_map(&db, 0, d, 0, d + 1, 1, MDB_R), KERR_OK);
+	assert_int_equal(mdb_map(&db, 0, MAX_DEPTH + 1, 0, MAX_DEPTH + 2, 1, MDB_R), KERR_DEPTH);
+	/* A share at the deepest level is allowed: it does not deepen the chain. */
+	assert_int_equal(mdb_share(&db, 0, MAX_DEPTH + 1, 1, 1, 1, MDB_R), KERR_OK);
+	assert_null(mdb_check(&db));
+}
+
+static void test_pool_exhaustion(void **state)
+{
+	unsigned mapped = 0;
+	enum kerr r = KERR_OK;
+
+	(void)state;
+	fresh();
+	for (unsigned s = 0; s < T_SPACES; s++) {
+		quota[s].limit = CAPACITY;
+		pt_limit[s] = T_PAGES / T_TABLE;
+	}
+	for (unsigned s = 0; s < T_SPACES && r == KERR_OK; s++)
+		for (uint64_t v = 1; v < T_PAGES && r == KERR_OK; v++)
+			if ((r = mdb_insert_root(&db, s, v, v, MDB_R)) == KERR_OK)
+				mapped++;
+	assert_int_equal(r, KERR_NO_MEMORY);
+	assert_int_equal(mapped, CAPACITY);
+	assert_int_equal(db.free_count, 0);
+	assert_null(mdb_check(&db));
+}
+
+static void test_unmap_chunk_bound(void **state)
+{
+	uint64_t v = 1, n = 1, removed = 0;
+	unsigned calls = 0;
+	enum kerr r;
+
+	(void)state;
+	fresh();
+	/* A wide fan: 30 children of one root, unmapped 4 entries per chunk. */
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x5, MDB_R), KERR_OK);
+	for (uint64_t i = 0; i < 30; i++)
+		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
+	do {
+		uint64_t before = removed;
+		r = mdb_unmap(&db, 0, &v, &n, 0, 4, &removed);
+		assert_true(removed - before <= 4);
+		assert_null(mdb_check(&db));
+		calls++;
+	} while (r == KERR_PREEMPTED);
+	assert_int_equal(r, KERR_OK);
+	assert_int_equal(removed, 30);
+	assert_int_equal(calls, 8); /* 7 full chunks + one with 2 */
+	assert_int_equal(mdb_unmap(&db, 0, &v, &n, 0, 0, &removed), KERR_INVAL); /* chunk 0 */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_share_survives_sender_unmap),
+		cmocka_unit_test(test_grant_moves_and_keeps_children),
+		cmocka_unit_test(test_errors_change_nothing),
+		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_unmap_chunk_bound),
+		cmocka_unit_test(test_model_sequential),
+		cmocka_unit_test(test_model_interleaved_chunks),
+	};
+	return cmocka_run_group_tests_name("mdb", tests, NULL, NULL);
+}
