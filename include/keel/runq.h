@@ -1,0 +1,39 @@
+/* runq.h — per-CPU ready queues: one FIFO per priority and a bitmap, O(1) selection. */
+#ifndef KEEL_RUNQ_H
+#define KEEL_RUNQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RUNQ_PRIORITIES 64U /* 0 lowest .. 63 highest */
+#define RUNQ_NONE	0xFFFFU
+
+typedef uint16_t runq_tid_t; /* thread index; RUNQ_NONE means none */
+
+/* Queue links of one thread, kept in an array indexed by thread. */
+struct runq_link {
+	runq_tid_t next;
+	runq_tid_t prev;
+	uint8_t prio;
+	bool queued;
+};
+
+struct runq {
+	uint64_t bitmap; /* bit p set <=> queue p is not empty */
+	runq_tid_t head[RUNQ_PRIORITIES];
+	runq_tid_t tail[RUNQ_PRIORITIES];
+	struct runq_link *links;
+};
+
+void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads);
+/* Append @t at priority @prio (a thread that yields or wakes goes last in its priority). */
+void runq_push_tail(struct runq *q, runq_tid_t t, unsigned prio);
+/* Put @t first at @prio (a preempted thread keeps its place, as SCHED_FIFO requires). */
+void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio);
+void runq_remove(struct runq *q, runq_tid_t t);
+/* Highest-priority queued thread, first in its FIFO; RUNQ_NONE if all queues are empty. */
+runq_tid_t runq_peek(const struct runq *q);
+/* Priority of the highest non-empty queue; -1 if none. */
+int runq_top_priority(const struct runq *q);
+
+#endif

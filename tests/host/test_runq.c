@@ -1,0 +1,132 @@
+/* test_runq.c — ready queues against a reference model: order within and across priorities. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "keel/runq.h"
+
+#define NT 40
+
+static struct runq q;
+static struct runq_link links[NT];
+
+/* Model: per priority an array in FIFO order. */
+static runq_tid_t model[RUNQ_PRIORITIES][NT];
+static unsigned model_len[RUNQ_PRIORITIES];
+static int model_prio[NT]; /* -1 = not queued */
+
+static unsigned rng = 12345;
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng % n;
+}
+
+static void model_remove(runq_tid_t t)
+{
+	int p = model_prio[t];
+
+	for (unsigned i = 0; i < model_len[p]; i++) {
+		if (model[p][i] == t) {
+			memmove(&model[p][i], &model[p][i + 1], (model_len[p] - i - 1) * sizeof(runq_tid_t));
+			model_len[p]--;
+			break;
+		}
+	}
+	model_prio[t] = -1;
+}
+
+static void compare(void)
+{
+	int top = -1;
+
+	for (int p = RUNQ_PRIORITIES - 1; p >= 0 && top < 0; p--)
+		if (model_len[p])
+			top = p;
+	assert_int_equal(runq_top_priority(&q), top);
+	assert_int_equal(runq_peek(&q), top < 0 ? RUNQ_NONE : model[top][0]);
+	for (unsigned p = 0; p < RUNQ_PRIORITIES; p++) {
+		runq_tid_t t = q.head[p];
+		for (unsigned i = 0; i < model_len[p]; i++, t = links[t].next)
+			assert_int_equal(t, model[p][i]);
+		assert_int_equal(t, RUNQ_NONE);
+		assert_int_equal(!!(q.bitmap & (1ULL << p)), model_len[p] != 0);
+	}
+}
+
+static void test_random_against_model(void **state)
+{
+	(void)state;
+	runq_init(&q, links, NT);
+	memset(model_len, 0, sizeof(model_len));
+	for (unsigned t = 0; t < NT; t++)
+		model_prio[t] = -1;
+	for (unsigned i = 0; i < 200000; i++) {
+		runq_tid_t t = (runq_tid_t)rnd(NT);
+		unsigned p = rnd(8) ? rnd(4) * 21 : rnd(RUNQ_PRIORITIES); /* crowd a few levels */
+
+		switch (rnd(3)) {
+		case 0:
+			if (model_prio[t] >= 0)
+				break;
+			runq_push_tail(&q, t, p);
+			model[p][model_len[p]++] = t;
+			model_prio[t] = (int)p;
+			break;
+		case 1:
+			if (model_prio[t] >= 0)
+				break;
+			runq_push_head(&q, t, p);
+			memmove(&model[p][1], &model[p][0], model_len[p] * sizeof(runq_tid_t));
+			model[p][0] = t;
+			model_len[p]++;
+			model_prio[t] = (int)p;
+			break;
+		default:
+			runq_remove(&q, t); /* also on a thread that is not queued: no effect */
+			if (model_prio[t] >= 0)
+				model_remove(t);
+			break;
+		}
+		compare();
+	}
+}
+
+static void test_fifo_and_priority_order(void **state)
+{
+	(void)state;
+	runq_init(&q, links, NT);
+	assert_int_equal(runq_peek(&q), RUNQ_NONE);
+	runq_push_tail(&q, 1, 10);
+	runq_push_tail(&q, 2, 10);
+	runq_push_tail(&q, 3, 5);
+	assert_int_equal(runq_peek(&q), 1);
+	runq_push_tail(&q, 4, 63);
+	assert_int_equal(runq_peek(&q), 4);
+	runq_remove(&q, 4);
+	runq_remove(&q, 1);
+	assert_int_equal(runq_peek(&q), 2);
+	runq_push_head(&q, 1, 10);
+	assert_int_equal(runq_peek(&q), 1);
+	runq_remove(&q, 1);
+	runq_remove(&q, 2);
+	assert_int_equal(runq_top_priority(&q), 5);
+	runq_push_tail(&q, 0, 0);
+	runq_remove(&q, 3);
+	assert_int_equal(runq_peek(&q), 0);
+	assert_int_equal(runq_top_priority(&q), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fifo_and_priority_order),
+		cmocka_unit_test(test_random_against_model),
+	};
+	return cmocka_run_group_tests_name("runq", tests, NULL, NULL);
+}
