@@ -39,6 +39,7 @@ void kernel_main(uintptr_t dtb, unsigned entry_el)
 	print_banner();
 	irq_init();
 	clock_init();
+	__enable_irq(); /* handlers are in place: from here on the kernel takes IRQs */
 	printk("  gic:       GICv%u, %u interrupt lines\n", gic_version(), gic_nr_lines());
 	printk("  timer:     %lu Hz\n", (unsigned long)clock_freq_hz());
 

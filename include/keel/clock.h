@@ -2,6 +2,7 @@
 #ifndef KEEL_CLOCK_H
 #define KEEL_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CLOCK_NS_PER_SEC 1000000000ULL

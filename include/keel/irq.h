@@ -3,6 +3,7 @@
 #define KEEL_IRQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* IRQ numbers are GIC INTIDs: SGIs 0-15, PPIs 16-31, SPIs 32 and up (docs/interrupts-and-time.md). */
