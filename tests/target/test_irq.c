@@ -60,6 +60,18 @@ KTEST(irq_sgi_to_self_delivered_with_its_id)
 	}
 }
 
+/* The boot CPU is MPIDR affinity 0.0.0.0 (boot.S parks the others), so CPU 0 is this one. */
+KTEST(irq_sgi_to_cpu0_delivered)
+{
+	setup(9);
+	reset_seen();
+	gic_send_sgi(0, 9);
+	__ISB();
+	KTEST_EXPECT(seen.count == 1);
+	KTEST_EXPECT(seen.order[0] == 9);
+	teardown(9);
+}
+
 KTEST(irq_masked_stays_pending_until_unmasked)
 {
 	setup(5);
