@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "gic.h"
 #include "keel/clock.h"
+#include "keel/irq.h"
 #include "keel/printk.h"
 #include "keel/timer_demo.h"
 #include "timer.h"
@@ -40,11 +41,12 @@ static void demo_alarm(void *ctx, uint64_t deadline_ticks, uint64_t now_ticks)
 void timer_demo_measure(unsigned periods, uint64_t period_ns, struct timer_demo_stats *stats)
 {
 	struct demo d = {.period_ns = period_ns, .periods = periods, .stats = stats};
+	unsigned long flags;
 
 	*stats = (struct timer_demo_stats){0};
 	if (periods == 0)
 		return;
-	__disable_irq();
+	flags = irq_save();
 	d.start_ns = clock_now_ns();
 	clock_call_at(d.start_ns + period_ns, demo_alarm, &d);
 	while (d.done < periods) {
@@ -53,7 +55,7 @@ void timer_demo_measure(unsigned periods, uint64_t period_ns, struct timer_demo_
 		__ISB();
 		__disable_irq();
 	}
-	__enable_irq();
+	irq_restore(flags);
 }
 
 void timer_demo_run(void)
