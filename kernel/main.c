@@ -2,11 +2,15 @@
 #include "board.h"
 #include "cmsis_aarch64.h"
 #include "cpu.h"
+#include "gic.h"
 #include "keel/boot.h"
+#include "keel/clock.h"
 #include "keel/console.h"
+#include "keel/irq.h"
 #include "keel/power.h"
 #include "keel/printk.h"
 #include "keel/ktest.h"
+#include "keel/timer_demo.h"
 #include "psci.h"
 
 struct boot_info boot_info;
@@ -33,10 +37,16 @@ void kernel_main(uintptr_t dtb, unsigned entry_el)
 
 	console_init();
 	print_banner();
+	irq_init();
+	clock_init();
+	__enable_irq(); /* handlers are in place: from here on the kernel takes IRQs */
+	printk("  gic:       GICv%u, %u interrupt lines\n", gic_version(), gic_nr_lines());
+	printk("  timer:     %lu Hz\n", (unsigned long)clock_freq_hz());
 
 #ifdef CONFIG_KTEST
 	power_off(ktest_run_all() == 0 ? 0 : 1);
 #else
+	timer_demo_run();
 	printk("Keel: boot complete\n");
 	power_off(0);
 #endif

@@ -1,0 +1,26 @@
+/* timer.h — the EL1 virtual generic timer: counter, frequency, one absolute compare deadline. */
+#ifndef TIMER_H
+#define TIMER_H
+
+#include <stdint.h>
+
+/*
+ * INTID of the EL1 virtual timer: PPI 11 = INTID 27, the number the Arm Base System
+ * Architecture recommends and QEMU virt and the BCM2711 use (the EL1 physical timer is 30).
+ */
+#define TIMER_IRQ 27U
+
+/* Read CNTFRQ_EL0 (panics if firmware left it 0) and stop the timer. */
+void timer_init(void);
+/* Counter frequency in Hz, as firmware programmed CNTFRQ_EL0 (62.5 MHz QEMU, 54 MHz Pi 4). */
+uint32_t timer_freq_hz(void);
+/* The virtual count (CNTVCT_EL0); equals the physical count, since CNTVOFF_EL2 = 0. */
+uint64_t timer_now(void);
+/*
+ * Raise TIMER_IRQ once the counter reaches @ticks (absolute). A deadline already in the
+ * past fires at once. The IRQ stays asserted until timer_stop() or a later deadline.
+ */
+void timer_set_deadline(uint64_t ticks);
+void timer_stop(void);
+
+#endif

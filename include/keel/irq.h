@@ -1,0 +1,37 @@
+/* irq.h — interrupt handlers: registration, enable/disable, priorities and software-generated IRQs. */
+#ifndef KEEL_IRQ_H
+#define KEEL_IRQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* IRQ numbers are GIC INTIDs: SGIs 0-15, PPIs 16-31, SPIs 32 and up (docs/interrupts-and-time.md). */
+#define IRQ_SGI_COUNT 16U
+
+/* Called with IRQs masked (no nesting), after the acknowledge and before the end of interrupt. */
+typedef void (*irq_handler_fn)(unsigned irq, void *ctx);
+
+/* Bring up the GIC and install the dispatcher; IRQs stay masked in PSTATE until __enable_irq(). */
+void irq_init(void);
+
+/* Install @fn for @irq (< CONFIG_IRQ_LINES); the line stays disabled until irq_enable(). */
+void irq_register(unsigned irq, irq_handler_fn fn, void *ctx);
+void irq_enable(unsigned irq);
+/* When this returns, @irq is no longer delivered (it may still become pending). */
+void irq_disable(unsigned irq);
+/* GIC priority: lower value = more urgent; only the top bits may be implemented (use steps of 0x10). */
+void irq_set_priority(unsigned irq, uint8_t prio);
+bool irq_is_pending(unsigned irq);
+void irq_set_pending(unsigned irq);
+void irq_clear_pending(unsigned irq);
+void irq_send_sgi_self(unsigned sgi);
+
+/* Mask IRQs on this CPU and return the previous state for irq_restore(). */
+unsigned long irq_save(void);
+void irq_restore(unsigned long flags);
+
+/* Acknowledges that returned a spurious ID (1020-1023) since boot. */
+unsigned long irq_spurious_count(void);
+
+#endif

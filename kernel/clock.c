@@ -1,0 +1,81 @@
+/* clock.c — kernel time on the generic timer: now in ticks and ns, and the one-shot alarm behind its IRQ. */
+#include <stddef.h>
+
+#include "keel/clock.h"
+#include "keel/irq.h"
+#include "timer.h"
+
+static struct {
+	uint64_t deadline;
+	clock_alarm_fn fn;
+	void *ctx;
+} alarm;
+
+/*
+ * The counter is read first, so a callback's lateness (now - deadline) covers exception entry
+ * and dispatch. An IRQ taken before the deadline (one still in flight from a replaced alarm)
+ * just re-arms the timer.
+ */
+static void clock_timer_irq(unsigned irq, void *ctx)
+{
+	uint64_t now = timer_now();
+	clock_alarm_fn fn = alarm.fn;
+
+	(void)irq;
+	(void)ctx;
+	if (fn && now < alarm.deadline) {
+		timer_set_deadline(alarm.deadline);
+		return;
+	}
+	timer_stop();
+	alarm.fn = NULL;
+	if (fn)
+		fn(alarm.ctx, alarm.deadline, now);
+}
+
+void clock_init(void)
+{
+	timer_init();
+	irq_register(TIMER_IRQ, clock_timer_irq, NULL);
+	irq_enable(TIMER_IRQ);
+}
+
+uint32_t clock_freq_hz(void)
+{
+	return timer_freq_hz();
+}
+
+uint64_t clock_now_ticks(void)
+{
+	return timer_now();
+}
+
+uint64_t clock_now_ns(void)
+{
+	return clock_ticks_to_ns(timer_now(), timer_freq_hz());
+}
+
+void clock_call_at_ticks(uint64_t deadline_ticks, clock_alarm_fn fn, void *ctx)
+{
+	unsigned long flags = irq_save();
+
+	alarm.deadline = deadline_ticks;
+	alarm.fn = fn;
+	alarm.ctx = ctx;
+	timer_set_deadline(deadline_ticks);
+	irq_restore(flags);
+}
+
+void clock_call_at(uint64_t deadline_ns, clock_alarm_fn fn, void *ctx)
+{
+	clock_call_at_ticks(clock_ns_to_ticks(deadline_ns, timer_freq_hz()), fn, ctx);
+}
+
+void clock_cancel(void)
+{
+	unsigned long flags = irq_save();
+
+	timer_stop();
+	alarm.fn = NULL;
+	irq_restore(flags);
+}
