@@ -10,6 +10,7 @@ HOST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 HOST_TEST_SRCS_format := lib/format.c
 HOST_TEST_SRCS_esr    := arch/aarch64/esr.c arch/aarch64/cpu.c lib/format.c
+HOST_TEST_SRCS_pte    := arch/aarch64/pte.c
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,$(HOST_O)/test_%,$(wildcard tests/host/test_*.c))
 
