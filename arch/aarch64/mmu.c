@@ -5,8 +5,6 @@
 #include "pte.h"
 #include "keel/printk.h"
 
-extern char __kernel_start[], __kernel_end[];
-
 static const char *const region_name[] = {
 	[MMU_REGION_RAM] = "ram",   [MMU_REGION_TEXT] = "text",	    [MMU_REGION_RODATA] = "rodata",
 	[MMU_REGION_DATA] = "data", [MMU_REGION_DEVICE] = "device",
@@ -80,10 +78,13 @@ static unsigned violation(uint64_t va, unsigned level, uint64_t desc, const char
 	return 1;
 }
 
-/* A table must be one of the pool pages, which live in the kernel image's .bss. */
+/* Every table is one of the pool's pages, which the boot code filled in order. */
 static bool table_in_pool(uint64_t pa)
 {
-	return pa >= memlayout_pa((uintptr_t)__kernel_start) && pa < memlayout_pa((uintptr_t)__kernel_end);
+	uint64_t used = mmu_layout.pt_kernel + mmu_layout.pt_boot;
+
+	return pa >= mmu_layout.pool_pa && pa < mmu_layout.pool_pa + used * PTE_TABLE_SIZE &&
+	       !(pa & (PTE_TABLE_SIZE - 1U));
 }
 
 static unsigned check_table(const uint64_t *table, unsigned level, uint64_t va_base)

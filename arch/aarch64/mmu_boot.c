@@ -152,7 +152,9 @@ void mmu_boot_setup(void)
 	ttbr0 = pt_alloc();
 	map_range(ttbr0, kstart, kstart, (uintptr_t)__text_end - kstart, PTE_PROT_RX, PTE_MEM_NORMAL);
 	mmu_layout.pt_boot = pt_next - mmu_layout.pt_kernel;
+	mmu_layout.pool_pa = (uintptr_t)mmu_pt_pool;
 	mmu_layout.ttbr1 = (uintptr_t)ttbr1;
+	mmu_layout.ttbr0_boot = (uintptr_t)ttbr0;
 
 	ips = tcr_ips(&mmu_layout.pa_bits);
 	if (ram_end > (1UL << mmu_layout.pa_bits))

@@ -148,6 +148,34 @@ KTEST(mmu_no_writable_executable_mapping)
 	KTEST_EXPECT(mmu_check() == 0);
 }
 
+/* The check is not vacuous: a W+X block planted in an unused level 2 entry is reported. */
+KTEST(mmu_check_reports_writable_executable)
+{
+	unsigned level = 0;
+	/* The unused VA just past the RAM linear map, aliasing the last 2 MiB of RAM (same attributes). */
+	uintptr_t va = memlayout_va(BOARD_RAM_BASE + BOARD_RAM_SIZE);
+	uint64_t pa = BOARD_RAM_BASE + BOARD_RAM_SIZE - pte_level_size(2);
+	uint64_t desc;
+	uint64_t *l2;
+
+	/* The level 2 table that maps the end of RAM (2 MiB blocks there). */
+	KTEST_EXPECT(mmu_lookup(va - 1, &level) != 0 && level == 2);
+	desc = ((const uint64_t *)memlayout_va(mmu_layout.ttbr1))[pte_index(va, 0)];
+	desc = ((const uint64_t *)memlayout_va(pte_addr(desc)))[pte_index(va, 1)];
+	l2 = (uint64_t *)memlayout_va(pte_addr(desc));
+	KTEST_EXPECT(l2[pte_index(va, 2)] == 0);
+
+	/* invalid -> valid needs no break-before-make; the way back needs TLB maintenance. */
+	l2[pte_index(va, 2)] = pte_leaf(pa, 2, PTE_PROT_RW, PTE_MEM_NORMAL) & ~PTE_PXN_Msk;
+	KTEST_EXPECT(mmu_check() == 1);
+	l2[pte_index(va, 2)] = 0;
+	__DSB_ISHST();
+	__TLBI_VMALLE1IS();
+	__DSB_ISH();
+	__ISB();
+	KTEST_EXPECT(mmu_check() == 0);
+}
+
 KTEST(mmu_write_to_text_faults)
 {
 	/* Masked so the compiler knows the alignment and emits one word store (-mstrict-align). */

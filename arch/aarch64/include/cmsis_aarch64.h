@@ -53,6 +53,12 @@ __STATIC_FORCEINLINE void __NOP(void)
 	__asm__ volatile("nop");
 }
 
+/* TLB maintenance: all stage 1 EL1&0 entries, on every PE of the inner shareable domain. */
+__STATIC_FORCEINLINE void __TLBI_VMALLE1IS(void)
+{
+	__asm__ volatile("tlbi vmalle1is" ::: "memory");
+}
+
 /* Interrupt masking (PSTATE.DAIF). */
 __STATIC_FORCEINLINE void __enable_irq(void)
 {

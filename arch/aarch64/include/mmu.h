@@ -52,7 +52,10 @@ struct mmu_layout {
 	unsigned pt_kernel; /* pool pages holding the TTBR1 tables */
 	unsigned pt_boot;   /* pool pages of the boot identity map (TTBR0, used only to turn the MMU on) */
 	unsigned pa_bits;   /* physical address size programmed in TCR_EL1.IPS */
+	uint64_t pool_pa;   /* physical address of the page-table pool (CONFIG_MMU_PT_PAGES pages) */
 	uint64_t ttbr1;	    /* physical address of the TTBR1 level 0 table */
+	uint64_t
+		ttbr0_boot; /* physical address of the identity map's level 0 table (kept for secondary CPUs) */
 };
 
 extern struct mmu_layout mmu_layout;
