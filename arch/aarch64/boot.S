@@ -68,9 +68,9 @@ el1_entry:
 	adrp	x1, boot_stack_top
 	add	x1, x1, :lo12:boot_stack_top
 	mov	sp, x1
-	/* Physical vectors: they report a fault taken before the MMU is on. */
-	adrp	x1, exception_vectors
-	add	x1, x1, :lo12:exception_vectors
+	/* Until the MMU is on, exceptions go to early_vectors (the kernel's own need the upper half). */
+	adrp	x1, early_vectors
+	add	x1, x1, :lo12:early_vectors
 	msr	vbar_el1, x1
 	isb
 
@@ -161,6 +161,24 @@ dcache_inval_poc:
 	b	4b
 5:	dsb	sy
 	ret
+
+/*
+ * Vectors for the time before the MMU is on: the regular path (vectors.S, exception.c) uses
+ * upper-half addresses, so here every entry just reports the syndrome through the
+ * position-independent early_exception() (boot_early.c) and stops.
+ */
+	.balign	0x800
+early_vectors:
+	.irp	vector, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	.balign	0x80
+	mov	x0, #\vector
+	b	early_vector_common
+	.endr
+early_vector_common:
+	mrs	x1, esr_el1
+	mrs	x2, elr_el1
+	mrs	x3, far_el1
+	b	early_exception
 
 el_unsupported:
 	adrp	x1, boot_stack_top

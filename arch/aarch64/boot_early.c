@@ -52,6 +52,20 @@ void early_fatal(const char *what, uint64_t value)
 	early_halt();
 }
 
+void early_exception(unsigned vector, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	early_puts("\nKeel: exception before the MMU was on: vector ");
+	early_put_hex(vector);
+	early_puts(" ESR ");
+	early_put_hex(esr);
+	early_puts(" ELR ");
+	early_put_hex(elr);
+	early_puts(" FAR ");
+	early_put_hex(far);
+	early_puts("\n");
+	early_halt();
+}
+
 void boot_unsupported_el(unsigned el)
 {
 	console_init();

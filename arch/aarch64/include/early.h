@@ -13,4 +13,7 @@ void early_halt(void) __attribute__((noreturn));
 /* Print "Keel: boot failed: @what 0x@value" and halt. */
 void early_fatal(const char *what, uint64_t value) __attribute__((noreturn));
 
+/* Called from boot.S's early_vectors for any exception before the MMU is on; reports and halts. */
+void early_exception(unsigned vector, uint64_t esr, uint64_t elr, uint64_t far) __attribute__((noreturn));
+
 #endif
