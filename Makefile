@@ -94,6 +94,13 @@ endif
 KERNEL_SRCS := $(filter-out %.ld.S,$(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 KERNEL_OBJS := $(patsubst %,$(O)/%.o,$(KERNEL_SRCS))
 
+# Code that runs before the MMU is on, at the physical load address, while the kernel is linked in
+# the upper half: checked for position independence before every link (see arch/aarch64/mmu_boot.c).
+PREMMU_SRCS  := arch/aarch64/boot_early.c arch/aarch64/mmu_boot.c arch/aarch64/pte.c \
+	kernel/console.c drivers/pl011.c
+PREMMU_OBJS  := $(patsubst %,$(O)/%.o,$(PREMMU_SRCS))
+PREMMU_STAMP := $(O)/premmu.checked
+
 KERNEL_ELF := $(O)/keel.elf
 KERNEL_BIN := $(O)/Image
 LDSCRIPT   := $(O)/kernel.ld
@@ -121,7 +128,12 @@ $(LDSCRIPT): arch/aarch64/kernel.ld.S $(AUTOCONF)
 	@mkdir -p $(dir $@)
 	$(Q)$(KCPP) -P -x c -D__ASSEMBLY__ $(INCLUDES) $(DEFINES) -MMD -MP -MT $@ -MF $@.d $< -o $@
 
-$(KERNEL_ELF): $(KERNEL_OBJS) $(LDSCRIPT)
+$(PREMMU_STAMP): $(PREMMU_OBJS) scripts/check-premmu.sh
+	@$(if $(Q),echo "  CHECK   pre-MMU code is position-independent")
+	$(Q)bash scripts/check-premmu.sh $(KREADELF) $(KNM) $(PREMMU_OBJS)
+	$(Q)touch $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(LDSCRIPT) $(PREMMU_STAMP)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(KLD) $(KLDFLAGS) -T $(LDSCRIPT) -Map=$(KERNEL_MAP) -o $@ $(KERNEL_OBJS)
 

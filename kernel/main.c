@@ -11,6 +11,8 @@
 #include "keel/printk.h"
 #include "keel/ktest.h"
 #include "keel/timer_demo.h"
+#include "keel/mmio.h"
+#include "mmu.h"
 #include "psci.h"
 
 struct boot_info boot_info;
@@ -30,13 +32,19 @@ static void print_banner(void)
 
 void kernel_main(uintptr_t dtb, unsigned entry_el)
 {
+	/*
+	 * boot.S has turned the MMU on and jumped to the upper half; TTBR0 is off. From here on
+	 * only upper-half addresses work, so the console moves to its device mapping first.
+	 */
+	console_set_base((uintptr_t)mmio_va(BOARD_UART_BASE));
+
 	boot_info.dtb = dtb;
 	boot_info.entry_el = entry_el;
 	/* QEMU virt's firmware tables name HVC when the kernel runs at EL1 and SMC when at EL2. */
 	psci_init(entry_el == 2 ? PSCI_CONDUIT_SMC : PSCI_CONDUIT_HVC);
 
-	console_init();
 	print_banner();
+	mmu_print_map();
 	irq_init();
 	clock_init();
 	__enable_irq(); /* handlers are in place: from here on the kernel takes IRQs */
@@ -50,12 +58,4 @@ void kernel_main(uintptr_t dtb, unsigned entry_el)
 	printk("Keel: boot complete\n");
 	power_off(0);
 #endif
-}
-
-void boot_unsupported_el(unsigned el)
-{
-	console_init();
-	printk("\nKeel: entered at EL%u; Keel boots at EL2 or EL1 only (run without secure=on)\n", el);
-	for (;;)
-		__WFE();
 }

@@ -7,6 +7,8 @@ KCPP     := $(CROSS_COMPILE)cpp
 KLD      := $(CROSS_COMPILE)ld
 KOBJCOPY := $(CROSS_COMPILE)objcopy
 KSIZE    := $(CROSS_COMPILE)size
+KREADELF := $(CROSS_COMPILE)readelf
+KNM      := $(CROSS_COMPILE)nm
 KTARGET  :=
 else ifeq ($(TOOLCHAIN),clang)
 KCC      := clang
@@ -14,6 +16,8 @@ KCPP     := clang -E --target=aarch64-none-elf
 KLD      := ld.lld
 KOBJCOPY := llvm-objcopy
 KSIZE    := llvm-size
+KREADELF := llvm-readelf
+KNM      := llvm-nm
 KTARGET  := --target=aarch64-none-elf
 else
 $(error unknown TOOLCHAIN=$(TOOLCHAIN); use gcc or clang)

@@ -104,6 +104,7 @@ tmp=$(mktemp -d)
 printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_NO_SUCH_OPTION=y\n' >"$tmp/bad_unknown"
 printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_NR_CPUS=99\n' >"$tmp/bad_range"
 printf 'CONFIG_BOARD_QEMU_VIRT=y\nthis is not a config line\n' >"$tmp/bad_syntax"
+PY_HOST=python3
 PY=$(for p in python3 /usr/bin/python3; do $p -c 'import kconfiglib' 2>/dev/null && { echo $p; break; }; done)
 expect_fail "kconfig rejects unknown symbol" "unknown symbol CONFIG_NO_SUCH_OPTION" \
 	"$PY" tools/kconfig.py defconfig "$tmp/bad_unknown" "$tmp/out"
@@ -144,6 +145,26 @@ for tc in gcc clang; do
 		done
 	done
 done
+
+# ---- boot-time checks of the MMU setup stop the boot with a clear message (status 3, like a panic)
+O=build/test/qemu-virt_ktest-gcc
+step "boot stops when the image is not at its linked load address" \
+	$PY_HOST tools/qemu-run.py --timeout 30 --semihosting --expect-status 3 \
+	--expect "image loaded at 0x40280000, but it is linked to run at 0x40080000" -- \
+	-M virt -cpu cortex-a72 -m 128M -icount shift=4,sleep=off \
+	-device loader,file=$O/Image,addr=0x40280000,force-raw=on -device loader,addr=0x40280000,cpu-num=0
+small_pool_boot() { # a kernel whose page-table pool cannot hold the boot mappings
+	local O=build/test/qemu-virt_ktest-small-pt-pool tmp status
+	tmp=$(mktemp -d)
+	printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_KTEST=y\nCONFIG_MMU_PT_PAGES=8\n' >"$tmp/small_pool"
+	mkdir -p "$O"
+	"$PY" tools/kconfig.py defconfig "$tmp/small_pool" "$O/.config" && make -s O=$O all &&
+		make -s O=$O run RUN_FLAGS="--timeout 30 --expect-status 3 --expect page-table\ pool\ exhausted"
+	status=$?
+	rm -rf "$tmp"
+	return $status
+}
+step "boot stops when the page-table pool is too small" small_pool_boot
 
 # ---- the default system, as `make run` boots it
 for tc in gcc clang; do

@@ -1,5 +1,12 @@
-/* boot.S — kernel entry: arm64 Image header, park secondaries, EL2->EL1 drop, stack, BSS. */
+/* boot.S — kernel entry: arm64 Image header, park secondaries, EL2->EL1 drop, BSS, MMU on, jump to the upper half. */
 #include "cmsis_aarch64.h"
+#include "mmu.h"
+
+/*
+ * Until the branch to el1_high the MMU is off and this code runs at its physical load address,
+ * while the kernel is linked in the upper half: only PC-relative addressing (adr, adrp) here,
+ * except for the one deliberate absolute load of el1_high.
+ */
 
 	.section .text.head, "ax"
 	.globl _head
@@ -61,10 +68,24 @@ el1_entry:
 	adrp	x1, boot_stack_top
 	add	x1, x1, :lo12:boot_stack_top
 	mov	sp, x1
-	adrp	x1, exception_vectors
-	add	x1, x1, :lo12:exception_vectors
+	/* Until the MMU is on, exceptions go to early_vectors (the kernel's own need the upper half). */
+	adrp	x1, early_vectors
+	add	x1, x1, :lo12:early_vectors
 	msr	vbar_el1, x1
 	isb
+
+	/*
+	 * With the MMU off, data accesses are Device-nGnRnE and bypass the caches, so what follows
+	 * writes straight to memory. A bootloader that ran with caches on may have left lines of
+	 * this range in a cache: a dirty one could later be written back over our tables, a clean
+	 * one would shadow them once the caches are on. So invalidate to PoC before writing (the
+	 * boot protocol has the loader clean the image to PoC, so nothing of value is lost).
+	 */
+	adrp	x0, __data_start
+	add	x0, x0, :lo12:__data_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
+	bl	dcache_inval_poc
 
 	/* Clear BSS (8-byte aligned by the linker script); the stack is in it but unused yet. */
 	adrp	x1, __bss_start
@@ -76,10 +97,88 @@ el1_entry:
 	str	xzr, [x1], #8
 	b	2b
 3:
+	bl	console_init		/* PL011 at its physical address, for early messages */
+	bl	mmu_boot_setup		/* tables, MAIR, TCR, TTBR0/1 (mmu_boot.c); halts on error */
+
+	/* Again, for lines fetched speculatively while the tables and stack were written. */
+	adrp	x0, __data_start
+	add	x0, x0, :lo12:__data_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
+	bl	dcache_inval_poc
+
+	/*
+	 * MMU on (ARM ARM: TLB contents are unknown out of reset, so invalidate them first, and
+	 * the instruction cache must not hold stale code for the new mappings). The ISB after the
+	 * SCTLR write makes the next fetch translated; it comes through the TTBR0 identity map.
+	 */
+	ldr	x2, =el1_high		/* absolute: the linked upper-half address */
+	ldr	x1, =MMU_SCTLR_EL1_ON
+	tlbi	vmalle1
+	ic	iallu
+	dsb	nsh
+	isb
+	msr	sctlr_el1, x1
+	isb
+	br	x2
+
+el1_high:
+	/* Upper half from here: rebase the stack and the vectors to their linked addresses. */
+	ldr	x1, =boot_stack_top
+	mov	sp, x1
+	ldr	x1, =exception_vectors
+	msr	vbar_el1, x1
+	/* The identity map is finished: no TTBR0 walks until user address spaces (issue 3). */
+	mrs	x1, tcr_el1
+	orr	x1, x1, #TCR_EPD0_Msk
+	msr	tcr_el1, x1
+	msr	ttbr0_el1, xzr
+	isb
+	tlbi	vmalle1			/* drop the identity map's TLB entries */
+	dsb	nsh
+	isb
+
 	mov	x0, x19
 	mov	x1, x20
 	bl	kernel_main
 	b	park
+
+/*
+ * dcache_inval_poc(start = x0, end = x1): invalidate the data cache lines of [start, end) to the
+ * point of coherency, by VA. Leaf routine, no stack; clobbers x0-x3.
+ */
+dcache_inval_poc:
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #CTR_EL0_DminLine_Pos, #4
+	mov	x2, #4
+	lsl	x2, x2, x3		/* smallest D-cache line in bytes */
+	sub	x3, x2, #1
+	bic	x0, x0, x3
+4:	cmp	x0, x1
+	b.hs	5f
+	dc	ivac, x0
+	add	x0, x0, x2
+	b	4b
+5:	dsb	sy
+	ret
+
+/*
+ * Vectors for the time before the MMU is on: the regular path (vectors.S, exception.c) uses
+ * upper-half addresses, so here every entry just reports the syndrome through the
+ * position-independent early_exception() (boot_early.c) and stops.
+ */
+	.balign	0x800
+early_vectors:
+	.irp	vector, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	.balign	0x80
+	mov	x0, #\vector
+	b	early_vector_common
+	.endr
+early_vector_common:
+	mrs	x1, esr_el1
+	mrs	x2, elr_el1
+	mrs	x3, far_el1
+	b	early_exception
 
 el_unsupported:
 	adrp	x1, boot_stack_top

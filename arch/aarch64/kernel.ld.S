@@ -1,16 +1,24 @@
-/* kernel.ld.S — kernel image layout: header first, then text, rodata, data, bss, each page aligned. */
+/*
+ * kernel.ld.S — kernel image layout: linked in the upper half (VA = PA + KERNEL_VA_OFFSET) and
+ * loaded at BOARD_KERNEL_LOAD; header first, then text, rodata, data, bss, each page aligned so
+ * that each gets its own W^X permissions.
+ */
 #include "board.h"
+#include "memlayout.h"
 
 OUTPUT_FORMAT("elf64-littleaarch64")
 OUTPUT_ARCH(aarch64)
 ENTRY(_head)
 
+/* Every output section's load (physical) address is its link address minus the offset. */
+#define LOAD_AT(sec) AT(ADDR(sec) - KERNEL_VA_OFFSET)
+
 SECTIONS
 {
-	. = BOARD_KERNEL_LOAD;
+	. = BOARD_KERNEL_LOAD + KERNEL_VA_OFFSET;
 	__kernel_start = .;
 
-	.text : {
+	.text : LOAD_AT(.text) {
 		__text_start = .;
 		KEEP(*(.text.head))
 		*(.text.boot)
@@ -20,7 +28,7 @@ SECTIONS
 	. = ALIGN(4096);
 	__text_end = .;
 
-	.rodata : {
+	.rodata : LOAD_AT(.rodata) {
 		__rodata_start = .;
 		*(.rodata .rodata.*)
 		. = ALIGN(8);
@@ -31,21 +39,25 @@ SECTIONS
 	. = ALIGN(4096);
 	__rodata_end = .;
 
-	.data : {
+	.data : LOAD_AT(.data) {
 		__data_start = .;
 		*(.data .data.*)
 	}
-	.bss (NOLOAD) : {
-		. = ALIGN(16);
+	.bss (NOLOAD) : LOAD_AT(.bss) {
+		/* Cache-line aligned: boot.S invalidates [__data_start, __bss_end) by line. */
+		. = ALIGN(64);
 		__bss_start = .;
 		*(.bss .bss.*)
 		*(COMMON)
-		. = ALIGN(16);
+		. = ALIGN(64);
 		__bss_end = .;
 	}
 	. = ALIGN(4096);
 	__kernel_end = .;
 	__image_size = __kernel_end - __kernel_start;
+
+	ASSERT(__kernel_start - KERNEL_VA_OFFSET == BOARD_KERNEL_LOAD, "image not linked at BOARD_KERNEL_LOAD")
+	ASSERT(__text_start == __kernel_start, "the Image header must start the text")
 
 	/DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) }
 }

@@ -3,9 +3,7 @@
 #include "keel/power.h"
 #include "keel/printk.h"
 #include "psci.h"
-
-#define SEMIHOSTING_SYS_EXIT	     0x18
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+#include "semihosting.h"
 
 void power_off(int status)
 {

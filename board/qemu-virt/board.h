@@ -5,6 +5,11 @@
 #define BOARD_NAME "qemu-virt"
 
 #define BOARD_RAM_BASE	  0x40000000UL
+/*
+ * RAM size comes from this header for now (the DTB is not parsed yet): the 128 MiB that
+ * board.mk passes to QEMU (-m 128M). The kernel maps exactly this much RAM.
+ */
+#define BOARD_RAM_SIZE	  0x08000000UL
 #define BOARD_KERNEL_LOAD 0x40080000 /* RAM base + Image text_offset */
 
 #define BOARD_UART_BASE	  0x09000000UL /* PL011 */

@@ -4,13 +4,17 @@
 
 #include <stdint.h>
 
+#include "memlayout.h"
+
 /*
- * Kernel virtual address of the device register block at physical address @pa.
- * Drivers call this once at init, after the MMU is on, and never use physical addresses.
+ * Kernel virtual address of the device register block at physical address @pa: its mapping in
+ * the upper half, where mmu_boot.c maps the board's device window (BOARD_DEVICE_BASE/SIZE) as
+ * Device-nGnRE, execute-never. Drivers call this after the MMU is on and never use physical
+ * addresses; an address outside the window faults (translation fault) on first access.
  */
 static inline void *mmio_va(uintptr_t pa)
 {
-	return (void *)pa; /* identity until the MMU maps devices in the upper half */
+	return (void *)memlayout_va(pa);
 }
 
 #endif

@@ -3,8 +3,7 @@
 #include "keel/kstring.h"
 #include "keel/printk.h"
 #include "ktest_cmdline.h"
-
-#define SEMIHOSTING_SYS_GET_CMDLINE 0x15
+#include "semihosting.h"
 
 static char cmdline[256];
 static bool cmdline_read;

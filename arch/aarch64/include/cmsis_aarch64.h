@@ -53,6 +53,12 @@ __STATIC_FORCEINLINE void __NOP(void)
 	__asm__ volatile("nop");
 }
 
+/* TLB maintenance: all stage 1 EL1&0 entries, on every PE of the inner shareable domain. */
+__STATIC_FORCEINLINE void __TLBI_VMALLE1IS(void)
+{
+	__asm__ volatile("tlbi vmalle1is" ::: "memory");
+}
+
 /* Interrupt masking (PSTATE.DAIF). */
 __STATIC_FORCEINLINE void __enable_irq(void)
 {
@@ -84,6 +90,14 @@ __STATIC_FORCEINLINE void __disable_irq(void)
 __STATIC_FORCEINLINE unsigned __current_el(void)
 {
 	return (unsigned)((__MRS(CurrentEL) >> 2) & 3U);
+}
+
+/* Address of the instruction that reads it: tells whether code runs at its linked (upper-half) address. */
+__STATIC_FORCEINLINE uintptr_t __current_pc(void)
+{
+	uintptr_t pc;
+	__asm__ volatile("adr %0, ." : "=r"(pc));
+	return pc;
 }
 
 /* Count leading zeros (64-bit). */
@@ -166,8 +180,57 @@ __STATIC_FORCEINLINE void __UDF_TEST(void)
 #define SCTLR_EL1_A_Msk	  (1UL << 1)
 #define SCTLR_EL1_C_Msk	  (1UL << 2)
 #define SCTLR_EL1_SA_Msk  (1UL << 3)
+#define SCTLR_EL1_SA0_Msk (1UL << 4)
 #define SCTLR_EL1_I_Msk	  (1UL << 12)
 #define SCTLR_EL1_WXN_Msk (1UL << 19)
+
+/* CTR_EL0.DminLine: log2 of the smallest data cache line, in 4-byte words. */
+#define CTR_EL0_DminLine_Pos 16U
+#define CTR_EL0_DminLine_Msk (0xFUL << CTR_EL0_DminLine_Pos)
+
+/* ID_AA64MMFR0_EL1.PARange: implemented physical address size (same encoding as TCR_EL1.IPS). */
+#define ID_AA64MMFR0_PARange_Pos 0U
+#define ID_AA64MMFR0_PARange_Msk (0xFUL << ID_AA64MMFR0_PARange_Pos)
+#define ID_AA64MMFR0_PARange_48	 5U /* 48 bits: the most a 4 KiB granule reaches without FEAT_LPA2 */
+
+/* MAIR_EL1: eight 8-bit memory attributes; descriptors select one by AttrIndx. */
+#define MAIR_Attr_Pos(n)       (8U * (n))
+#define MAIR_Attr_Msk(n)       (0xFFUL << MAIR_Attr_Pos(n))
+#define MAIR_ATTR_NORMAL_WB    0xFFUL /* Normal, inner/outer write-back, read/write-allocate, non-transient */
+#define MAIR_ATTR_NORMAL_NC    0x44UL /* Normal, inner/outer non-cacheable */
+#define MAIR_ATTR_DEVICE_nGnRE 0x04UL /* Device, non-gathering, non-reordering, early write ack */
+
+/* TCR_EL1 fields (ARM ARM, register description of TCR_EL1). */
+#define TCR_T0SZ_Pos  0U
+#define TCR_T0SZ_Msk  (0x3FUL << TCR_T0SZ_Pos)
+#define TCR_EPD0_Pos  7U
+#define TCR_EPD0_Msk  (1UL << TCR_EPD0_Pos)
+#define TCR_IRGN0_Pos 8U
+#define TCR_IRGN0_Msk (3UL << TCR_IRGN0_Pos)
+#define TCR_ORGN0_Pos 10U
+#define TCR_ORGN0_Msk (3UL << TCR_ORGN0_Pos)
+#define TCR_SH0_Pos   12U
+#define TCR_SH0_Msk   (3UL << TCR_SH0_Pos)
+#define TCR_TG0_Pos   14U
+#define TCR_TG0_Msk   (3UL << TCR_TG0_Pos)
+#define TCR_T1SZ_Pos  16U
+#define TCR_T1SZ_Msk  (0x3FUL << TCR_T1SZ_Pos)
+#define TCR_EPD1_Pos  23U
+#define TCR_EPD1_Msk  (1UL << TCR_EPD1_Pos)
+#define TCR_IRGN1_Pos 24U
+#define TCR_IRGN1_Msk (3UL << TCR_IRGN1_Pos)
+#define TCR_ORGN1_Pos 26U
+#define TCR_ORGN1_Msk (3UL << TCR_ORGN1_Pos)
+#define TCR_SH1_Pos   28U
+#define TCR_SH1_Msk   (3UL << TCR_SH1_Pos)
+#define TCR_TG1_Pos   30U
+#define TCR_TG1_Msk   (3UL << TCR_TG1_Pos)
+#define TCR_IPS_Pos   32U
+#define TCR_IPS_Msk   (7UL << TCR_IPS_Pos)
+#define TCR_RGN_WBWA  1UL /* IRGNn/ORGNn: walks are write-back, read/write-allocate */
+#define TCR_SH_INNER  3UL /* SHn: walks are inner shareable */
+#define TCR_TG0_4K    0UL /* TG0 and TG1 encode the granule differently */
+#define TCR_TG1_4K    2UL
 
 /* CPACR_EL1.FPEN = 0b11: FP/SIMD does not trap (the kernel itself is built general-regs-only). */
 #define CPACR_EL1_FPEN_Msk (3UL << 20)
