@@ -212,7 +212,7 @@ class Checker:
         value, vnode, _ = top[key]
         result = []
         for i, item in enumerate(value or []):
-            f = self.fields(item, keys, f"{kind_name} #{i + 1}")
+            f = self.fields(item, keys, item_label(item, kind_name, i))
             if f is None:
                 continue
             d = {k: v[0] for k, v in f.items()}
@@ -615,6 +615,15 @@ class Checker:
                     self.error(qnode, f"space '{s['name']}': quota {key} {quota} is below the {used} "
                                "its image, stacks and initial mappings need at boot",
                                f"raise quota.{key} to at least {used} (and the pool if needed)")
+
+
+def item_label(node, kind_name, i):
+    """How messages name a list item: by its name if it has one, else by its position."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == "name" and isinstance(v, yaml.ScalarNode) and v.value:
+                return f"{kind_name} '{v.value}'"
+    return f"{kind_name} #{i + 1}"
 
 
 def page_tables_needed(pages):

@@ -159,7 +159,7 @@ class TestErrors(SysgenCase):
 
     def test_unknown_item_key(self):
         text = replace_line(SMALL, "priority: 10", "    priorty: 10")
-        err = self.assert_error(text, line_of(SMALL, "priority: 10"), "unknown key 'priorty' in thread #1",
+        err = self.assert_error(text, line_of(SMALL, "priority: 10"), "unknown key 'priorty' in thread 'worker'",
                                 "did you mean 'priority'?")
         self.assertIn("lacks required key 'priority'", err)
 
@@ -169,7 +169,7 @@ class TestErrors(SysgenCase):
 
     def test_missing_required_key(self):
         text = SMALL.replace("    cpu: 0\n", "")
-        self.assert_error(text, line_of(SMALL, "- name: worker"), "thread #1 lacks required key 'cpu'",
+        self.assert_error(text, line_of(SMALL, "- name: worker"), "thread 'worker' lacks required key 'cpu'",
                           "add 'cpu: <integer>'")
 
     def test_missing_top_level_key(self):
@@ -178,7 +178,7 @@ class TestErrors(SysgenCase):
 
     def test_wrong_type_integer(self):
         text = replace_line(SMALL, "priority: 10", "    priority: high")
-        self.assert_error(text, line_of(SMALL, "priority: 10"), "'priority' of thread #1 must be an integer")
+        self.assert_error(text, line_of(SMALL, "priority: 10"), "'priority' of thread 'worker' must be an integer")
 
     def test_wrong_type_quoted_number(self):
         text = replace_line(SMALL, "stack_size: 0x1000", '    stack_size: "4096"')
@@ -186,7 +186,7 @@ class TestErrors(SysgenCase):
 
     def test_wrong_type_list(self):
         text = replace_line(SMALL, "operations: [map, share]", "    operations: map")
-        self.assert_error(text, line_of(SMALL, "operations:"), "must be a list")
+        self.assert_error(text, line_of(SMALL, "operations:"), "'operations' of permission #1 must be a list")
 
     def test_wrong_type_item(self):
         text = SMALL.replace("irqs:\n  - irq: 33\n    space: beta\n", "irqs:\n  - 33\n")
