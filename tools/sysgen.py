@@ -32,6 +32,8 @@ USER_VA_LIMIT = 1 << 48       # TTBR0 half with 48-bit VA: user addresses are be
 PHYS_LIMIT = 1 << 48          # largest physical address size of VMSAv8-64 (without LPA2)
 IRQ_MIN, IRQ_MAX = 32, 1019   # GIC SPIs; SGIs 0..15 and PPIs 16..31 belong to the kernel
 MIN_STACK = PAGE_SIZE
+MAX_POOL = 0xFFFF_FFFF        # pool entries are addressed by 32-bit indices (DESIGN.md §3)
+MAX_ITEMS = 0xFFFE            # spaces, threads, regions: 16-bit indices, 0xffff means "none"
 DEFAULT_CPUS = 4              # the Kconfig default of CONFIG_NR_CPUS
 
 # Fixed user virtual layout of every space (the kernel builds the tables from it).
@@ -314,8 +316,10 @@ class Checker:
         d.pools = {k: v[0] for k, v in pool_fields.items()} if pool_fields else {}
         pool_nodes = {k: v[1] for k, v in pool_fields.items()} if pool_fields else {}
         for key, value in d.pools.items():
-            if value is not None and value < 0:
-                self.error(pool_nodes[key], f"pool {key} is negative", "use a count >= 0")
+            if value is not None and not 0 <= value <= MAX_POOL:
+                self.error(pool_nodes[key], f"pool {key} {value} out of range 0..{MAX_POOL}",
+                           "pool entries are addressed by 32-bit indices; use a count in that range")
+                d.pools[key] = None
 
         d.spaces = self.items(top, "spaces", SPACE_KEYS, "space")
         d.threads = self.items(top, "threads", THREAD_KEYS, "thread")
@@ -328,6 +332,10 @@ class Checker:
         if top["threads"][0] is not None and not d.threads:
             self.error(top["threads"][1], "a system needs at least one thread", "add a thread")
 
+        for kind_name, items in (("spaces", d.spaces), ("threads", d.threads), ("regions", d.regions)):
+            if len(items) > MAX_ITEMS:
+                self.error(top[kind_name][1], f"{len(items)} {kind_name}, more than {MAX_ITEMS}",
+                           "tables use 16-bit indices; split the system")
         spaces = self.names(d.spaces, "space")
         threads = self.names(d.threads, "thread")
         regions = self.names(d.regions, "region")
@@ -366,8 +374,9 @@ class Checker:
                 continue
             q = self.fields(qnode, QUOTA_KEYS, f"quota of space '{s['name']}'")
             for key, (value, vnode, _) in q.items():
-                if value is not None and value < 0:
-                    self.error(vnode, f"quota {key} of space '{s['name']}' is negative", "use a count >= 0")
+                if value is not None and not 0 <= value <= MAX_POOL:
+                    self.error(vnode, f"quota {key} of space '{s['name']}' out of range 0..{MAX_POOL}",
+                               "use a count >= 0 that fits its pool")
                     value = None
                 s["_quota"][key] = (value, vnode)
         for pool, size in d.pools.items():
@@ -486,7 +495,15 @@ class Checker:
         for si, s in enumerate(d.spaces):
             ranges = [(USER_IMAGE_BASE, USER_IMAGE_BASE + (s["image_size"] or 0),
                        f"the image of program '{s['program']}'", None)]
-            for t in self.space_stacks(d, si):
+            stacks = self.space_stacks(d, si)
+            lowest = stacks[-1]["_stack_va"] if stacks else USER_STACK_TOP
+            if USER_IMAGE_BASE + (s["image_size"] or 0) + PAGE_SIZE > lowest:
+                self.error(s["_line"], f"space '{s['name']}': the image and the stacks of its threads "
+                           f"do not fit between {USER_IMAGE_BASE:#x} and {USER_STACK_TOP:#x}",
+                           "use smaller image_size and stack_size values (see 'Virtual layout' in "
+                           "docs/system-description.md)")
+                continue
+            for t in stacks:
                 ranges.append((t["_stack_va"], t["_stack_va"] + t["stack_size"],
                                f"the stack of thread '{t['name']}'", None))
             for m in d.mappings:
@@ -588,27 +605,33 @@ class Checker:
             r = d.regions[m["_region"]] if m.get("_region") is not None else None
             if r is None or m.get("_space") is None or r.get("_owner") is None:
                 continue
-            if m["_space"] != r["_owner"] and not any(
-                    x.get("_region") == m["_region"] and x.get("_space") == r["_owner"]
-                    for x in d.mappings):
+            if m["_space"] == r["_owner"]:
+                continue
+            root_rights = set().union(*(set(x["rights"] or "") for x in d.mappings
+                                        if x.get("_region") == m["_region"] and x.get("_space") == r["_owner"]))
+            if not root_rights:
                 self.error(m["_line"], f"region '{r['name']}' is mapped into '{m['space']}' but not "
                            f"into its owner '{r['owner']}'",
                            "the owner's mapping is the root of the region's derivation tree; add a "
                            f"mapping of '{r['name']}' into '{r['owner']}'")
+            elif m["rights"] in RIGHTS and not set(m["rights"]) <= root_rights:
+                self.error(m["_nodes"]["rights"],
+                           f"region '{r['name']}' is mapped '{m['rights']}' into '{m['space']}' but only "
+                           f"'{''.join(c for c in 'rwx' if c in root_rights)}' into its owner '{r['owner']}'",
+                           "a derived mapping cannot have more rights than the owner's root mapping; "
+                           "lower these rights or raise the owner's")
         for si, s in enumerate(d.spaces):
-            pages = set()
+            spans = []  # [first page, last page + 1), possibly overlapping (overlaps are errors)
             if s["image_size"]:
-                pages.update(range(USER_IMAGE_BASE // PAGE_SIZE,
-                                   (USER_IMAGE_BASE + s["image_size"]) // PAGE_SIZE))
+                spans.append((USER_IMAGE_BASE // PAGE_SIZE, (USER_IMAGE_BASE + s["image_size"]) // PAGE_SIZE))
             for t in d.threads:
                 if t.get("_space") == si and "_stack_va" in t:
-                    pages.update(range(t["_stack_va"] // PAGE_SIZE,
-                                       (t["_stack_va"] + t["stack_size"]) // PAGE_SIZE))
+                    spans.append((t["_stack_va"] // PAGE_SIZE, (t["_stack_va"] + t["stack_size"]) // PAGE_SIZE))
             for m in d.mappings:
                 if m.get("_space") == si and m.get("_end"):
-                    pages.update(range(m["vaddr"] // PAGE_SIZE, m["_end"] // PAGE_SIZE))
-            s["_mdb_used"] = len(pages)
-            s["_pt_used"] = page_tables_needed(pages)
+                    spans.append((m["vaddr"] // PAGE_SIZE, m["_end"] // PAGE_SIZE))
+            s["_mdb_used"] = count_units(spans, 0)
+            s["_pt_used"] = page_tables_needed(spans)
             for key, used in (("mdb_entries", s["_mdb_used"]), ("pt_pages", s["_pt_used"])):
                 quota, qnode = s.get("_quota", {}).get(key, (None, None))
                 if quota is not None and used > quota:
@@ -626,14 +649,25 @@ def item_label(node, kind_name, i):
     return f"{kind_name} #{i + 1}"
 
 
-def page_tables_needed(pages):
-    """Translation tables (4 KiB granule, 4 levels) needed to map the virtual page numbers PAGES."""
-    if not pages:
-        return 1  # the level-0 table exists for every space
-    l3 = {p >> 9 for p in pages}
-    l2 = {p >> 18 for p in pages}
-    l1 = {p >> 27 for p in pages}
-    return 1 + len(l1) + len(l2) + len(l3)
+def count_units(spans, shift):
+    """Distinct units of 2^SHIFT pages touched by the page SPANS, without enumerating pages.
+
+    Works on intervals so that a description mapping terabytes is still checked instantly."""
+    merged = []
+    for first, end in sorted((a >> shift, ((b - 1) >> shift) + 1) for a, b in spans if b > a):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([first, end])
+    return sum(end - first for first, end in merged)
+
+
+def page_tables_needed(spans):
+    """Translation tables (4 KiB granule, 4 levels) needed to map the page SPANS.
+
+    One level-0 table always, plus one level-1/2/3 table per distinct 512 GiB/1 GiB/2 MiB span
+    touched (a table of 512 entries covers 512 units of the level below)."""
+    return 1 + sum(count_units(spans, shift) for shift in (27, 18, 9))
 
 
 def describe_node(node):

@@ -352,6 +352,47 @@ class TestErrors(SysgenCase):
         self.assert_error(text, line_of(text, "region: buf"), "region 'buf' is mapped into 'beta' but not into its "
                           "owner 'alpha'")
 
+    def test_rights_above_owner(self):
+        text = replace_line(SMALL, "rights: rw", "    rights: r")
+        text = replace_line(text, "rights: r", "    rights: rw", nth=2)
+        self.assert_error(text, line_of(SMALL, "rights: r", nth=2),
+                          "region 'buf' is mapped 'rw' into 'beta' but only 'r' into its owner 'alpha'",
+                          "cannot have more rights")
+
+    def test_stacks_do_not_fit(self):
+        text = replace_line(SMALL, "stack_size: 0x2000", "    stack_size: 0xffc00000")
+        self.assert_error(text, line_of(SMALL, "- name: beta"), "space 'beta': the image and the stacks",
+                          "smaller image_size and stack_size")
+
+    def test_pool_too_large(self):
+        text = replace_line(SMALL, "mdb_entries: 100", "  mdb_entries: 0x100000000")
+        self.assert_error(text, line_of(SMALL, "mdb_entries: 100"), "pool mdb_entries 4294967296 out of range",
+                          "32-bit indices")
+
+    def test_negative_quota(self):
+        text = replace_line(SMALL, "mdb_entries: 40", "      mdb_entries: -1")
+        self.assert_error(text, line_of(SMALL, "mdb_entries: 40"), "quota mdb_entries of space 'beta' out of range")
+
+    def test_huge_mapping_is_checked_quickly(self):
+        # 16 TiB mapped: quota use is computed on intervals, not page by page. For beta: 16 image
+        # pages + 2 stack + 2^32 buf + 1 dev MDB entries; tables: L0 + 33 L1 (one below 512 GiB,
+        # 32 for buf) + 16386 L2 (image/dev, stack, 16384 for buf) + 8388611 L3 (image, dev,
+        # stack, 8388608 for buf) = 8405031.
+        text = replace_line(SMALL, "    size: 0x2000", "    size: 0x100000000000")
+        text = replace_line(text, "vaddr: 0x10000000", "    vaddr: 0x200000000000")
+        text = replace_line(text, "vaddr: 0x10000000", "    vaddr: 0x400000000000")
+        err = self.assert_error(text, line_of(SMALL, "mdb_entries: 40"),
+                                "space 'beta': quota mdb_entries 40 is below the 4294967315")
+        self.assertIn(f"sys.yaml:{line_of(SMALL, '      pt_pages: 10')}: error: space 'beta': quota pt_pages 10 "
+                      "is below the 8405031", err)
+
+    def test_not_a_mapping_at_top(self):
+        self.assert_error("- a\n- b\n", 1, "the system description must be a mapping")
+
+    def test_list_where_mapping_expected(self):
+        text = replace_line(SMALL, "quota: {mdb_entries: 50", "    quota: [50, 10]")
+        self.assert_error(text, line_of(SMALL, "quota: {mdb_entries: 50"), "'quota' of space 'alpha' must be a mapping")
+
     def test_all_errors_reported_in_line_order(self):
         text = replace_line(SMALL, "priority: 20", "    priority: 99")
         text = replace_line(text, "priority: 10", "    priority: 70")
