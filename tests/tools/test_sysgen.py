@@ -467,6 +467,14 @@ class TestOutput(SysgenCase):
         p = self.compile(out)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_gen_rewrites_only_changed_files(self):
+        out = self.generate()
+        stamps = {f: os.stat(os.path.join(out, f)).st_mtime_ns for f in os.listdir(out)}
+        for f in stamps:
+            os.utime(os.path.join(out, f), ns=(1, 1))
+        self.generate()
+        self.assertEqual({f: os.stat(os.path.join(out, f)).st_mtime_ns for f in stamps}, dict.fromkeys(stamps, 1))
+
     def size_check(self, mdb_entry_size):
         """Compile with KEEL_SYSTEM_CHECK_SIZES and stand-in kernel structs of the given size."""
         out = self.generate()
