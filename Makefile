@@ -66,7 +66,8 @@ endif
 
 # The .config decides what is built (board, test suite); goals that only configure
 # or only run host tools must not trigger it.
-NO_CONFIG_GOALS := %_defconfig menuconfig clean distclean setup help test lint format format-check host-tests
+NO_CONFIG_GOALS := %_defconfig menuconfig clean distclean setup help test lint format format-check host-tests \
+	budget check-system
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include $(CONFIG)
 endif
@@ -145,6 +146,18 @@ size: $(KERNEL_ELF)
 	$(Q)$(KSIZE) $<
 
 -include $(KERNEL_OBJS:.o=.d) $(LDSCRIPT).d
+
+# ---------------------------------------------------------------- system description
+# configs/$(SYSTEM).yaml, checked and measured by tools/sysgen.py (docs/system-description.md).
+SYSTEM        ?= demo
+SYSTEM_FILE   := configs/$(SYSTEM).yaml
+# Python that has Debian's python3-yaml (pyenv or venv interpreters may not see it).
+PYTHON_YAML    = $(shell for p in python3 /usr/bin/python3; do $$p -c 'import yaml' 2>/dev/null && { echo $$p; break; }; done)
+.PHONY: budget check-system
+
+budget check-system: | $(SETUP_STAMP)
+	$(Q)test -f $(SYSTEM_FILE) || { echo "error: unknown SYSTEM=$(SYSTEM): $(SYSTEM_FILE) not found; systems: $$(cd configs && ls *.yaml | sed 's/\.yaml$$//' | tr '\n' ' ')" >&2; exit 1; }
+	$(Q)$(or $(PYTHON_YAML),python3) tools/sysgen.py $(if $(filter budget,$@),budget,check) $(SYSTEM_FILE)
 
 # ---------------------------------------------------------------- run and test
 .SECONDEXPANSION:

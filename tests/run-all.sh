@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-all.sh — everything `make test` runs: builds (gcc, clang), format and lint checks, host unit
-# tests, configuration-error tests, and the in-kernel suite under QEMU virt for every CPU x GIC x
-# entry-EL combination. Prints one line per test and ends with "N passed, N failed".
+# tests, system-description compiler tests, configuration-error tests, and the in-kernel suite under
+# QEMU virt for every CPU x GIC x entry-EL combination. Prints one line per test and ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 
@@ -98,6 +98,25 @@ record "setup: backports source from a one-line entry" $?
 expect_fail "setup: no bookworm entry is an error" "no apt source entry for bookworm" \
 	env KEEL_APT_DIR="$tmp/c" bash scripts/setup.sh --print-backports-entry
 rm -rf "$tmp"
+
+# ---- system description compiler (tools/sysgen.py): one result per unittest case
+PYY=$(for p in python3 /usr/bin/python3; do $p -c 'import yaml' 2>/dev/null && { echo $p; break; }; done)
+log=$LOGS/sysgen-tests.log
+"${PYY:-python3}" tests/tools/test_sysgen.py >"$log" 2>&1
+sysgen_status=$?
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) record "${line#ok * - }" 0 ;;
+	"not ok "*) record "${line#not ok * - }" 1 "$log" ;;
+	esac
+done <"$log"
+record "sysgen unit tests exit status" $sysgen_status "$log"
+log=$LOGS/budget.log
+make -s budget SYSTEM=demo >"$log" 2>&1 && grep -qE "^ +total kernel RAM +[0-9]+" "$log"
+record "make budget prints the demo's pools and total kernel RAM" $? "$log"
+step "make check-system accepts the demo" make -s check-system
+expect_fail "make rejects unknown SYSTEM" "unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo" \
+	make -s budget SYSTEM=nosuch
 
 # ---- configuration errors are reported, not ignored
 tmp=$(mktemp -d)
