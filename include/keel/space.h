@@ -1,0 +1,72 @@
+/* space.h — user address spaces: TTBR0 translation tables with an ASID, from a static page pool. */
+#ifndef KEEL_SPACE_H
+#define KEEL_SPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keel/compiler.h"
+#include "keel/kerr.h"
+#include "keel/mdb.h"
+
+/*
+ * A "frame" as the MDB passes it around: the physical page address with the memory type
+ * (enum pte_memtype) in the low bits, so map/share/grant keep a device page a device page.
+ */
+#define SPACE_FRAME(pa, memtype) ((uint64_t)(pa) | (uint64_t)(memtype))
+#define SPACE_FRAME_PA(frame)    ((frame) & ~0xFFFULL)
+#define SPACE_FRAME_TYPE(frame)  ((unsigned)((frame)&0x7U))
+
+/* User virtual addresses: [SPACE_VA_MIN, SPACE_VA_LIMIT); page 0 is never mapped. */
+#define SPACE_VA_MIN   0x1000ULL
+#define SPACE_VA_LIMIT (1ULL << 48)
+
+struct space {
+	const char *name;
+	unsigned id;       /* index in the system description's space table */
+	unsigned asid;     /* 8-bit ASID, id + 1 (ASID 0 is never used by a space) */
+	uint64_t root_pa;  /* level 0 table */
+	uint32_t pt_limit; /* page-table pages this space may use (its quota) */
+	uint32_t pt_used;
+};
+
+/* Set up the static page-table pool (SYS_POOL_PT_COUNT pages and their MDB slot arrays). */
+void space_pool_init(void);
+uint32_t space_pool_free(void);
+
+/* Initialise @s with a root table charged to its quota; KERR_QUOTA / KERR_NO_MEMORY if none. */
+enum kerr space_init(struct space *s, unsigned id, const char *name, uint32_t pt_quota) MUST_CHECK;
+
+/* The space with description index @id (NULL if out of range). */
+struct space *space_get(unsigned id);
+
+/* Make @s the TTBR0 space of this CPU (TTBR0_EL1 = root | ASID; TLB entries are ASID-tagged). */
+void space_activate(const struct space *s);
+
+/*
+ * Is [va, va + len) mapped in @s with EL0 read (and write, if @write) permission on every
+ * page? Used to check every pointer a system call receives before the kernel touches it.
+ */
+bool space_user_range_ok(const struct space *s, uintptr_t va, size_t len, bool write);
+
+/*
+ * Copy between kernel memory and the currently active space's user memory. The caller has
+ * checked the range with space_user_range_ok(); these handle PAN if the CPU has it.
+ */
+void space_copy_from_user(void *dst, uintptr_t user_src, size_t len);
+void space_copy_to_user(uintptr_t user_dst, const void *src, size_t len);
+
+/* Physical frame (with memory type) and MDB rights of a present user PTE. */
+bool space_lookup(const struct space *s, uint64_t vpn, uint64_t *frame, unsigned *rights);
+
+/* Number of page-table pages that mapping [vpn, vpn + npages) in @s would add. */
+uint32_t space_tables_needed(const struct space *s, uint64_t vpn, uint64_t npages);
+
+/*
+ * The kernel side of include/keel/mdb_pt.h is implemented in space.c on top of these tables:
+ * user pages are EL0-accessible, non-global (ASID-tagged), PXN, UXN unless MDB_X, read-only
+ * unless MDB_W; every change follows the ARM ARM's break-before-make and TLB maintenance rules.
+ */
+
+#endif
