@@ -45,7 +45,8 @@ USER_STACK_TOP = 0x1_0000_0000        # thread stacks grow down from here, one g
 # the generated C checks them with _Static_assert (see KEEL_SYSTEM_CHECK_SIZES below).
 MDB_ENTRY_SIZE = 16           # struct mdb_entry: DESIGN.md goal, 32-bit indices, no pointers
 PT_PAGE_SIZE = PAGE_SIZE      # one translation table, 512 descriptors
-TCB_SIZE = 512                # struct tcb upper bound: saved registers, FP state, queue links
+TCB_SIZE = 1024               # struct thread upper bound: saved registers, FP state, queue links
+MAX_TIME_SLICE_US = 10_000_000  # 10 s: longer slices are a configuration mistake
 
 # ---------------------------------------------------------------- the format
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
@@ -91,6 +92,7 @@ THREAD_KEYS = {
     "stack_size": (INT, True, None),
     "entry": (STR, False, "main"),
     "fault_handler": (STR, False, None),
+    "time_slice_us": (INT, False, 0),
 }
 REGION_KEYS = {
     "name": (STR, True, None),
@@ -407,6 +409,11 @@ class Checker:
                            f"this build has {self.cpus} CPUs (--cpus, CONFIG_NR_CPUS); "
                            f"use 0..{self.cpus - 1}")
             self.page_multiple(t, "stack_size", f"thread '{t['name']}': stack_size", MIN_STACK)
+            ts = t["time_slice_us"]
+            if ts is not None and not 0 <= ts <= MAX_TIME_SLICE_US:
+                self.error(t["_nodes"]["time_slice_us"],
+                           f"thread '{t['name']}': time_slice_us {ts} out of range 0..{MAX_TIME_SLICE_US}",
+                           "0 means no time slice (FIFO within the priority); otherwise give microseconds")
             e = t["entry"]
             if e is not None and not IDENT_RE.match(e):
                 self.error(t["_nodes"]["entry"], f"thread '{t['name']}': entry '{e}' is not a C identifier",
@@ -696,6 +703,12 @@ def kernel_ram(d):
     return sum(count * size for _, count, size in pools(d))
 
 
+def user_ram(d):
+    """Bytes of RAM for user memory: every space's image area, every stack, every region without phys."""
+    return (sum(s["image_size"] for s in d.spaces) + sum(t["stack_size"] for t in d.threads)
+            + sum(r["size"] for r in d.regions if r["phys"] is None))
+
+
 def budget_text(d, path):
     """The memory budget table printed by `sysgen.py budget` and `make budget`."""
     lines = [f"Memory budget of system '{d.system}' ({path}); nothing is allocated at run time",
@@ -755,7 +768,9 @@ def emit_header(d, path, cpus):
            f"#define SYS_POOL_MDB_ENTRY_SIZE  {MDB_ENTRY_SIZE}u",
            f"#define SYS_POOL_PT_COUNT        {d.pools['pt_pages']}u",
            f"#define SYS_POOL_PT_ENTRY_SIZE   {PT_PAGE_SIZE}u",
-           f"#define SYS_KERNEL_RAM_BYTES     {kernel_ram(d)}u", ""]
+           f"#define SYS_KERNEL_RAM_BYTES     {kernel_ram(d)}u",
+           "/* User memory the kernel reserves: program images, thread stacks, regions without phys. */",
+           f"#define SYS_USER_RAM_BYTES       {user_ram(d)}u", ""]
     out.append("/* Indices into the tables, by name. */")
     for kind, items in (("SPACE", d.spaces), ("THREAD", d.threads), ("REGION", d.regions)):
         for i, item in enumerate(items):
@@ -782,6 +797,7 @@ def emit_header(d, path, cpus):
             "\tuint16_t fault_handler;  /* thread index, or SYS_NO_THREAD */",
             "\tuint8_t priority;",
             "\tuint8_t cpu;",
+            "\tuint32_t time_slice_us; /* round-robin slice within the priority; 0 = FIFO */",
             "};", "",
             "struct sys_region {",
             "\tconst char *name;",
@@ -838,14 +854,14 @@ def emit_c(d, path):
            f"{os.path.basename(path)}; do not edit. */",
            '#include "system_tables.h"', "",
            "/*",
-           " * The kernel defines KEEL_SYSTEM_CHECK_SIZES (with struct tcb and struct mdb_entry in",
+           " * The kernel defines KEEL_SYSTEM_CHECK_SIZES (with struct thread and struct mdb_entry in",
            " * scope) to check that the entry sizes the budget was computed with are the real ones.",
            " */",
            "#ifdef KEEL_SYSTEM_CHECK_SIZES",
            '_Static_assert(sizeof(struct mdb_entry) == SYS_POOL_MDB_ENTRY_SIZE, '
            '"struct mdb_entry size differs from MDB_ENTRY_SIZE in tools/sysgen.py");',
-           '_Static_assert(sizeof(struct tcb) <= SYS_POOL_TCB_ENTRY_SIZE, '
-           '"struct tcb is larger than TCB_SIZE in tools/sysgen.py");',
+           '_Static_assert(sizeof(struct thread) <= SYS_POOL_TCB_ENTRY_SIZE, '
+           '"struct thread is larger than TCB_SIZE in tools/sysgen.py");',
            "#endif", "",
            f"const char sys_name[] = {c_str(d.system)};", ""]
     out += array("sys_space", "sys_spaces", [
@@ -856,7 +872,7 @@ def emit_c(d, path):
         f"\t{{{c_str(t['name'])}, {c_str(t['entry'])}, {t['_stack_va']:#x}, {t['stack_size']:#x}, "
         f"SYS_SPACE_{t['space'].upper()}, "
         f"{'SYS_THREAD_' + t['fault_handler'].upper() if t['fault_handler'] else 'SYS_NO_THREAD'}, "
-        f"{t['priority']}, {t['cpu']}}},"
+        f"{t['priority']}, {t['cpu']}, {t['time_slice_us'] or 0}}},"
         for t in d.threads], "SYS_NR_THREADS")
     out += array("sys_region", "sys_regions", [
         f"\t{{{c_str(r['name'])}, {r['size']:#x}, {(r['phys'] or 0):#x}, SYS_SPACE_{r['owner'].upper()}, "

@@ -1,6 +1,9 @@
 /* exception.c — route EL1 exceptions: IRQs to the interrupt layer, anything unexpected to a report and panic. */
 #include "esr.h"
+#include "arch_entry.h"
 #include "exception.h"
+#include "keel/sched.h"
+#include "keel/trap.h"
 #include "keel/panic.h"
 #include "keel/printk.h"
 
@@ -83,4 +86,24 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 	printk("\n");
 	exception_report(tf, vector, printk_sink, NULL);
 	panic("unhandled %s exception (%s)", vector_kind[kind], exception_vector_name(vector));
+}
+
+struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
+{
+	switch (EXC_KIND(vector)) {
+	case EXC_SYNC:
+		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64)
+			syscall_handle(tf);
+		else
+			fault_handle_user(tf, vector);
+		break;
+	case EXC_IRQ:
+		if (irq_handler)
+			irq_handler(tf);
+		break;
+	default:
+		fault_handle_user(tf, vector); /* FIQ or SError caused by this thread: stop it */
+		break;
+	}
+	return sched_resume();
 }

@@ -60,8 +60,27 @@ exception_entry:
 
 	mov	x1, x0			/* vector index */
 	mov	x0, sp			/* struct trap_frame * */
+	cmp	x1, #8
+	b.hs	from_lower_el
 	bl	exception_dispatch
+	b	exception_return
 
+/*
+ * From EL0, SP_EL1 pointed just above the running thread's saved-context area, so the frame
+ * above now lies in its TCB. Handle the exception on the CPU's kernel stack (one per CPU,
+ * DESIGN.md §2), then resume whichever frame the scheduler returns.
+ */
+from_lower_el:
+	adrp	x2, boot_stack_top	/* CPU 0's stack; per-CPU stacks come with SMP */
+	add	x2, x2, :lo12:boot_stack_top
+	mov	sp, x2
+	bl	exception_from_user
+	/* fall through */
+	.globl	arch_enter_user
+arch_enter_user:
+	mov	sp, x0
+
+exception_return:
 	/* The handler may have changed ELR/SPSR (skip a faulting instruction, switch thread). */
 	ldp	x2, x3, [sp, #TF_ELR]
 	msr	elr_el1, x2

@@ -1,0 +1,42 @@
+/* sched.h — fixed-priority preemptive scheduling, tickless: the timer fires only at the next deadline. */
+#ifndef KEEL_SCHED_H
+#define KEEL_SCHED_H
+
+#include <stdint.h>
+
+#include "keel/thread.h"
+#include "trap_frame.h"
+
+void sched_init(void);
+
+/* The thread running on this CPU (NULL while idle). */
+struct thread *sched_current(void);
+
+/* Put @t (not queued) at the tail of its priority's ready queue. */
+void sched_make_ready(struct thread *t);
+
+/* The current thread gives up the CPU to threads of its own priority (goes to the tail). */
+void sched_yield_current(void);
+
+/*
+ * Block the current thread in @state; with @deadline_ticks != 0 it is also put in the timeout
+ * queue and sched_timeout() runs for it when the deadline passes.
+ */
+void sched_block_current(enum thread_state state, uint64_t deadline_ticks);
+
+/* Make a blocked thread ready again (removing it from the timeout queue). */
+void sched_wake(struct thread *t);
+
+/* Take @t out of every queue (ready or timeout); its state is left to the caller. */
+void sched_remove(struct thread *t);
+
+/*
+ * Choose what runs next and return the register frame to return to. Never returns if no
+ * thread can run: it idles with IRQs enabled until one can, or powers off when none ever can.
+ */
+struct trap_frame *sched_resume(void);
+
+/* Start the first thread (end of boot); never returns. */
+void sched_start(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,341 @@
+/* syscall.c — the system calls: argument checks first, then the operation; results in x0 (error) and x1. */
+#include "cmsis_aarch64.h"
+#include "esr.h"
+#include "keel/clock.h"
+#include "keel/irq.h"
+#include "keel/kinfo.h"
+#include "keel/kstring.h"
+#include "keel/mdb.h"
+#include "keel/printk.h"
+#include "keel/sched.h"
+#include "keel/syscall.h"
+#include "keel/system.h"
+#include "keel/trap.h"
+#include "system_tables.h"
+
+#define DEBUG_WRITE_MAX 256U /* bytes per call: bounds the work done with interrupts masked */
+#define PAGE_SHIFT      12U
+#define PAGE_MASK       0xFFFULL
+
+static uint64_t syscall_count;
+
+static void ret(struct trap_frame *tf, enum kerr err, uint64_t value)
+{
+	tf->x[0] = (uint64_t)err;
+	tf->x[1] = value;
+}
+
+/* Is a thread of @from allowed to notify, restart or suspend @to? */
+static bool may_signal(const struct thread *from, const struct thread *to)
+{
+	unsigned a = from->space->id, b = to->space->id;
+	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
+
+	return a == b || system_may(a, b, any) || system_may(b, a, any) || to->fault_handler == from->id ||
+	       from->fault_handler == to->id;
+}
+
+static void sys_debug_write(struct thread *t, struct trap_frame *tf)
+{
+	char buf[DEBUG_WRITE_MAX];
+	uintptr_t ubuf = tf->x[0];
+	size_t len = tf->x[1], n = len < DEBUG_WRITE_MAX ? len : DEBUG_WRITE_MAX;
+
+	if (len == 0)
+		return ret(tf, KERR_INVAL, 0);
+	if (!space_user_range_ok(t->space, ubuf, n, false))
+		return ret(tf, KERR_FAULT, 0);
+	space_copy_from_user(buf, ubuf, n);
+	for (size_t i = 0; i < n; i++)
+		printk_sink(NULL, buf[i]);
+	ret(tf, KERR_OK, n); /* fewer than asked if len > DEBUG_WRITE_MAX: the library loops */
+}
+
+static void sys_yield(struct thread *t, struct trap_frame *tf)
+{
+	(void)t;
+	ret(tf, KERR_OK, 0);
+	sched_yield_current();
+}
+
+static void sys_clock_now(struct thread *t, struct trap_frame *tf)
+{
+	(void)t;
+	ret(tf, KERR_OK, clock_now_ns());
+}
+
+static void sys_sleep_until(struct thread *t, struct trap_frame *tf)
+{
+	uint64_t deadline = clock_ns_to_ticks(tf->x[0], clock_freq_hz());
+
+	(void)t;
+	if (deadline <= clock_now_ticks())
+		return ret(tf, KERR_PAST, 0);
+	ret(tf, KERR_OK, 0);
+	sched_block_current(THREAD_SLEEPING, deadline);
+}
+
+static void sys_thread_exit(struct thread *t, struct trap_frame *tf)
+{
+	ret(tf, KERR_OK, 0);
+	sched_remove(t);
+	t->state = THREAD_EXITED;
+}
+
+static void sys_notify(struct thread *t, struct trap_frame *tf)
+{
+	struct thread *to = thread_get((unsigned)tf->x[0]);
+	uint64_t bits = tf->x[1];
+
+	if (tf->x[0] >= thread_count || !to)
+		return ret(tf, KERR_THREAD, 0);
+	if (bits == 0 || (bits & THREAD_NOTIFY_FAULT))
+		return ret(tf, KERR_INVAL, 0); /* bit 63 is the kernel's fault notification */
+	if (!may_signal(t, to))
+		return ret(tf, KERR_PERM, 0);
+	ret(tf, KERR_OK, 0);
+	thread_notify(to, bits);
+}
+
+static void sys_wait(struct thread *t, struct trap_frame *tf)
+{
+	uint64_t mask = tf->x[0], deadline_ns = tf->x[1], got = t->notify_pending & mask, deadline = 0;
+
+	if (mask == 0)
+		return ret(tf, KERR_INVAL, 0);
+	if (got) {
+		t->notify_pending &= ~got;
+		return ret(tf, KERR_OK, got);
+	}
+	if (deadline_ns != KEEL_FOREVER) {
+		deadline = clock_ns_to_ticks(deadline_ns, clock_freq_hz());
+		if (deadline <= clock_now_ticks())
+			return ret(tf, KERR_TIMEOUT, 0); /* a poll, or a deadline that has passed */
+	}
+	t->wait_mask = mask;
+	sched_block_current(THREAD_WAITING, deadline);
+}
+
+static void sys_irq_wait(struct thread *t, struct trap_frame *tf)
+{
+	unsigned irq = (unsigned)tf->x[0];
+
+	if (tf->x[0] >= CONFIG_IRQ_LINES || !system_irq_granted(irq, t->space->id))
+		return ret(tf, KERR_IRQ, 0);
+	ret(tf, KERR_OK, 0);
+	if (system_irq_take_pending(irq))
+		return;
+	t->irq_waiting = irq;
+	sched_block_current(THREAD_WAITING_IRQ, 0);
+}
+
+static void sys_irq_ack(struct thread *t, struct trap_frame *tf)
+{
+	unsigned irq = (unsigned)tf->x[0];
+
+	if (tf->x[0] >= CONFIG_IRQ_LINES || !system_irq_granted(irq, t->space->id))
+		return ret(tf, KERR_IRQ, 0);
+	irq_enable(irq); /* the line was masked when it fired, until the driver has served it */
+	ret(tf, KERR_OK, 0);
+}
+
+/* restart and suspend belong to a thread's fault handler (named in the description). */
+static struct thread *handled_thread(struct thread *t, struct trap_frame *tf)
+{
+	struct thread *target = tf->x[0] < thread_count ? thread_get((unsigned)tf->x[0]) : NULL;
+
+	if (!target) {
+		ret(tf, KERR_THREAD, 0);
+		return NULL;
+	}
+	if (target == t) {
+		ret(tf, KERR_INVAL, 0);
+		return NULL;
+	}
+	if (target->fault_handler != t->id) {
+		ret(tf, KERR_PERM, 0);
+		return NULL;
+	}
+	return target;
+}
+
+static void sys_thread_restart(struct thread *t, struct trap_frame *tf)
+{
+	struct thread *target = handled_thread(t, tf);
+
+	if (!target)
+		return;
+	sched_remove(target);
+	thread_reset_context(target);
+	target->restarts++;
+	sched_make_ready(target);
+	ret(tf, KERR_OK, 0);
+}
+
+static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
+{
+	struct thread *target = handled_thread(t, tf);
+
+	if (!target)
+		return;
+	if (target->state == THREAD_EXITED)
+		return ret(tf, KERR_STATE, 0);
+	sched_remove(target);
+	target->state = THREAD_SUSPENDED;
+	ret(tf, KERR_OK, 0);
+}
+
+static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
+{
+	static struct keel_info info; /* too big for the kernel stack; one CPU fills it at a time */
+	uintptr_t ubuf = tf->x[0];
+	size_t size = tf->x[1];
+
+	if (size < sizeof(info))
+		return ret(tf, KERR_INVAL, 0);
+	if (!space_user_range_ok(t->space, ubuf, sizeof(info), true))
+		return ret(tf, KERR_FAULT, 0);
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.nr_spaces = SYS_NR_SPACES;
+	info.nr_threads = SYS_NR_THREADS;
+	info.mdb = (struct kinfo_pool){ kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
+					sizeof(struct mdb_entry), 0 };
+	info.pt = (struct kinfo_pool){ SYS_POOL_PT_COUNT, SYS_POOL_PT_COUNT - space_pool_free(), 4096, 0 };
+	info.tcb = (struct kinfo_pool){ SYS_NR_THREADS, SYS_NR_THREADS, sizeof(struct thread), 0 };
+	for (unsigned s = 0; s < SYS_NR_SPACES && s < KINFO_MAX_SPACES; s++) {
+		const struct space *sp = space_get(s);
+		info.space[s] = (struct kinfo_space){ kernel_mdb.quota[s].used, kernel_mdb.quota[s].limit,
+						      sp->pt_used, sp->pt_limit };
+	}
+	for (unsigned i = 0; i < thread_count && i < KINFO_MAX_THREADS; i++) {
+		const struct thread *th = &threads[i];
+		info.thread[i] = (struct kinfo_thread){ (uint8_t)th->state, (uint8_t)th->prio,
+							(uint16_t)th->space->id, th->faults, th->restarts, 0 };
+	}
+	info.syscalls = syscall_count;
+	space_copy_to_user(ubuf, &info, sizeof(info));
+	ret(tf, KERR_OK, sizeof(info));
+}
+
+static void sys_thread_self(struct thread *t, struct trap_frame *tf)
+{
+	ret(tf, KERR_OK, t->id);
+}
+
+/* map, grant and share: x0 = destination space, x1 = source VA, x2 = destination VA, x3 = pages, x4 = rights. */
+static void sys_derive(struct thread *t, struct trap_frame *tf, unsigned op)
+{
+	unsigned dst = (unsigned)tf->x[0], rights = (unsigned)tf->x[4];
+	uint64_t src_va = tf->x[1], dst_va = tf->x[2], npages = tf->x[3];
+	unsigned src = t->space->id;
+	enum kerr r;
+
+	if (tf->x[0] >= SYS_NR_SPACES)
+		return ret(tf, KERR_SPACE, 0);
+	if ((src_va | dst_va) & PAGE_MASK)
+		return ret(tf, KERR_ALIGN, 0);
+	if (dst != src && !system_may(src, dst, op))
+		return ret(tf, KERR_PERM, 0);
+	if (tf->x[4] > MDB_RIGHTS)
+		return ret(tf, KERR_INVAL, 0);
+	switch (op) {
+	case SYS_OP_MAP:
+		r = mdb_map(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages, rights);
+		break;
+	case SYS_OP_GRANT:
+		r = mdb_grant(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages, rights);
+		break;
+	default:
+		r = mdb_share(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages, rights);
+		break;
+	}
+	ret(tf, r, 0);
+}
+
+static void sys_map(struct thread *t, struct trap_frame *tf)
+{
+	sys_derive(t, tf, SYS_OP_MAP);
+}
+
+static void sys_grant(struct thread *t, struct trap_frame *tf)
+{
+	sys_derive(t, tf, SYS_OP_GRANT);
+}
+
+static void sys_share(struct thread *t, struct trap_frame *tf)
+{
+	sys_derive(t, tf, SYS_OP_SHARE);
+}
+
+/* An IRQ is waiting at this CPU (ISR_EL1.I): the preemption point's question. */
+static bool preempt_pending(void)
+{
+	return (__MRS(ISR_EL1) & (1UL << 7)) != 0;
+}
+
+/* unmap: x0 = space, x1 = VA, x2 = pages, x3 = flags. Chunked; restartable at every preemption point. */
+static void sys_unmap(struct thread *t, struct trap_frame *tf)
+{
+	unsigned space = (unsigned)tf->x[0], flags = (unsigned)tf->x[3];
+	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0;
+	unsigned chunk = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : ~0U;
+	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
+
+	if (tf->x[0] >= SYS_NR_SPACES)
+		return ret(tf, KERR_SPACE, 0);
+	if (tf->x[1] & PAGE_MASK)
+		return ret(tf, KERR_ALIGN, 0);
+	if (space != t->space->id && !system_may(t->space->id, space, any))
+		return ret(tf, KERR_PERM, 0);
+	for (;;) {
+		enum kerr r = mdb_unmap(&kernel_mdb, space, &vpn, &npages, flags, chunk, &removed);
+
+		if (r != KERR_PREEMPTED)
+			return ret(tf, r, 0);
+		/*
+		 * Preemption point, after at most CONFIG_UNMAP_CHUNK entries and their TLB
+		 * maintenance: with an IRQ waiting, leave the call restartable (the rest of the
+		 * work in the argument registers, PC back on the svc) and let the IRQ in.
+		 */
+		if (preempt_pending()) {
+			tf->x[1] = vpn << PAGE_SHIFT;
+			tf->x[2] = npages;
+			tf->elr -= 4;
+			return;
+		}
+	}
+}
+
+typedef void (*syscall_fn)(struct thread *t, struct trap_frame *tf);
+
+static const syscall_fn syscall_table[SYS_COUNT] = {
+	[SYS_DEBUG_WRITE] = sys_debug_write,
+	[SYS_YIELD] = sys_yield,
+	[SYS_CLOCK_NOW] = sys_clock_now,
+	[SYS_SLEEP_UNTIL] = sys_sleep_until,
+	[SYS_THREAD_EXIT] = sys_thread_exit,
+	[SYS_NOTIFY] = sys_notify,
+	[SYS_WAIT] = sys_wait,
+	[SYS_IRQ_WAIT] = sys_irq_wait,
+	[SYS_IRQ_ACK] = sys_irq_ack,
+	[SYS_THREAD_RESTART] = sys_thread_restart,
+	[SYS_THREAD_SUSPEND] = sys_thread_suspend,
+	[SYS_KERNEL_INFO] = sys_kernel_info,
+	[SYS_THREAD_SELF] = sys_thread_self,
+	[SYS_MAP] = sys_map,
+	[SYS_GRANT] = sys_grant,
+	[SYS_SHARE] = sys_share,
+	[SYS_UNMAP] = sys_unmap,
+};
+
+void syscall_handle(struct trap_frame *tf)
+{
+	struct thread *t = sched_current();
+	uint64_t nr = tf->x[8];
+
+	syscall_count++;
+	if (esr_iss(tf->esr) & 0xFFFFU || nr >= SYS_COUNT || !syscall_table[nr])
+		return ret(tf, KERR_NOSYS, 0);
+	syscall_table[nr](t, tf);
+}
