@@ -11,6 +11,9 @@
 #include "keel/printk.h"
 #include "keel/ktest.h"
 #include "keel/timer_demo.h"
+#include "keel/el0.h"
+#include "keel/sched.h"
+#include "keel/system.h"
 #include "keel/mmio.h"
 #include "mmu.h"
 #include "psci.h"
@@ -55,7 +58,10 @@ void kernel_main(uintptr_t dtb, unsigned entry_el)
 	power_off(ktest_run_all() == 0 ? 0 : 1);
 #else
 	timer_demo_run();
-	printk("Keel: boot complete\n");
-	power_off(0);
+	el0_setup();
+	sched_init();
+	system_init();
+	printk("Keel: boot complete, starting the system\n");
+	sched_start();
 #endif
 }
