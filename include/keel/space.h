@@ -15,8 +15,8 @@
  * (enum pte_memtype) in the low bits, so map/share/grant keep a device page a device page.
  */
 #define SPACE_FRAME(pa, memtype) ((uint64_t)(pa) | (uint64_t)(memtype))
-#define SPACE_FRAME_PA(frame)    ((frame) & ~0xFFFULL)
-#define SPACE_FRAME_TYPE(frame)  ((unsigned)((frame)&0x7U))
+#define SPACE_FRAME_PA(frame)	 ((frame) & ~0xFFFULL)
+#define SPACE_FRAME_TYPE(frame)	 ((unsigned)((frame)&0x7U))
 
 /* User virtual addresses: [SPACE_VA_MIN, SPACE_VA_LIMIT); page 0 is never mapped. */
 #define SPACE_VA_MIN   0x1000ULL
@@ -24,8 +24,8 @@
 
 struct space {
 	const char *name;
-	unsigned id;       /* index in the system description's space table */
-	unsigned asid;     /* 8-bit ASID, id + 1 (ASID 0 is never used by a space) */
+	unsigned id;	   /* index in the system description's space table */
+	unsigned asid;	   /* 8-bit ASID, id + 1 (ASID 0 is never used by a space) */
 	uint64_t root_pa;  /* level 0 table */
 	uint32_t pt_limit; /* page-table pages this space may use (its quota) */
 	uint32_t pt_used;
