@@ -307,3 +307,51 @@ KTEST(space_tables_needed_counts_each_level_once)
 	KTEST_EXPECT(space_tables_needed(a, per_l1 * 3, 1) == 3);	       /* a new 512 GiB */
 	KTEST_EXPECT(space_tables_needed(a, MDB_VPN_LIMIT - 1, 2) == 0);       /* outside: not counted */
 }
+
+KTEST(space_grant_moves_the_translation)
+{
+	const struct space *a, *b;
+	uint64_t f = 0, out = 0;
+	unsigned rights = 0;
+	const uint64_t src = VPN_A + 1, dst = VPN_B + 1;
+
+	setup();
+	a = space_get(ID_A);
+	b = space_get(ID_B);
+	KTEST_EXPECT(mdb_insert_root(&mdb, ID_A, src, frame(), MDB_R) == KERR_OK);
+	space_activate(a);
+	KTEST_EXPECT(!read_faults(va(src))); /* in A's TLB now */
+	KTEST_EXPECT(mdb_grant(&mdb, ID_A, src, ID_B, dst, 1, MDB_R) == KERR_OK);
+	KTEST_EXPECT(consistent());
+	KTEST_EXPECT(read_faults(va(src))); /* gone from A, TLB included */
+	KTEST_EXPECT(space_lookup(b, dst, &f, &rights) && f == frame() && rights == MDB_R);
+	space_activate(b);
+	space_copy_from_user(&out, va(dst) + 64, sizeof(out));
+	KTEST_EXPECT(memcmp(&out, frame_buf + 64, sizeof(out)) == 0);
+	KTEST_EXPECT(unmap_chunked(ID_B, dst, 1, MDB_UNMAP_SELF) == KERR_OK);
+	KTEST_EXPECT(read_faults(va(dst)));
+	space_deactivate();
+	KTEST_EXPECT(consistent());
+}
+
+/* With PAN (ARMv8.1, e.g. QEMU -cpu max), only the copy helpers may touch user pages. */
+KTEST(space_pan_blocks_direct_kernel_access)
+{
+	uint64_t out = 0;
+
+	setup();
+	if (!space_has_pan())
+		return; /* Cortex-A53/A72: nothing to test */
+	KTEST_EXPECT(__PAN_READ() & PSTATE_PAN_Msk);
+	space_activate(space_get(ID_A));
+	fault.count = 0;
+	exception_set_fixup(record_abort);
+	out = *(volatile uint64_t *)va(VPN_A);
+	exception_set_fixup(NULL);
+	KTEST_EXPECT(fault.count == 1 && fault.far == va(VPN_A));
+	KTEST_EXPECT((esr_iss(fault.esr) & 0x3CU) == 0x0CU); /* permission fault */
+	KTEST_EXPECT(!read_faults(va(VPN_A)));		     /* the helper clears PAN for the copy */
+	KTEST_EXPECT(__PAN_READ() & PSTATE_PAN_Msk);	     /* ... and sets it again */
+	(void)out;
+	space_deactivate();
+}
