@@ -15,6 +15,7 @@
 #include "keel/sched.h"
 #include "keel/system.h"
 #include "keel/mmio.h"
+#include "keel/space.h"
 #include "mmu.h"
 #include "psci.h"
 
@@ -48,6 +49,9 @@ void kernel_main(uintptr_t dtb, unsigned entry_el)
 
 	print_banner();
 	mmu_print_map();
+	space_pool_init(); /* TTBR0 walks on (empty table), PAN on if implemented */
+	printk("  spaces:    %u page-table pages for up to %u spaces (TTBR0, ASID = id + 1); PAN %s\n",
+	       (unsigned)SPACE_PT_POOL_PAGES, (unsigned)SPACE_NR, space_has_pan() ? "on" : "not implemented");
 	irq_init();
 	clock_init();
 	__enable_irq(); /* handlers are in place: from here on the kernel takes IRQs */

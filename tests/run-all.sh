@@ -165,6 +165,17 @@ for tc in gcc clang; do
 	done
 done
 
+# ---- PAN (ARMv8.1) paths: Cortex-A53/A72 lack PAN, QEMU's "max" CPU has it. Only the
+# address-space, MMU and exception tests: the timer bounds are in ticks of the A53/A72's clock.
+pan_tests='space_*,mmu_*,exception_*'
+pan_count=$(grep -ho '^KTEST(\(space\|mmu\|exception\)_' tests/target/test_*.c | wc -l)
+for tc in gcc clang; do
+	step "target [$tc max gicv3 EL1-entry]: address-space, MMU and exception tests with PAN on" \
+		make -s O=build/test/qemu-virt_ktest-$tc TOOLCHAIN=$tc QEMU_CPU=max QEMU_GIC=3 QEMU_EL2=off run \
+		RUN_FLAGS="--timeout 120 --append ktest.only=$pan_tests --expect PAN\ on \
+			--expect ktest:\ $pan_count\ passed,\ 0\ failed"
+done
+
 # ---- boot-time checks of the MMU setup stop the boot with a clear message (status 3, like a panic)
 O=build/test/qemu-virt_ktest-gcc
 step "boot stops when the image is not at its linked load address" \

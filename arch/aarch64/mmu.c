@@ -28,7 +28,8 @@ void mmu_print_map(void)
 {
 	char prot[4];
 
-	printk("  memory map (TTBR1, VA = PA + 0x%lx; TTBR0 walks off):\n", (unsigned long)KERNEL_VA_OFFSET);
+	printk("  memory map (TTBR1, VA = PA + 0x%lx; TTBR0: user spaces):\n",
+	       (unsigned long)KERNEL_VA_OFFSET);
 	for (unsigned i = 0; i < mmu_layout.nr_regions; i++) {
 		const struct mmu_region *r = &mmu_layout.region[i];
 

@@ -114,6 +114,41 @@ static void test_pte_register_values(void **state)
 		    (SCTLR_EL1_M_Msk | SCTLR_EL1_C_Msk | SCTLR_EL1_I_Msk | SCTLR_EL1_WXN_Msk));
 }
 
+static void test_pte_user_pages(void **state)
+{
+	uint64_t rw = pte_user_page(0x40100000UL, PTE_PROT_RW, PTE_MEM_NORMAL);
+	uint64_t rx = pte_user_page(0x40101000UL, PTE_PROT_RX, PTE_MEM_NORMAL);
+	uint64_t ro = pte_user_page(0x40102000UL, PTE_PROT_R, PTE_MEM_NORMAL_NC);
+	uint64_t dev = pte_user_page(0x09000000UL, PTE_PROT_RW, PTE_MEM_DEVICE);
+
+	(void)state;
+	/* page, AttrIndx 0, EL0 RW, inner shareable, AF, nG, PXN, UXN */
+	assert_true(rw == (0x40100000UL | 3U | PTE_AP_EL0_Msk | PTE_SH_INNER | PTE_AF_Msk | PTE_NG_Msk |
+			   PTE_PXN_Msk | PTE_UXN_Msk));
+	assert_int_equal(pte_user_prot(rw), PTE_PROT_RW);
+	assert_true((rx & (PTE_UXN_Msk | PTE_AP_RO_Msk | PTE_PXN_Msk)) == (PTE_AP_RO_Msk | PTE_PXN_Msk));
+	assert_int_equal(pte_user_prot(rx), PTE_PROT_RX);
+	assert_int_equal(pte_user_prot(ro), PTE_PROT_R);
+	assert_int_equal(pte_memtype(ro), PTE_MEM_NORMAL_NC);
+	assert_int_equal(pte_memtype(dev), PTE_MEM_DEVICE);
+	assert_int_equal(pte_user_prot(dev), PTE_PROT_RW);
+	assert_true((dev & PTE_SH_Msk) == 0);
+	assert_true(pte_addr(dev) == 0x09000000UL);
+	/* Refused: no R, W+X, executable device, unknown type, misaligned or too large address. */
+	assert_true(pte_user_page(0x40100000UL, PTE_PROT_W, PTE_MEM_NORMAL) == 0);
+	assert_true(pte_user_page(0x40100000UL, PTE_PROT_X, PTE_MEM_NORMAL) == 0);
+	assert_true(pte_user_page(0x40100000UL, PTE_PROT_RW | PTE_PROT_X, PTE_MEM_NORMAL) == 0);
+	assert_true(pte_user_page(0x09000000UL, PTE_PROT_RX, PTE_MEM_DEVICE) == 0);
+	assert_true(pte_user_page(0x40100000UL, PTE_PROT_R, (enum pte_memtype)3) == 0);
+	assert_true(pte_user_page(0x40100800UL, PTE_PROT_R, PTE_MEM_NORMAL) == 0);
+	assert_true(pte_user_page(1UL << 48, PTE_PROT_R, PTE_MEM_NORMAL) == 0);
+	/* Kernel leaves, tables and invalid descriptors grant EL0 nothing. */
+	assert_int_equal(pte_user_prot(pte_leaf(0x40080000UL, 3, PTE_PROT_RW, PTE_MEM_NORMAL)), 0);
+	assert_int_equal(pte_user_prot(0), 0);
+	assert_int_equal(pte_user_prot(rw & ~PTE_VALID_Msk), 0);
+	assert_int_equal(pte_user_prot(rw & ~PTE_TYPE_Msk), 0); /* a block, not a page */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_pte_text_page),	       cmocka_unit_test(test_pte_data_and_rodata),
 		cmocka_unit_test(test_pte_blocks_and_devices), cmocka_unit_test(test_pte_refusals),
 		cmocka_unit_test(test_pte_prot_names),	       cmocka_unit_test(test_pte_register_values),
+		cmocka_unit_test(test_pte_user_pages),
 	};
 
 	return cmocka_run_group_tests_name("pte", tests, NULL, NULL);

@@ -44,10 +44,18 @@ bool ktest_cmdline_list_has(const char *list, const char *name)
 	size_t n = strlen(name);
 
 	for (const char *p = list; *p;) {
-		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == ' ' || p[n] == '\0'))
+		size_t len = 0;
+
+		while (p[len] && p[len] != ',' && p[len] != ' ')
+			len++;
+		if (len == n && strncmp(p, name, n) == 0)
 			return true;
-		while (*p && *p != ',')
-			p++;
+		/* "prefix*" selects every test whose name starts with prefix. */
+		if (len > 0 && p[len - 1] == '*' && len - 1 <= n && strncmp(p, name, len - 1) == 0)
+			return true;
+		if (p[len] == ' ')
+			break;
+		p += len;
 		if (*p == ',')
 			p++;
 	}

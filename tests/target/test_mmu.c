@@ -118,7 +118,8 @@ KTEST(mmu_runs_in_upper_half)
 	KTEST_EXPECT((uintptr_t)&local >= KERNEL_VA_BASE); /* the stack too */
 	KTEST_EXPECT(__MRS(VBAR_EL1) >= KERNEL_VA_BASE);
 	KTEST_EXPECT(__MRS(TTBR1_EL1) == mmu_layout.ttbr1);
-	KTEST_EXPECT(tcr & TCR_EPD0_Msk); /* no TTBR0 walks until user address spaces */
+	/* TTBR0 walks are on (space_cpu_init), from an empty table when no space is active. */
+	KTEST_EXPECT(!(tcr & TCR_EPD0_Msk));
 	KTEST_EXPECT(((tcr & TCR_T1SZ_Msk) >> TCR_T1SZ_Pos) == 16);
 	KTEST_EXPECT((uintptr_t)mmio_va(BOARD_UART_BASE) == KERNEL_VA_OFFSET + BOARD_UART_BASE);
 }
@@ -262,8 +263,11 @@ KTEST(mmu_unmapped_upper_half_read_faults)
 				      "Data Abort (same EL): translation fault, level 0, read");
 }
 
-KTEST(mmu_lower_half_is_off)
+KTEST(mmu_lower_half_is_empty)
 {
-	/* The kernel's own physical address was identity-mapped only while the MMU was turned on. */
+	/*
+	 * The kernel's own physical address was identity-mapped only while the MMU was turned on;
+	 * with no space active, TTBR0 holds an empty level 0 table.
+	 */
 	expect_read_translation_fault(BOARD_KERNEL_LOAD, "translation fault, level 0, read");
 }

@@ -59,6 +59,37 @@ __STATIC_FORCEINLINE void __TLBI_VMALLE1IS(void)
 	__asm__ volatile("tlbi vmalle1is" ::: "memory");
 }
 
+/* TLB maintenance by VA: operand = VA[55:12] in bits [43:0], ASID in bits [63:48]. */
+#define TLBI_ADDR(va, asid) ((((uint64_t)(va) >> 12) & 0xFFFFFFFFFFFULL) | ((uint64_t)(asid) << 48))
+
+/* Stage 1 EL1&0 entries of one VA and ASID (and global entries of the VA), inner shareable. */
+__STATIC_FORCEINLINE void __TLBI_VAE1IS(uint64_t op)
+{
+	__asm__ volatile("tlbi vae1is, %0" ::"r"(op) : "memory");
+}
+
+/* Every non-global stage 1 EL1&0 entry of one ASID (operand bits [63:48]), inner shareable. */
+__STATIC_FORCEINLINE void __TLBI_ASIDE1IS(uint64_t op)
+{
+	__asm__ volatile("tlbi aside1is, %0" ::"r"(op) : "memory");
+}
+
+/*
+ * PSTATE.PAN (FEAT_PAN, ARMv8.1): while 1, EL1 data accesses to EL0-accessible pages fault.
+ * Emitted as encodings (MSR PAN, #imm is 0xd500409f | imm << 8) because the kernel is built
+ * for ARMv8.0; only execute these on a CPU whose ID_AA64MMFR1_EL1.PAN is not 0.
+ */
+__STATIC_FORCEINLINE void __PAN_SET(void)
+{
+	__asm__ volatile(".inst 0xd500419f" ::: "memory"); /* msr pan, #1 */
+}
+__STATIC_FORCEINLINE void __PAN_CLEAR(void)
+{
+	__asm__ volatile(".inst 0xd500409f" ::: "memory"); /* msr pan, #0 */
+}
+/* PSTATE.PAN as a register (S3_0_C4_C2_3), bit 22. */
+#define __PAN_READ() __MRS_S("S3_0_C4_C2_3")
+
 /* Interrupt masking (PSTATE.DAIF). */
 __STATIC_FORCEINLINE void __enable_irq(void)
 {
@@ -175,14 +206,21 @@ __STATIC_FORCEINLINE void __UDF_TEST(void)
 #define SPSR_EL1h_DAIF_MASKED 0x3C5
 
 /* SCTLR_EL1: RES1 bits (ARMv8.0) and the fields Keel sets. */
-#define SCTLR_EL1_RES1	  ((1UL << 29) | (1UL << 28) | (1UL << 23) | (1UL << 22) | (1UL << 20) | (1UL << 11))
-#define SCTLR_EL1_M_Msk	  (1UL << 0)
-#define SCTLR_EL1_A_Msk	  (1UL << 1)
-#define SCTLR_EL1_C_Msk	  (1UL << 2)
-#define SCTLR_EL1_SA_Msk  (1UL << 3)
-#define SCTLR_EL1_SA0_Msk (1UL << 4)
-#define SCTLR_EL1_I_Msk	  (1UL << 12)
-#define SCTLR_EL1_WXN_Msk (1UL << 19)
+#define SCTLR_EL1_RES1	   ((1UL << 29) | (1UL << 28) | (1UL << 23) | (1UL << 22) | (1UL << 20) | (1UL << 11))
+#define SCTLR_EL1_M_Msk	   (1UL << 0)
+#define SCTLR_EL1_A_Msk	   (1UL << 1)
+#define SCTLR_EL1_C_Msk	   (1UL << 2)
+#define SCTLR_EL1_SA_Msk   (1UL << 3)
+#define SCTLR_EL1_SA0_Msk  (1UL << 4)
+#define SCTLR_EL1_I_Msk	   (1UL << 12)
+#define SCTLR_EL1_WXN_Msk  (1UL << 19)
+/* SPAN (FEAT_PAN; RES1 without it): 0 = an exception taken to EL1 sets PSTATE.PAN. */
+#define SCTLR_EL1_SPAN_Msk (1UL << 23)
+
+/* ID_AA64MMFR1_EL1.PAN: 0 = PSTATE.PAN not implemented (ARMv8.0 cores: Cortex-A53, A72). */
+#define ID_AA64MMFR1_PAN_Pos 20U
+#define ID_AA64MMFR1_PAN_Msk (0xFUL << ID_AA64MMFR1_PAN_Pos)
+#define PSTATE_PAN_Msk	     (1UL << 22)
 
 /* CTR_EL0.DminLine: log2 of the smallest data cache line, in 4-byte words. */
 #define CTR_EL0_DminLine_Pos 16U

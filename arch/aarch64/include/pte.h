@@ -104,6 +104,18 @@ static inline enum pte_memtype pte_memtype(uint64_t desc)
 	return (enum pte_memtype)((desc & PTE_ATTRINDX_Msk) >> PTE_ATTRINDX_Pos);
 }
 
+/*
+ * Page descriptor (level 3) for a user mapping of @pa with PTE_PROT_* rights: EL0 access
+ * (AP[1] = 1), non-global (nG: tagged with the space's ASID), access flag set, PXN always (the
+ * kernel never executes user pages), UXN unless PTE_PROT_X, read-only unless PTE_PROT_W.
+ * Returns 0 (invalid) for what Keel never maps: no R, W together with X, executable device
+ * memory, an unknown memory type or a misaligned or too large @pa.
+ */
+uint64_t pte_user_page(uint64_t pa, unsigned prot, enum pte_memtype type);
+
+/* The PTE_PROT_* rights a user page descriptor grants at EL0 (0 if invalid or not EL0-accessible). */
+unsigned pte_user_prot(uint64_t desc);
+
 /* Write "RX", "R", "RW" (or "-" for none) into @buf (at least 4 bytes); returns @buf. */
 char *pte_prot_name(unsigned prot, char *buf);
 

@@ -1,0 +1,614 @@
+/* space.c — user address spaces: TTBR0 tables with an ASID from a static pool, and the MDB's page-table back end. */
+#include "cmsis_aarch64.h"
+#include "memlayout.h"
+#include "pte.h"
+#include "keel/mdb_pt.h"
+#include "keel/panic.h"
+#include "keel/space.h"
+
+_Static_assert(MDB_R == PTE_PROT_R && MDB_W == PTE_PROT_W && MDB_X == PTE_PROT_X,
+	       "MDB rights are PTE_PROT_* values");
+_Static_assert(SPACE_NR <= SPACE_ID_MAX + 1U, "every space needs its own 8-bit ASID");
+_Static_assert(SPACE_NR <= MDB_MAX_SPACES, "space ids must fit an MDB entry");
+_Static_assert(SPACE_PT_POOL_PAGES < (1U << 16), "pool indices are kept in 16 bits");
+
+/*
+ * The pool: table pages, and beside each one the MDB slot of each of its 512 PTEs (used only
+ * when the page is a level 3 table; see docs/mapping.md). In .bss, so zero; a page is zero
+ * whenever it is free, because tables are never freed while their space lives.
+ */
+static uint64_t pt_pool[SPACE_PT_POOL_PAGES][PTE_ENTRIES] __attribute__((aligned(PTE_TABLE_SIZE)));
+static mdb_idx_t pt_slots[SPACE_PT_POOL_PAGES][PTE_ENTRIES];
+static uint16_t pt_free_next[SPACE_PT_POOL_PAGES]; /* free list, threaded by page index */
+static uint32_t pt_free_head, pt_free_count;
+#define PT_NIL 0xFFFFU
+
+/* TTBR0 of a CPU that runs no space: an empty level 0 table, so every lower-half walk faults. */
+static uint64_t empty_root[PTE_ENTRIES] __attribute__((aligned(PTE_TABLE_SIZE)));
+
+static struct space spaces[SPACE_NR];
+
+#ifdef CONFIG_KTEST
+static uint32_t held_head = PT_NIL, held_count;
+#endif
+
+/* ---- pool ---- */
+
+static uint64_t pool_pa(void)
+{
+	return memlayout_pa((uintptr_t)pt_pool);
+}
+
+void space_pool_init(void)
+{
+	for (uint32_t i = 0; i < SPACE_PT_POOL_PAGES; i++)
+		pt_free_next[i] = (uint16_t)(i + 1U < SPACE_PT_POOL_PAGES ? i + 1U : PT_NIL);
+	pt_free_head = 0;
+	pt_free_count = SPACE_PT_POOL_PAGES;
+	space_cpu_init();
+}
+
+uint32_t space_pool_free(void)
+{
+	return pt_free_count;
+}
+
+/* O(1): the head of the free list. Callers have checked pt_free_count (prepare, then commit). */
+static uint64_t pt_alloc(void)
+{
+	uint32_t i = pt_free_head;
+
+	BUG_ON(i == PT_NIL);
+	pt_free_head = pt_free_next[i];
+	pt_free_count--;
+	return pool_pa() + (uint64_t)i * PTE_TABLE_SIZE;
+}
+
+/* Pool index of the table at @pa, or -1 if @pa is not a pool page. */
+static long pool_index(uint64_t pa)
+{
+	uint64_t base = pool_pa();
+
+	if (pa < base || pa >= base + (uint64_t)SPACE_PT_POOL_PAGES * PTE_TABLE_SIZE ||
+	    (pa & (PTE_TABLE_SIZE - 1U)))
+		return -1;
+	return (long)((pa - base) / PTE_TABLE_SIZE);
+}
+
+static uint64_t *table_va(uint64_t pa)
+{
+	return (uint64_t *)memlayout_va(pa);
+}
+
+#ifdef CONFIG_KTEST
+void space_pool_hold(uint32_t keep)
+{
+	while (pt_free_count > keep) {
+		uint32_t i = pt_free_head;
+
+		pt_free_head = pt_free_next[i];
+		pt_free_count--;
+		pt_free_next[i] = (uint16_t)held_head;
+		held_head = i;
+		held_count++;
+	}
+}
+
+void space_pool_release(void)
+{
+	while (held_head != PT_NIL) {
+		uint32_t i = held_head;
+
+		held_head = pt_free_next[i];
+		held_count--;
+		pt_free_next[i] = (uint16_t)pt_free_head;
+		pt_free_head = i;
+		pt_free_count++;
+	}
+}
+#endif
+
+/* ---- per-CPU registers ---- */
+
+/* Read once per boot: every core of one system is assumed to be of one kind (Keel has no big.LITTLE support). */
+static bool have_pan;
+
+bool space_has_pan(void)
+{
+	return have_pan;
+}
+
+void space_cpu_init(void)
+{
+	/*
+	 * TTBR0 first gets a valid (empty) table, then EPD0 is cleared: with EPD0 = 0 the walker
+	 * may start speculative walks from TTBR0 at any time, and TTBR0 = 0 would make it read
+	 * physical page 0 as a table. A register write takes effect only after a context
+	 * synchronization event (ARM ARM D19.2, "Synchronization requirements for system
+	 * registers"), hence an ISB after each step.
+	 */
+	__MSR(TTBR0_EL1, memlayout_pa((uintptr_t)empty_root));
+	__ISB();
+	__MSR(TCR_EL1, __MRS(TCR_EL1) & ~TCR_EPD0_Msk);
+	__ISB();
+
+	have_pan = (__MRS(ID_AA64MMFR1_EL1) & ID_AA64MMFR1_PAN_Msk) != 0;
+	if (have_pan) {
+		/* SPAN = 0: every exception taken to EL1 sets PAN, so the kernel runs with PAN on. */
+		__MSR(SCTLR_EL1, __MRS(SCTLR_EL1) & ~SCTLR_EL1_SPAN_Msk);
+		__ISB();
+		__PAN_SET();
+	}
+}
+
+/* ---- spaces ---- */
+
+struct space *space_get(unsigned id)
+{
+	return id < SPACE_NR ? &spaces[id] : NULL;
+}
+
+/* An initialised space by id, for the MDB back end (NULL if none). */
+static struct space *space_live(unsigned id)
+{
+	struct space *s = space_get(id);
+
+	return s && s->root_pa ? s : NULL;
+}
+
+enum kerr space_init(struct space *s, unsigned id, const char *name, uint32_t pt_quota)
+{
+	if (id >= SPACE_NR || id > SPACE_ID_MAX)
+		return KERR_SPACE;
+	if (s != &spaces[id])
+		return KERR_INVAL;
+	if (s->root_pa)
+		return KERR_EXISTS; /* its tables would be lost: they are never freed */
+	if (pt_quota == 0)
+		return KERR_QUOTA;
+	if (pt_free_count == 0)
+		return KERR_NO_MEMORY;
+	s->name = name;
+	s->id = id;
+	s->asid = id + 1U; /* static and unique: never reused, so no ASID rollover or flush */
+	s->pt_limit = pt_quota;
+	s->pt_used = 1;
+	s->root_pa = pt_alloc();
+	return KERR_OK;
+}
+
+void space_activate(const struct space *s)
+{
+	/*
+	 * Base and ASID change in one register write (TCR_EL1.A1 = 0: TTBR0 carries the ASID), so
+	 * no walk can pair the new tables with the old ASID. User entries are non-global and tagged
+	 * with their ASID, so no TLB maintenance is needed; the ISB makes the new TTBR0 apply to
+	 * the instructions that follow.
+	 */
+	__MSR(TTBR0_EL1, s->root_pa | ((uint64_t)s->asid << 48));
+	__ISB();
+}
+
+void space_deactivate(void)
+{
+	__MSR(TTBR0_EL1, memlayout_pa((uintptr_t)empty_root));
+	__ISB();
+}
+
+/* ---- walks ---- */
+
+/* The level 3 table covering @va in @s (its PA), or 0 if a table on the way is missing. */
+static uint64_t leaf_table(const struct space *s, uint64_t va)
+{
+	uint64_t pa = s->root_pa;
+
+	for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
+		uint64_t desc = table_va(pa)[pte_index(va, level)];
+
+		if (!pte_is_table(desc, level))
+			return 0;
+		pa = pte_addr(desc);
+	}
+	return pa;
+}
+
+/* The level 3 descriptor of @va in @s (0 if there is none). */
+static uint64_t leaf_desc(const struct space *s, uint64_t va)
+{
+	uint64_t l3 = leaf_table(s, va);
+
+	return l3 ? table_va(l3)[pte_index(va, PTE_LEVELS - 1U)] : 0;
+}
+
+bool space_lookup(const struct space *s, uint64_t vpn, uint64_t *frame, unsigned *rights)
+{
+	uint64_t desc;
+	unsigned prot;
+
+	if (!s || !s->root_pa || vpn >= MDB_VPN_LIMIT)
+		return false;
+	desc = leaf_desc(s, vpn << PTE_PAGE_SHIFT);
+	prot = pte_user_prot(desc);
+	if (!prot)
+		return false;
+	*frame = SPACE_FRAME(pte_addr(desc), pte_memtype(desc));
+	*rights = prot;
+	return true;
+}
+
+bool space_user_range_ok(const struct space *s, uintptr_t va, size_t len, bool write)
+{
+	uint64_t first, last;
+
+	if (len == 0)
+		return true;
+	if (!s || !s->root_pa || va < SPACE_VA_MIN || va >= SPACE_VA_LIMIT || len > SPACE_VA_LIMIT - va)
+		return false;
+	first = va >> PTE_PAGE_SHIFT;
+	last = (va + len - 1U) >> PTE_PAGE_SHIFT;
+	for (uint64_t vpn = first; vpn <= last; vpn++) {
+		unsigned prot = pte_user_prot(leaf_desc(s, vpn << PTE_PAGE_SHIFT));
+
+		if (!(prot & PTE_PROT_R) || (write && !(prot & PTE_PROT_W)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Tables missing for [vpn, vpn + npages): one pass over the 2 MiB units of the range (each
+ * needs one level 3 table), counting a missing level 1 or level 2 table once for the 512 GiB or
+ * 1 GiB it covers. Units come in address order, so "once" is "not the same as the last one".
+ */
+uint32_t space_tables_needed(const struct space *s, uint64_t vpn, uint64_t npages)
+{
+	const uint64_t unit = pte_level_size(2) >> PTE_PAGE_SHIFT; /* pages per level 3 table */
+	uint64_t last_l1 = ~0ULL, last_l2 = ~0ULL;
+	uint32_t needed = 0;
+
+	if (!s || !s->root_pa || npages == 0 || vpn >= MDB_VPN_LIMIT || npages > MDB_VPN_LIMIT - vpn)
+		return 0; /* nothing to count: mdb_pt_prepare() rejects such a range first */
+	for (uint64_t p = vpn; p < vpn + npages; p = (p / unit + 1U) * unit) {
+		uint64_t va = p << PTE_PAGE_SHIFT;
+		unsigned level = 0;
+		uint64_t pa = s->root_pa;
+
+		/* Walk down as far as tables exist. */
+		while (level < PTE_LEVELS - 1U) {
+			uint64_t desc = table_va(pa)[pte_index(va, level)];
+
+			if (!pte_is_table(desc, level))
+				break;
+			pa = pte_addr(desc);
+			level++;
+		}
+		/* level = the first level whose entry is missing; tables of levels level+1..3 are. */
+		if (level == 0 && (va >> pte_shift(0)) != last_l1) {
+			needed++;
+			last_l1 = va >> pte_shift(0);
+		}
+		if (level <= 1 && (va >> pte_shift(1)) != last_l2) {
+			needed++;
+			last_l2 = va >> pte_shift(1);
+		}
+		if (level <= 2)
+			needed++;
+	}
+	return needed;
+}
+
+/* ---- the MDB's page-table back end (include/keel/mdb_pt.h) ---- */
+
+mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
+{
+	const struct space *s = space_live(space);
+	uint64_t l3;
+
+	if (!s || vpn >= MDB_VPN_LIMIT)
+		return NULL;
+	l3 = leaf_table(s, vpn << PTE_PAGE_SHIFT);
+	if (!l3)
+		return NULL;
+	return &pt_slots[pool_index(l3)][pte_index(vpn << PTE_PAGE_SHIFT, PTE_LEVELS - 1U)];
+}
+
+bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights)
+{
+	return space_lookup(space_live(space), vpn, frame, rights);
+}
+
+enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	struct space *s = space_live(space);
+	uint32_t needed;
+
+	if (!s)
+		return KERR_SPACE;
+	if (vpn == 0 || vpn >= MDB_VPN_LIMIT || npages > MDB_VPN_LIMIT - vpn)
+		return KERR_RANGE;
+	/* Count first, then allocate: all or nothing against the quota and the pool. */
+	needed = space_tables_needed(s, vpn, npages);
+	if (needed == 0)
+		return KERR_OK;
+	if (s->pt_limit - s->pt_used < needed)
+		return KERR_QUOTA;
+	if (pt_free_count < needed)
+		return KERR_NO_MEMORY;
+	for (uint64_t p = vpn; p < vpn + npages; p++) {
+		uint64_t va = p << PTE_PAGE_SHIFT, pa = s->root_pa;
+
+		for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
+			volatile uint64_t *entry = &table_va(pa)[pte_index(va, level)];
+
+			if (!pte_is_table(*entry, level)) {
+				/* invalid -> valid: no break-before-make; the new table is all zero. */
+				*entry = pte_table(pt_alloc());
+				s->pt_used++;
+			}
+			pa = pte_addr(*entry);
+		}
+	}
+	/* The new table entries are complete before any walk that mdb_pt_write's DSB enables. */
+	__DSB_ISHST();
+	return KERR_OK;
+}
+
+/*
+ * Pages whose PTE was cleared since the last mdb_pt_sync(), per CPU (the kernel is not
+ * preemptible between a clear and its sync). Past TLB_BATCH pages, a space's whole ASID is
+ * invalidated instead (TLBI ASIDE1IS): one instruction instead of many, at the cost of the
+ * space's other TLB entries. TLB_BATCH bounds the work of one sync: TLB_BATCH + SPACE_NR TLBIs.
+ */
+#define TLB_BATCH 32U
+
+struct tlb_pending {
+	uint32_t count;
+	uint64_t op[TLB_BATCH];				/* TLBI_ADDR(va, asid) */
+	uint64_t whole_asid[(SPACE_ID_MAX + 2U) / 64U]; /* bitmap: invalidate all of this ASID */
+};
+
+static struct tlb_pending tlb_pending[CONFIG_NR_CPUS];
+
+/* This CPU's pending list; CPUs are numbered by MPIDR_EL1.Aff0 (cluster 0 on the boards Keel runs on). */
+static struct tlb_pending *this_pending(void)
+{
+	uint64_t cpu = __MRS(MPIDR_EL1) & 0xFFU;
+
+	BUG_ON(cpu >= CONFIG_NR_CPUS);
+	return &tlb_pending[cpu];
+}
+
+static bool asid_marked(const struct tlb_pending *t, unsigned asid)
+{
+	return (t->whole_asid[asid / 64U] >> (asid % 64U)) & 1U;
+}
+
+static bool pending_for(const struct tlb_pending *t, uint64_t op)
+{
+	if (asid_marked(t, (unsigned)(op >> 48)))
+		return true;
+	for (uint32_t i = 0; i < t->count; i++)
+		if (t->op[i] == op)
+			return true;
+	return false;
+}
+
+void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
+{
+	const struct space *s = space_live(space);
+	uint64_t va = vpn << PTE_PAGE_SHIFT, l3, desc;
+	volatile uint64_t *entry;
+
+	BUG_ON(!s);
+	l3 = leaf_table(s, va);
+	BUG_ON(!l3); /* mdb_pt_prepare() made the tables */
+	/* Refuses W together with X, rights without R and executable device pages (the caller's bug). */
+	desc = pte_user_page(SPACE_FRAME_PA(frame), rights, (enum pte_memtype)SPACE_FRAME_TYPE(frame));
+	BUG_ON(!desc);
+	entry = &table_va(l3)[pte_index(va, PTE_LEVELS - 1U)];
+	BUG_ON(pte_is_valid(*entry));
+	/*
+	 * Break-before-make: the old translation of this page must be gone from every TLB before
+	 * a new one is written (ARM ARM D8.14.1 "Using break-before-make when updating translation
+	 * table entries"). If this page was cleared and its TLBI is still pending, do it now.
+	 */
+	if (pending_for(this_pending(), TLBI_ADDR(va, s->asid)))
+		mdb_pt_sync();
+	*entry = desc; /* one 64-bit store: the walker never sees half a descriptor */
+	/*
+	 * DSB: the store is visible to the table walker before anything that follows; ISB: the
+	 * kernel's own next access (a copy to user) is translated with it (ARM ARM D8.2.6: a
+	 * table write needs DSB then ISB before a walk of this PE is guaranteed to see it).
+	 */
+	__DSB_ISHST();
+	__ISB();
+}
+
+void mdb_pt_clear(unsigned space, uint64_t vpn)
+{
+	const struct space *s = space_live(space);
+	uint64_t va = vpn << PTE_PAGE_SHIFT, l3;
+	struct tlb_pending *t = this_pending();
+
+	BUG_ON(!s);
+	l3 = leaf_table(s, va);
+	BUG_ON(!l3);
+	((volatile uint64_t *)table_va(l3))[pte_index(va, PTE_LEVELS - 1U)] = 0;
+	if (asid_marked(t, s->asid))
+		return;
+	if (t->count < TLB_BATCH)
+		t->op[t->count++] = TLBI_ADDR(va, s->asid);
+	else
+		t->whole_asid[s->asid / 64U] |= 1ULL << (s->asid % 64U);
+}
+
+void mdb_pt_sync(void)
+{
+	struct tlb_pending *t = this_pending();
+	bool any = t->count != 0;
+
+	for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++)
+		any = any || t->whole_asid[w] != 0;
+	if (!any)
+		return;
+	/*
+	 * The ARM ARM's sequence for invalidating a translation (D8.14 "TLB maintenance"; the
+	 * example "Invalidating a translation table entry"): DSB ISHST makes the cleared PTEs
+	 * visible to every walker of the inner shareable domain before the TLBIs; TLBI ...IS
+	 * removes the cached translations on every PE; DSB ISH waits until they are gone
+	 * everywhere; ISB makes this PE's later instructions use the new state.
+	 */
+	__DSB_ISHST();
+	for (uint32_t i = 0; i < t->count; i++)
+		if (!asid_marked(t, (unsigned)(t->op[i] >> 48)))
+			__TLBI_VAE1IS(t->op[i]);
+	for (unsigned asid = 1; asid <= SPACE_ID_MAX; asid++)
+		if (asid_marked(t, asid))
+			__TLBI_ASIDE1IS(TLBI_ADDR(0, asid));
+	__DSB_ISH();
+	__ISB();
+	t->count = 0;
+	for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++)
+		t->whole_asid[w] = 0;
+}
+
+/* ---- copies through the user VA ---- */
+
+/*
+ * With PAN, the kernel may touch EL0-accessible pages only between these two; an exception
+ * in between sets PAN again on entry (SPAN = 0) and its return restores the cleared state.
+ */
+static bool user_access_begin(void)
+{
+	bool pan = have_pan;
+
+	if (pan)
+		__PAN_CLEAR();
+	return pan;
+}
+
+static void user_access_end(bool pan)
+{
+	if (pan)
+		__PAN_SET();
+}
+
+/*
+ * Byte or 8-byte accesses through volatile pointers: the compiler must neither merge them into
+ * wider unaligned accesses (user memory may be Device memory) nor move them outside the PAN
+ * window.
+ */
+static void copy_bytes(volatile uint8_t *dst, const volatile uint8_t *src, size_t len)
+{
+	if ((((uintptr_t)dst | (uintptr_t)src) & 7U) == 0) {
+		for (; len >= 8; len -= 8, dst += 8, src += 8)
+			*(volatile uint64_t *)dst = *(const volatile uint64_t *)src;
+	}
+	for (; len > 0; len--)
+		*dst++ = *src++;
+}
+
+void space_copy_from_user(void *dst, uintptr_t user_src, size_t len)
+{
+	bool pan = user_access_begin();
+
+	copy_bytes(dst, (const volatile uint8_t *)user_src, len);
+	user_access_end(pan);
+}
+
+void space_copy_to_user(uintptr_t user_dst, const void *src, size_t len)
+{
+	bool pan = user_access_begin();
+
+	copy_bytes((volatile uint8_t *)user_dst, src, len);
+	user_access_end(pan);
+}
+
+/* ---- invariants ---- */
+
+/* Count the tables below the root of @s and check every descriptor; NULL if all hold. */
+static const char *check_table(uint64_t pa, unsigned level, uint32_t *tables, uint8_t *seen)
+{
+	long idx = pool_index(pa);
+	const uint64_t *t;
+
+	if (idx < 0)
+		return "table outside the page-table pool";
+	if (seen[idx])
+		return "table reached twice";
+	seen[idx] = 1;
+	(*tables)++;
+	t = table_va(pa);
+	for (unsigned i = 0; i < PTE_ENTRIES; i++) {
+		uint64_t desc = t[i];
+
+		if (level < PTE_LEVELS - 1U) {
+			const char *err;
+
+			if (desc == 0)
+				continue;
+			if (!pte_is_table(desc, level))
+				return "block or invalid non-zero entry in a user table";
+			err = check_table(pte_addr(desc), level + 1U, tables, seen);
+			if (err)
+				return err;
+			continue;
+		}
+		if ((desc != 0) != (pt_slots[idx][i] != MDB_NIL))
+			return "MDB slot and PTE disagree (one set, the other not)";
+		if (desc == 0)
+			continue;
+		if (!pte_user_prot(desc) || !(desc & PTE_NG_Msk) || !(desc & PTE_PXN_Msk) ||
+		    !(desc & PTE_AF_Msk))
+			return "user PTE without EL0 access, nG, PXN or AF";
+		if (!(desc & PTE_AP_RO_Msk) && !(desc & PTE_UXN_Msk))
+			return "user PTE writable and executable";
+	}
+	return NULL;
+}
+
+const char *space_check(void)
+{
+	static uint8_t seen[SPACE_PT_POOL_PAGES]; /* static: one check at a time, keeps the stack small */
+	uint32_t used = 0, n = 0;
+
+	for (uint32_t i = 0; i < SPACE_PT_POOL_PAGES; i++)
+		seen[i] = 0;
+	for (uint32_t i = pt_free_head; i != PT_NIL; i = pt_free_next[i]) {
+		if (i >= SPACE_PT_POOL_PAGES || seen[i])
+			return "free list out of range or cyclic";
+		seen[i] = 1;
+		n++;
+	}
+	if (n != pt_free_count)
+		return "free count does not match the free list";
+#ifdef CONFIG_KTEST
+	for (uint32_t i = held_head; i != PT_NIL; i = pt_free_next[i]) {
+		if (i >= SPACE_PT_POOL_PAGES || seen[i])
+			return "held list out of range or cyclic";
+		seen[i] = 1;
+		n++;
+	}
+#endif
+	for (unsigned id = 0; id < SPACE_NR; id++) {
+		const struct space *s = &spaces[id];
+		uint32_t tables = 0;
+		const char *err;
+
+		if (!s->root_pa)
+			continue;
+		if (s->asid != id + 1U)
+			return "ASID is not id + 1";
+		err = check_table(s->root_pa, 0, &tables, seen);
+		if (err)
+			return err;
+		if (tables != s->pt_used)
+			return "pt_used does not match the space's tables";
+		if (s->pt_used > s->pt_limit)
+			return "page-table quota exceeded";
+		used += tables;
+	}
+	if (used + n != SPACE_PT_POOL_PAGES)
+		return "pool pages lost: used + free != pool size";
+	return NULL;
+}
