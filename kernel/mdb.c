@@ -130,6 +130,12 @@ static void unlink(struct mdb *m, mdb_idx_t i)
 
 enum derive_kind { DERIVE_MAP, DERIVE_SHARE, DERIVE_GRANT };
 
+/* Mappable rights: readable, and never writable and executable together (W^X). */
+static bool rights_ok(unsigned rights)
+{
+	return (rights & ~MDB_RIGHTS) == 0 && (rights & MDB_R) && (rights & (MDB_W | MDB_X)) != (MDB_W | MDB_X);
+}
+
 static bool range_ok(uint64_t vpn, uint64_t npages)
 {
 	/* Page 0 stays unmapped so that null-pointer accesses always fault. */
@@ -148,7 +154,7 @@ static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned s
 
 	if (src >= m->nspaces || dst >= m->nspaces)
 		return KERR_SPACE;
-	if (npages == 0 || (rights & ~MDB_RIGHTS) != 0 || rights == 0)
+	if (npages == 0 || !rights_ok(rights))
 		return KERR_INVAL;
 	if (npages > m->map_max_pages || !range_ok(src_vpn, npages) || !range_ok(dst_vpn, npages))
 		return KERR_RANGE;
@@ -247,7 +253,7 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 
 	if (space >= m->nspaces)
 		return KERR_SPACE;
-	if ((rights & ~MDB_RIGHTS) != 0 || rights == 0)
+	if (!rights_ok(rights))
 		return KERR_INVAL;
 	if (!range_ok(vpn, 1))
 		return KERR_RANGE;

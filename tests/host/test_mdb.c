@@ -183,6 +183,11 @@ static unsigned model_total(void)
 	return n;
 }
 
+static int model_rights_ok(unsigned r)
+{
+	return !(r & ~MDB_RIGHTS) && (r & MDB_R) && (r & (MDB_W | MDB_X)) != (MDB_W | MDB_X);
+}
+
 static int model_range_ok(uint64_t vpn, uint64_t n)
 {
 	return vpn != 0 && vpn < MDB_VPN_LIMIT && n <= MDB_VPN_LIMIT - vpn;
@@ -205,7 +210,7 @@ static enum kerr model_derive_error(enum kind k, unsigned src, uint64_t sv, unsi
 
 	if (src >= T_SPACES || dst >= T_SPACES)
 		return KERR_SPACE;
-	if (n == 0 || (rights & ~MDB_RIGHTS) || rights == 0)
+	if (n == 0 || !model_rights_ok(rights))
 		return KERR_INVAL;
 	if (n > MAP_MAX || !model_range_ok(sv, n) || !model_range_ok(dv, n))
 		return KERR_RANGE;
@@ -375,6 +380,8 @@ static void op_root(void)
 
 	if (s >= T_SPACES)
 		want = KERR_SPACE;
+	else if (!model_rights_ok(rights))
+		want = KERR_INVAL;
 	else if (!model_range_ok(v, 1))
 		want = KERR_RANGE;
 	else if (model_node(s, v) >= 0)
@@ -595,7 +602,7 @@ static void test_grant_moves_and_keeps_children(void **state)
 
 	(void)state;
 	fresh();
-	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x99, MDB_RIGHTS), KERR_OK);
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x99, MDB_R | MDB_W), KERR_OK);
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 2, 1, MDB_R | MDB_W), KERR_OK);
 	assert_int_equal(mdb_map(&db, 1, 2, 2, 3, 1, MDB_R), KERR_OK);
 	assert_int_equal(mdb_grant(&db, 1, 2, 3, 4, 1, MDB_R | MDB_W), KERR_OK);
@@ -631,6 +638,8 @@ static void test_errors_change_nothing(void **state)
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 0, MDB_R), KERR_INVAL);
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, 0), KERR_INVAL);
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, 8), KERR_INVAL);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, MDB_W), KERR_INVAL);         /* not readable */
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, MDB_R | MDB_W | MDB_X), KERR_INVAL); /* W^X */
 	quota[1].limit = quota[1].used + 2;
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 3, MDB_R), KERR_QUOTA);
 	quota[1].limit = qbefore[1].limit;
