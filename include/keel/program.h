@@ -14,7 +14,7 @@
  */
 struct program_header {
 	uint64_t magic;
-	uint64_t start;    /* user VA of crt0's _start */
+	uint64_t start;	   /* user VA of crt0's _start */
 	uint64_t text_end; /* user VA, page aligned: end of code and read-only data */
 	uint64_t file_end; /* user VA: end of the bytes present in the image (initialised data) */
 	uint64_t bss_end;  /* user VA, page aligned: end of zero-initialised data */
