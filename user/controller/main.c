@@ -2,8 +2,8 @@
 #include <keel/user.h>
 #include <samples.h>
 
-#define TIMEOUT_NS  (5 * SAMPLE_PERIOD_NS) /* no sample for this long: the sensor has stopped */
-#define LATE_NS	    1000000ull		     /* a sample taken 1 ms after it was due is late */
+#define TIMEOUT_NS (5 * SAMPLE_PERIOD_NS) /* no sample for this long: the sensor has stopped */
+#define LATE_NS	   1000000ull		  /* a sample taken 1 ms after it was due is late */
 
 int main(void)
 {
@@ -30,9 +30,11 @@ int main(void)
 		if (last.time_ns - last.due_ns > LATE_NS) {
 			late++;
 			printf("controller: sample %llu late by %llu us: would raise an alarm\n",
-			       (unsigned long long)last.seq, (unsigned long long)(last.time_ns - last.due_ns) / 1000);
+			       (unsigned long long)last.seq,
+			       (unsigned long long)(last.time_ns - last.due_ns) / 1000);
 		} else {
-			printf("controller: sample %llu on time (+%llu us, rtc %u s)\n", (unsigned long long)last.seq,
+			printf("controller: sample %llu on time (+%llu us, rtc %u s)\n",
+			       (unsigned long long)last.seq,
 			       (unsigned long long)(last.time_ns - last.due_ns) / 1000, last.rtc_s);
 		}
 		if (last.seq + 1 == SAMPLES_TOTAL)

@@ -2,7 +2,7 @@
 #include <keel/user.h>
 
 #define PERIOD_NS  20000000ull /* 20 ms */
-#define ROUNDS	   3
+#define ROUNDS	   3u
 #define UNMAPPED   0xdead0000u /* nothing is mapped here in this space */
 #define NOTIFY_END (1ull << 0) /* from the supervisor: stop instead of faulting again */
 

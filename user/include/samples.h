@@ -4,12 +4,12 @@
 
 #include <stdint.h>
 
-#define SAMPLES_VA        0x10000000u /* in sensor (rw) and control (r) */
+#define SAMPLES_VA	  0x10000000u /* in sensor (rw) and control (r) */
 #define SAMPLES_LOGGER_VA 0x20000000u /* in logger (r) */
-#define SAMPLES_RING      64u
-#define SAMPLES_TOTAL     20u		/* the sensor takes this many, then exits */
+#define SAMPLES_RING	  64u
+#define SAMPLES_TOTAL	  20u	      /* the sensor takes this many, then exits */
 #define SAMPLE_PERIOD_NS  10000000ull /* 10 ms */
-#define NOTIFY_SAMPLE     (1ull << 0) /* sensor -> controller: a new sample is in the ring */
+#define NOTIFY_SAMPLE	  (1ull << 0) /* sensor -> controller: a new sample is in the ring */
 
 struct sample {
 	uint64_t seq;	  /* 0, 1, 2, ... */

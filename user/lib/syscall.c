@@ -120,8 +120,8 @@ enum kerr keel_unmap(unsigned space, uintptr_t vaddr, size_t npages, unsigned fl
 	return call(SYS_UNMAP, space, vaddr, npages, flags, 0);
 }
 
-uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
-		       uint64_t *x1_out)
+uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5, uint64_t *x1_out)
 {
 	return keel_svc(nr, a0, a1, a2, a3, a4, a5, x1_out);
 }
@@ -129,12 +129,12 @@ uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 const char *keel_strerror(enum kerr err)
 {
 	static const char *const names[] = {
-		[KERR_OK] = "KERR_OK",		 [KERR_INVAL] = "KERR_INVAL",
-		[KERR_RANGE] = "KERR_RANGE",	 [KERR_NOT_MAPPED] = "KERR_NOT_MAPPED",
-		[KERR_EXISTS] = "KERR_EXISTS",	 [KERR_RIGHTS] = "KERR_RIGHTS",
-		[KERR_QUOTA] = "KERR_QUOTA",	 [KERR_NO_MEMORY] = "KERR_NO_MEMORY",
-		[KERR_DEPTH] = "KERR_DEPTH",	 [KERR_SPACE] = "KERR_SPACE",
-		[KERR_PERM] = "KERR_PERM",	 [KERR_PREEMPTED] = "KERR_PREEMPTED",
+		[KERR_OK] = "KERR_OK",	       [KERR_INVAL] = "KERR_INVAL",
+		[KERR_RANGE] = "KERR_RANGE",   [KERR_NOT_MAPPED] = "KERR_NOT_MAPPED",
+		[KERR_EXISTS] = "KERR_EXISTS", [KERR_RIGHTS] = "KERR_RIGHTS",
+		[KERR_QUOTA] = "KERR_QUOTA",   [KERR_NO_MEMORY] = "KERR_NO_MEMORY",
+		[KERR_DEPTH] = "KERR_DEPTH",   [KERR_SPACE] = "KERR_SPACE",
+		[KERR_PERM] = "KERR_PERM",     [KERR_PREEMPTED] = "KERR_PREEMPTED",
 	};
 
 	if ((unsigned)err < sizeof(names) / sizeof(names[0]) && names[err])

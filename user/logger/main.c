@@ -20,7 +20,8 @@ int main(void)
 			return 1;
 		if (samples_latest(s, &last))
 			printf("logger: round %u: %llu samples, newest at %llu ms (rtc %u s)\n", round,
-			       (unsigned long long)last.seq + 1, (unsigned long long)last.time_ns / 1000000, last.rtc_s);
+			       (unsigned long long)last.seq + 1, (unsigned long long)last.time_ns / 1000000,
+			       last.rtc_s);
 		else
 			printf("logger: round %u: no samples yet\n", round);
 	}

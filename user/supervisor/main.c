@@ -2,9 +2,9 @@
 #include <keel/user.h>
 #include <system_tables.h>
 
-#define MAX_RESTARTS      2
+#define MAX_RESTARTS	  2
 #define FAULT_TIMEOUT_NS  2000000000ull /* 2 s without a fault: nothing left to supervise */
-#define NOTIFY_FAULTY_END (1ull << 0)  /* faulty/main.c: stop instead of faulting again */
+#define NOTIFY_FAULTY_END (1ull << 0)	/* faulty/main.c: stop instead of faulting again */
 
 int fault_main(void); /* the `entry` of thread "restarter" */
 

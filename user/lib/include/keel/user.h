@@ -41,14 +41,17 @@ enum kerr keel_thread_restart(unsigned thread) KEEL_MUST_CHECK;
 enum kerr keel_thread_suspend(unsigned thread) KEEL_MUST_CHECK;
 enum kerr keel_kernel_info(void *buf, size_t size, size_t *written) KEEL_MUST_CHECK;
 enum kerr keel_thread_self(unsigned *thread) KEEL_MUST_CHECK;
-enum kerr keel_map(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages, unsigned rights) KEEL_MUST_CHECK;
-enum kerr keel_grant(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages, unsigned rights) KEEL_MUST_CHECK;
-enum kerr keel_share(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages, unsigned rights) KEEL_MUST_CHECK;
+enum kerr keel_map(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
+		   unsigned rights) KEEL_MUST_CHECK;
+enum kerr keel_grant(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
+		     unsigned rights) KEEL_MUST_CHECK;
+enum kerr keel_share(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
+		     unsigned rights) KEEL_MUST_CHECK;
 enum kerr keel_unmap(unsigned space, uintptr_t vaddr, size_t npages, unsigned flags) KEEL_MUST_CHECK;
 
 /* Any call, unchecked, for fuzzers and tests: returns x0 and stores x1 in *x1_out (if not NULL). */
-uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
-		       uint64_t *x1_out);
+uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5, uint64_t *x1_out);
 
 /* The name of an error code, e.g. "KERR_QUOTA" ("KERR_?" for an unknown value). */
 const char *keel_strerror(enum kerr err);
