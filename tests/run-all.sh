@@ -136,6 +136,9 @@ for tc in gcc clang; do
 	record "user ($tc): program checker exit status" $user_status "$log"
 done
 O=build/test/user-gcc
+log=$LOGS/user-noop.log
+make -s O=$O user-programs >"$log" 2>&1 && ! grep -qE "^  (SYSGEN|UCC|UAS|ULD|PACK|ENTRIES) " "$log"
+record "user: a second make user-programs rebuilds nothing" $? "$log"
 log=$LOGS/user-deps.log
 make -s O=$O -W user/include/samples.h user-programs >"$log" 2>&1
 grep -q "UCC     user/sensor/main.c" "$log" && grep -q "UCC     user/logger/main.c" "$log" &&
