@@ -85,6 +85,7 @@ $(error unknown BOARD=$(BOARD); boards: $(patsubst board/%/board.mk,%,$(wildcard
 endif
 include mk/toolchain.mk
 include board/$(BOARD)/board.mk
+include user/user.mk
 
 # ---------------------------------------------------------------- kernel sources
 # Every .c/.S in these directories is part of the kernel: adding a file needs no Makefile change.

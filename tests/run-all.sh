@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-all.sh — everything `make test` runs: builds (gcc, clang), format and lint checks, host unit
-# tests, system-description compiler tests, configuration-error tests, and the in-kernel suite under
-# QEMU virt for every CPU x GIC x entry-EL combination. Prints one line per test and ends with "N passed, N failed".
+# tests, system-description compiler tests, user-program builds and checks, configuration-error
+# tests, and the in-kernel suite under QEMU virt for every CPU x GIC x entry-EL combination.
+# Prints one line per test and ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 
@@ -117,6 +118,50 @@ record "make budget prints the demo's pools and total kernel RAM" $? "$log"
 step "make check-system accepts the demo" make -s check-system
 expect_fail "make rejects unknown SYSTEM" "unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo" \
 	make -s budget SYSTEM=nosuch
+
+# ---- user programs (user/user.mk, docs/user-programs.md): both toolchains, image layout, entries
+for tc in gcc clang; do
+	O=build/test/user-$tc
+	if [ $tc = gcc ]; then nm=aarch64-linux-gnu-nm readelf=aarch64-linux-gnu-readelf; else nm=llvm-nm readelf=llvm-readelf; fi
+	step "user programs of the demo build ($tc)" make -s O=$O TOOLCHAIN=$tc user-programs
+	log=$LOGS/user-check-$tc.log
+	"${PYY:-python3}" tests/tools/check_user_programs.py $O $nm $readelf >"$log" 2>&1
+	user_status=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) record "user ($tc): ${line#ok - }" 0 ;;
+		"not ok "*) record "user ($tc): ${line#not ok - }" 1 "$log" ;;
+		esac
+	done <"$log"
+	record "user ($tc): program checker exit status" $user_status "$log"
+done
+O=build/test/user-gcc
+log=$LOGS/user-noop.log
+make -s O=$O user-programs >"$log" 2>&1 && ! grep -qE "^  (SYSGEN|UCC|UAS|ULD|PACK|ENTRIES) " "$log"
+record "user: a second make user-programs rebuilds nothing" $? "$log"
+log=$LOGS/user-deps.log
+make -s O=$O -W user/include/samples.h user-programs >"$log" 2>&1
+grep -q "UCC     user/sensor/main.c" "$log" && grep -q "UCC     user/logger/main.c" "$log" &&
+	! grep -q "UCC     user/faulty/main.c" "$log" && ! grep -q "UCC     lib/format.c" "$log"
+record "user: touching a header rebuilds exactly the programs using it" $? "$log"
+log=$LOGS/user-verbose.log
+make O=$O V=1 -W user/faulty/main.c user-programs >"$log" 2>&1
+grep -q -- "-c user/faulty/main.c -o" "$log" && grep -q -- "--defsym=__keel_user_base=" "$log"
+record "user: make V=1 shows the compile and link commands" $? "$log"
+tmp=$(mktemp -d)
+sed 's/entry: fault_main}/entry: nosuch}/' configs/demo.yaml >"$tmp/noentry.yaml"
+line=$(grep -n 'entry: nosuch' "$tmp/noentry.yaml" | cut -d: -f1)
+expect_fail "user: a thread naming a missing entry fails the build" \
+	"$tmp/noentry.yaml:$line: error: thread 'restarter': entry function 'nosuch' not found in program 'supervisor'" \
+	make -s O="$tmp/o" SYSTEM=noentry SYSTEM_FILE="$tmp/noentry.yaml" user-programs
+sed 's/image_size: 0x4000 /image_size: 0x1000 /' configs/demo.yaml >"$tmp/small.yaml"
+expect_fail "user: a program larger than its image_size fails the build" \
+	"space 'faulty': program 'faulty' needs 0x2000 bytes (text, data and bss), above its image_size 0x1000" \
+	make -s O="$tmp/o" SYSTEM=small SYSTEM_FILE="$tmp/small.yaml" user-programs
+expect_fail "user: make user-programs rejects unknown SYSTEM" \
+	"unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo" \
+	make -s O="$tmp/o" SYSTEM=nosuch user-programs
+rm -rf "$tmp"
 
 # ---- configuration errors are reported, not ignored
 tmp=$(mktemp -d)

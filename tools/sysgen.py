@@ -829,7 +829,10 @@ def emit_header(d, path, cpus):
             "extern const struct sys_region sys_regions[];",
             "extern const struct sys_mapping sys_mappings[];",
             "extern const struct sys_irq_grant sys_irq_grants[];",
-            "extern const struct sys_permission sys_permissions[];", "",
+            "extern const struct sys_permission sys_permissions[];",
+            "/* User VA of each thread's entry function: system_entries.c, written by",
+            "   tools/prog-entries.py from the linked programs (docs/user-programs.md). */",
+            "extern const uint64_t sys_thread_entry[SYS_NR_THREADS > 0 ? SYS_NR_THREADS : 1];", "",
             "#endif /* KEEL_SYSTEM_TABLES_H */", ""]
     return "\n".join(out)
 

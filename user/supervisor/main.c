@@ -1,15 +1,38 @@
-/* supervisor — the fault handler that restarts the program "faulty" (configs/demo.yaml). */
+/* supervisor — the fault handler that restarts the program "faulty" a few times (configs/demo.yaml). */
+#include <keel/user.h>
+#include <system_tables.h>
 
-/*
- * Placeholder only: Keel cannot build or run user programs yet. The user library (startup code,
- * system calls) arrives with the kernel side of issue 3; until then nothing builds this file and
- * it does not do what the line above says. tools/sysgen.py only checks that it exists.
- */
+#define MAX_RESTARTS	  2
+#define FAULT_TIMEOUT_NS  2000000000ull /* 2 s without a fault: nothing left to supervise */
+#define NOTIFY_FAULTY_END (1ull << 0)	/* faulty/main.c: stop instead of faulting again */
 
-int fault_main(void);
+int fault_main(void); /* the `entry` of thread "restarter" */
 
 int fault_main(void)
 {
-	/* To do with the user library: restart thread "faulty" when its fault message arrives. */
-	return 0;
+	for (unsigned faults = 1;; faults++) {
+		uint64_t now, bits = 0;
+		enum kerr err = keel_clock_now(&now);
+
+		if (err == KERR_OK)
+			err = keel_wait(KEEL_NOTIFY_FAULT, now + FAULT_TIMEOUT_NS, &bits);
+		if (err != KERR_OK) {
+			printf("supervisor: %s\n", keel_strerror(err));
+			return 1;
+		}
+		if (!(bits & KEEL_NOTIFY_FAULT)) {
+			puts("supervisor: no fault for 2 s, done");
+			return 0;
+		}
+		printf("supervisor: fault %u of thread faulty (notification bits %llx)\n", faults,
+		       (unsigned long long)bits);
+		err = keel_thread_restart(SYS_THREAD_FAULTY);
+		if (err == KERR_OK && faults > MAX_RESTARTS) {
+			/* Last restart: let it run and exit instead of faulting forever. */
+			err = keel_notify(SYS_THREAD_FAULTY, NOTIFY_FAULTY_END);
+			printf("supervisor: restarted faulty for the last time (%s)\n", keel_strerror(err));
+			return err == KERR_OK ? 0 : 1;
+		}
+		printf("supervisor: restarted faulty (%s)\n", keel_strerror(err));
+	}
 }
