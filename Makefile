@@ -95,6 +95,9 @@ KERNEL_DIRS += tests/target
 endif
 KERNEL_SRCS := $(filter-out %.ld.S,$(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 KERNEL_OBJS := $(patsubst %,$(O)/%.o,$(KERNEL_SRCS))
+# The system: generated tables (user/user.mk runs sysgen) and the packed user programs.
+SYSTEM_OBJS := $(O)/system/system_tables.o $(O)/system/system_entries.o
+KERNEL_OBJS += $(SYSTEM_OBJS)
 
 # Code that runs before the MMU is on, at the physical load address, while the kernel is linked in
 # the upper half: checked for position independence before every link (see arch/aarch64/mmu_boot.c).
@@ -110,7 +113,7 @@ KERNEL_MAP := $(O)/keel.map
 
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
-INCLUDES := -I$(O)/include -Iinclude -Iarch/aarch64/include -Iboard/$(BOARD)
+INCLUDES := -I$(O)/include -Iinclude -Iarch/aarch64/include -Iboard/$(BOARD) -I$(SYSTEM_DIR)
 DEFINES  := -DKEEL_VERSION='"$(VERSION)"' -include $(AUTOCONF)
 
 all: $(KERNEL_BIN)
@@ -126,6 +129,13 @@ $(O)/%.S.o: %.S $(AUTOCONF)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(KCC) $(KASFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP -c $< -o $@
 
+$(O)/system/%.o: $(O)/system/%.c $(AUTOCONF)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(KCC) $(KCFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP -c $< -o $@
+
+# Every kernel object may include the generated system_tables.h.
+$(filter-out $(SYSTEM_OBJS),$(KERNEL_OBJS)): | $(SYSTEM_TABLES_H)
+
 $(LDSCRIPT): arch/aarch64/kernel.ld.S $(AUTOCONF)
 	@mkdir -p $(dir $@)
 	$(Q)$(KCPP) -P -x c -D__ASSEMBLY__ $(INCLUDES) $(DEFINES) -MMD -MP -MT $@ -MF $@.d $< -o $@
@@ -135,9 +145,9 @@ $(PREMMU_STAMP): $(PREMMU_OBJS) scripts/check-premmu.sh
 	$(Q)bash scripts/check-premmu.sh $(KREADELF) $(KNM) $(PREMMU_OBJS)
 	$(Q)touch $@
 
-$(KERNEL_ELF): $(KERNEL_OBJS) $(LDSCRIPT) $(PREMMU_STAMP)
+$(KERNEL_ELF): $(KERNEL_OBJS) $(USER_PROG_OBJS) $(LDSCRIPT) $(SYSTEM_LD) $(PREMMU_STAMP)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(KLD) $(KLDFLAGS) -T $(LDSCRIPT) -Map=$(KERNEL_MAP) -o $@ $(KERNEL_OBJS)
+	$(Q)$(KLD) $(KLDFLAGS) -L$(SYSTEM_DIR) -T $(LDSCRIPT) -Map=$(KERNEL_MAP) -o $@ $(KERNEL_OBJS) $(USER_PROG_OBJS)
 
 $(KERNEL_BIN): $(KERNEL_ELF)
 	@$(if $(Q),echo "  OBJCOPY $@")

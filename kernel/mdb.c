@@ -133,7 +133,8 @@ enum derive_kind { DERIVE_MAP, DERIVE_SHARE, DERIVE_GRANT };
 /* Mappable rights: readable, and never writable and executable together (W^X). */
 static bool rights_ok(unsigned rights)
 {
-	return (rights & ~MDB_RIGHTS) == 0 && (rights & MDB_R) && (rights & (MDB_W | MDB_X)) != (MDB_W | MDB_X);
+	return (rights & ~MDB_RIGHTS) == 0 && (rights & MDB_R) &&
+	       (rights & (MDB_W | MDB_X)) != (MDB_W | MDB_X);
 }
 
 static bool range_ok(uint64_t vpn, uint64_t npages)

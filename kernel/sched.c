@@ -17,10 +17,10 @@
 static struct runq runq;
 static struct runq_link links[SYS_NR_THREADS];
 static struct thread *current;
-static struct thread *fp_owner;           /* whose FP/SIMD state the registers hold */
-static const struct space *active_space;  /* TTBR0 of this CPU */
+static struct thread *fp_owner;		    /* whose FP/SIMD state the registers hold */
+static const struct space *active_space;    /* TTBR0 of this CPU */
 static unsigned timeout_head = THREAD_NONE; /* timeout queue, earliest deadline first */
-static bool rotate_current;               /* the current thread's time slice ran out */
+static bool rotate_current;		    /* the current thread's time slice ran out */
 
 static void program_timer(void);
 
@@ -152,8 +152,7 @@ static bool can_ever_run(void)
 		case THREAD_READY:
 		case THREAD_RUNNING:
 		case THREAD_SLEEPING:
-		case THREAD_WAITING_IRQ:
-			return true;
+		case THREAD_WAITING_IRQ: return true;
 		case THREAD_WAITING:
 			if (threads[i].in_timeouts)
 				return true;
@@ -216,7 +215,8 @@ struct trap_frame *sched_resume(void)
 				runq_push_head(&runq, (runq_tid_t)current->id, current->prio);
 				current = NULL;
 			} else {
-				if (rotate_current && current->slice_ticks) /* alone at its priority: new slice */
+				if (rotate_current &&
+				    current->slice_ticks) /* alone at its priority: new slice */
 					current->slice_end = clock_now_ticks() + current->slice_ticks;
 				rotate_current = false;
 				program_timer();

@@ -14,8 +14,8 @@
 #include "system_tables.h"
 
 #define DEBUG_WRITE_MAX 256U /* bytes per call: bounds the work done with interrupts masked */
-#define PAGE_SHIFT      12U
-#define PAGE_MASK       0xFFFULL
+#define PAGE_SHIFT	12U
+#define PAGE_MASK	0xFFFULL
 
 static uint64_t syscall_count;
 
@@ -199,19 +199,20 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 	info.size = sizeof(info);
 	info.nr_spaces = SYS_NR_SPACES;
 	info.nr_threads = SYS_NR_THREADS;
-	info.mdb = (struct kinfo_pool){ kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
-					sizeof(struct mdb_entry), 0 };
-	info.pt = (struct kinfo_pool){ SYS_POOL_PT_COUNT, SYS_POOL_PT_COUNT - space_pool_free(), 4096, 0 };
-	info.tcb = (struct kinfo_pool){ SYS_NR_THREADS, SYS_NR_THREADS, sizeof(struct thread), 0 };
+	info.mdb = (struct kinfo_pool){kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
+				       sizeof(struct mdb_entry), 0};
+	info.pt = (struct kinfo_pool){SYS_POOL_PT_COUNT, SYS_POOL_PT_COUNT - space_pool_free(), 4096, 0};
+	info.tcb = (struct kinfo_pool){SYS_NR_THREADS, SYS_NR_THREADS, sizeof(struct thread), 0};
 	for (unsigned s = 0; s < SYS_NR_SPACES && s < KINFO_MAX_SPACES; s++) {
 		const struct space *sp = space_get(s);
-		info.space[s] = (struct kinfo_space){ kernel_mdb.quota[s].used, kernel_mdb.quota[s].limit,
-						      sp->pt_used, sp->pt_limit };
+		info.space[s] = (struct kinfo_space){kernel_mdb.quota[s].used, kernel_mdb.quota[s].limit,
+						     sp->pt_used, sp->pt_limit};
 	}
 	for (unsigned i = 0; i < thread_count && i < KINFO_MAX_THREADS; i++) {
 		const struct thread *th = &threads[i];
-		info.thread[i] = (struct kinfo_thread){ (uint8_t)th->state, (uint8_t)th->prio,
-							(uint16_t)th->space->id, th->faults, th->restarts, 0 };
+		info.thread[i] =
+			(struct kinfo_thread){(uint8_t)th->state, (uint8_t)th->prio, (uint16_t)th->space->id,
+					      th->faults,	  th->restarts,	     0};
 	}
 	info.syscalls = syscall_count;
 	space_copy_to_user(ubuf, &info, sizeof(info));
@@ -241,13 +242,16 @@ static void sys_derive(struct thread *t, struct trap_frame *tf, unsigned op)
 		return ret(tf, KERR_INVAL, 0);
 	switch (op) {
 	case SYS_OP_MAP:
-		r = mdb_map(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages, rights);
+		r = mdb_map(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages,
+			    rights);
 		break;
 	case SYS_OP_GRANT:
-		r = mdb_grant(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages, rights);
+		r = mdb_grant(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages,
+			      rights);
 		break;
 	default:
-		r = mdb_share(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages, rights);
+		r = mdb_share(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages,
+			      rights);
 		break;
 	}
 	ret(tf, r, 0);

@@ -49,14 +49,15 @@ static unsigned memtype_of(unsigned attr)
 }
 
 /* Map [pa, pa + size) at @va in @space as derivation roots; the description's quotas cover it. */
-static void map_roots(unsigned space, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, unsigned memtype)
+static void map_roots(unsigned space, uint64_t va, uint64_t pa, uint64_t size, unsigned rights,
+		      unsigned memtype)
 {
 	for (uint64_t off = 0; off < size; off += PAGE) {
 		enum kerr r = mdb_insert_root(&kernel_mdb, space, (va + off) / PAGE,
 					      SPACE_FRAME(pa + off, memtype), rights);
 		if (r != KERR_OK)
-			panic("system: mapping 0x%lx in space '%s' failed (error %d)", (unsigned long)(va + off),
-			      sys_spaces[space].name, (int)r);
+			panic("system: mapping 0x%lx in space '%s' failed (error %d)",
+			      (unsigned long)(va + off), sys_spaces[space].name, (int)r);
 	}
 }
 
@@ -94,8 +95,8 @@ static void map_regions(void)
 		 * owner can revoke them. sysgen guarantees the owner maps every region it owns. */
 		for (unsigned m = 0; m < SYS_NR_MAPPINGS; m++) {
 			if (sys_mappings[m].region == r && sys_mappings[m].space == reg->owner) {
-				map_roots(reg->owner, sys_mappings[m].va, pa, reg->size, sys_mappings[m].rights,
-					  memtype_of(reg->attr));
+				map_roots(reg->owner, sys_mappings[m].va, pa, reg->size,
+					  sys_mappings[m].rights, memtype_of(reg->attr));
 				owner_va = sys_mappings[m].va;
 				break;
 			}
@@ -105,11 +106,11 @@ static void map_regions(void)
 			if (mp->region != r || mp->space == reg->owner)
 				continue;
 			for (uint64_t off = 0; off < reg->size; off += PAGE) {
-				enum kerr e = mdb_map(&kernel_mdb, reg->owner, (owner_va + off) / PAGE, mp->space,
-						      (mp->va + off) / PAGE, 1, mp->rights);
+				enum kerr e = mdb_map(&kernel_mdb, reg->owner, (owner_va + off) / PAGE,
+						      mp->space, (mp->va + off) / PAGE, 1, mp->rights);
 				if (e != KERR_OK)
-					panic("system: region '%s' into space '%s' failed (error %d)", reg->name,
-					      sys_spaces[mp->space].name, (int)e);
+					panic("system: region '%s' into space '%s' failed (error %d)",
+					      reg->name, sys_spaces[mp->space].name, (int)e);
 			}
 		}
 	}
@@ -151,7 +152,8 @@ bool system_irq_take_pending(unsigned irq)
 bool system_may(unsigned from, unsigned to, unsigned op)
 {
 	for (unsigned p = 0; p < SYS_NR_PERMISSIONS; p++)
-		if (sys_permissions[p].from == from && sys_permissions[p].to == to && (sys_permissions[p].ops & op))
+		if (sys_permissions[p].from == from && sys_permissions[p].to == to &&
+		    (sys_permissions[p].ops & op))
 			return true;
 	return false;
 }
@@ -161,7 +163,8 @@ static void init_threads(void)
 	for (unsigned i = 0; i < SYS_NR_THREADS; i++) {
 		const struct sys_thread *d = &sys_threads[i];
 		struct thread *t = &threads[i];
-		const struct program_header *h = (const struct program_header *)sys_space_image[d->space].start;
+		const struct program_header *h =
+			(const struct program_header *)sys_space_image[d->space].start;
 		uint8_t *stack = user_ram_take(d->stack_size);
 
 		map_roots(d->space, d->stack_va, memlayout_pa((uintptr_t)stack), d->stack_size, MDB_R | MDB_W,
@@ -187,7 +190,6 @@ void system_init(void)
 {
 	const char *err;
 
-	space_pool_init();
 	for (unsigned s = 0; s < SYS_NR_SPACES; s++)
 		mdb_quota[s].limit = sys_spaces[s].mdb_quota;
 	mdb_init(&kernel_mdb, mdb_pool, SYS_POOL_MDB_COUNT, mdb_quota, SYS_NR_SPACES, CONFIG_MDB_MAX_DEPTH,

@@ -131,6 +131,14 @@ def entries(d, args):
     for name, prog, entry, addr in table:
         lines.append(f"\t{addr:#x}, /* {name}: {prog}'s {entry} */")
     lines += ["};", ""]
+    # Where each space's packed program image lies in the kernel (sections from system.ld).
+    lines.append('#include "keel/system.h"')
+    for prog in programs(d):
+        lines.append(f"extern const uint8_t __keel_prog_{prog}_start[], __keel_prog_{prog}_end[];")
+    lines.append("const struct sys_image sys_space_image[SYS_NR_SPACES > 0 ? SYS_NR_SPACES : 1] = {")
+    for sp in d.spaces:
+        lines.append(f"\t{{__keel_prog_{sp['program']}_start, __keel_prog_{sp['program']}_end}}, /* {sp['name']} */")
+    lines += ["};", ""]
     with open(args.out, "w", encoding="utf-8") as f:  # always: make compares its time with the programs'
         f.write("\n".join(lines))
 

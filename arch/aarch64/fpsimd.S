@@ -21,7 +21,8 @@ fpsimd_save:
 	stp	q30, q31, [x0, #15 * 32]
 	mrs	x1, fpsr
 	mrs	x2, fpcr
-	stp	x1, x2, [x0, #16 * 32]
+	add	x3, x0, #16 * 32
+	stp	x1, x2, [x3]
 	ret
 
 	.globl	fpsimd_load
@@ -42,7 +43,8 @@ fpsimd_load:
 	ldp	q26, q27, [x0, #13 * 32]
 	ldp	q28, q29, [x0, #14 * 32]
 	ldp	q30, q31, [x0, #15 * 32]
-	ldp	x1, x2, [x0, #16 * 32]
+	add	x3, x0, #16 * 32
+	ldp	x1, x2, [x3]
 	msr	fpsr, x1
 	msr	fpcr, x2
 	ret

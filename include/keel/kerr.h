@@ -16,14 +16,14 @@ enum kerr {
 	KERR_SPACE = 9,	     /* no such address space */
 	KERR_PERM = 10,	     /* the system description does not allow this */
 	KERR_PREEMPTED = 11, /* internal: a chunked operation stopped at a preemption point */
-	KERR_THREAD = 12,  /* no such thread */
-	KERR_STATE = 13,   /* the thread is not in a state that allows this */
-	KERR_TIMEOUT = 14, /* the deadline passed before the event */
-	KERR_PAST = 15,    /* the deadline given is already in the past */
-	KERR_ALIGN = 16,   /* an address that must be page aligned is not */
-	KERR_FAULT = 17,   /* a pointer argument is not mapped with the rights the call needs */
-	KERR_NOSYS = 18,   /* no system call with this number */
-	KERR_IRQ = 19,     /* no such IRQ, or it is not granted to the caller's space */
+	KERR_THREAD = 12,    /* no such thread */
+	KERR_STATE = 13,     /* the thread is not in a state that allows this */
+	KERR_TIMEOUT = 14,   /* the deadline passed before the event */
+	KERR_PAST = 15,	     /* the deadline given is already in the past */
+	KERR_ALIGN = 16,     /* an address that must be page aligned is not */
+	KERR_FAULT = 17,     /* a pointer argument is not mapped with the rights the call needs */
+	KERR_NOSYS = 18,     /* no system call with this number */
+	KERR_IRQ = 19,	     /* no such IRQ, or it is not granted to the caller's space */
 };
 
 #endif

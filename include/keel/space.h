@@ -9,6 +9,7 @@
 #include "keel/compiler.h"
 #include "keel/kerr.h"
 #include "keel/mdb.h"
+#include "system_tables.h"
 
 /*
  * A "frame" as the MDB passes it around: the physical page address with the memory type
@@ -23,11 +24,18 @@
 #define SPACE_VA_LIMIT (1ULL << 48)
 
 /*
- * The two sizes, each from exactly one place: the build configuration today, the system
- * description's SYS_POOL_PT_COUNT and SYS_NR_SPACES once it is loaded (change only these).
+ * The two sizes come from the system description (pools.pt_pages, the spaces). Test builds
+ * add room for the spaces and tables the in-kernel tests of this file make (the top ids).
  */
-#define SPACE_PT_POOL_PAGES CONFIG_SPACE_PT_PAGES
-#define SPACE_NR	    CONFIG_SPACE_MAX
+#ifdef CONFIG_KTEST
+#define SPACE_TEST_SPACES 4U
+#define SPACE_TEST_PAGES  24U
+#else
+#define SPACE_TEST_SPACES 0U
+#define SPACE_TEST_PAGES  0U
+#endif
+#define SPACE_PT_POOL_PAGES (SYS_POOL_PT_COUNT + SPACE_TEST_PAGES)
+#define SPACE_NR	    (SYS_NR_SPACES + SPACE_TEST_SPACES)
 
 /* 8-bit ASIDs (TCR_EL1.AS = 0); ASID 0 is the empty TTBR0 table's, so ids go up to 254. */
 #define SPACE_ID_MAX 254U

@@ -9,13 +9,13 @@
 #include "trap_frame.h"
 
 enum thread_state {
-	THREAD_READY,       /* in its CPU's ready queue */
-	THREAD_RUNNING,     /* the CPU's current thread */
+	THREAD_READY,	    /* in its CPU's ready queue */
+	THREAD_RUNNING,	    /* the CPU's current thread */
 	THREAD_SLEEPING,    /* sleep_until: in the timeout queue */
-	THREAD_WAITING,     /* wait for notifications (in the timeout queue if it has a deadline) */
+	THREAD_WAITING,	    /* wait for notifications (in the timeout queue if it has a deadline) */
 	THREAD_WAITING_IRQ, /* irq_wait */
 	THREAD_SUSPENDED,   /* stopped by its fault handler */
-	THREAD_FAULTED,     /* stopped by a fault, until its fault handler restarts it */
+	THREAD_FAULTED,	    /* stopped by a fault, until its fault handler restarts it */
 	THREAD_EXITED,
 };
 
@@ -38,11 +38,11 @@ struct thread {
 	unsigned cpu;
 	enum thread_state state;
 	unsigned fault_handler; /* thread index or THREAD_NONE */
-	uint64_t start;         /* user VA of the program's _start */
-	uint64_t entry;         /* user VA of the thread's entry function (x0 at start) */
-	uint64_t stack_top;     /* user VA */
-	uint64_t deadline;      /* ticks; valid while in the timeout queue */
-	unsigned timeout_next;  /* timeout queue link (thread index) */
+	uint64_t start;		/* user VA of the program's _start */
+	uint64_t entry;		/* user VA of the thread's entry function (x0 at start) */
+	uint64_t stack_top;	/* user VA */
+	uint64_t deadline;	/* ticks; valid while in the timeout queue */
+	unsigned timeout_next;	/* timeout queue link (thread index) */
 	bool in_timeouts;
 	uint64_t notify_pending;
 	uint64_t wait_mask;

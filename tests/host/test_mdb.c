@@ -638,7 +638,7 @@ static void test_errors_change_nothing(void **state)
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 0, MDB_R), KERR_INVAL);
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, 0), KERR_INVAL);
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, 8), KERR_INVAL);
-	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, MDB_W), KERR_INVAL);         /* not readable */
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, MDB_W), KERR_INVAL);		   /* not readable */
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 1, MDB_R | MDB_W | MDB_X), KERR_INVAL); /* W^X */
 	quota[1].limit = quota[1].used + 2;
 	assert_int_equal(mdb_map(&db, 0, 1, 1, 20, 3, MDB_R), KERR_QUOTA);

@@ -129,12 +129,16 @@ uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 const char *keel_strerror(enum kerr err)
 {
 	static const char *const names[] = {
-		[KERR_OK] = "KERR_OK",	       [KERR_INVAL] = "KERR_INVAL",
-		[KERR_RANGE] = "KERR_RANGE",   [KERR_NOT_MAPPED] = "KERR_NOT_MAPPED",
-		[KERR_EXISTS] = "KERR_EXISTS", [KERR_RIGHTS] = "KERR_RIGHTS",
-		[KERR_QUOTA] = "KERR_QUOTA",   [KERR_NO_MEMORY] = "KERR_NO_MEMORY",
-		[KERR_DEPTH] = "KERR_DEPTH",   [KERR_SPACE] = "KERR_SPACE",
-		[KERR_PERM] = "KERR_PERM",     [KERR_PREEMPTED] = "KERR_PREEMPTED",
+		[KERR_OK] = "KERR_OK",		 [KERR_INVAL] = "KERR_INVAL",
+		[KERR_RANGE] = "KERR_RANGE",	 [KERR_NOT_MAPPED] = "KERR_NOT_MAPPED",
+		[KERR_EXISTS] = "KERR_EXISTS",	 [KERR_RIGHTS] = "KERR_RIGHTS",
+		[KERR_QUOTA] = "KERR_QUOTA",	 [KERR_NO_MEMORY] = "KERR_NO_MEMORY",
+		[KERR_DEPTH] = "KERR_DEPTH",	 [KERR_SPACE] = "KERR_SPACE",
+		[KERR_PERM] = "KERR_PERM",	 [KERR_PREEMPTED] = "KERR_PREEMPTED",
+		[KERR_THREAD] = "KERR_THREAD",	 [KERR_STATE] = "KERR_STATE",
+		[KERR_TIMEOUT] = "KERR_TIMEOUT", [KERR_PAST] = "KERR_PAST",
+		[KERR_ALIGN] = "KERR_ALIGN",	 [KERR_FAULT] = "KERR_FAULT",
+		[KERR_NOSYS] = "KERR_NOSYS",	 [KERR_IRQ] = "KERR_IRQ",
 	};
 
 	if ((unsigned)err < sizeof(names) / sizeof(names[0]) && names[err])
