@@ -291,38 +291,27 @@ static void remove_entry(struct mdb *m, mdb_idx_t i)
 	entry_free(m, i);
 }
 
-static bool is_child_of(const struct mdb *m, mdb_idx_t c, mdb_idx_t p)
-{
-	return c != MDB_NIL && mdb_entry_depth(&m->pool[c]) > mdb_entry_depth(&m->pool[p]);
-}
-
 /*
- * Remove the descendants of @root leaf-first (post-order), at most *budget entries.
- * The walk always stands on an entry whose ancestors up to @root are still present, so
- * stopping after any removal leaves a valid tree; a restart walks down again from @root,
- * at most max_depth steps. Returns true when no descendant is left.
+ * Remove the descendants of @root, at most *budget entries: always the entry right after
+ * @root while it is deeper than @root. An entry's parent is the nearest entry before it that
+ * is shallower, so removing one whose children remain hands them to its parent: the list
+ * describes a valid tree after every removal, and a restart simply continues at root->next,
+ * O(1) whatever the depth or width of the tree. Returns true when no descendant is left.
  */
 static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, uint64_t *removed)
 {
-	mdb_idx_t cur = root;
+	unsigned depth = mdb_entry_depth(&m->pool[root]);
 
 	for (;;) {
-		mdb_idx_t next = m->pool[cur].next;
+		mdb_idx_t next = m->pool[root].next;
 
-		if (is_child_of(m, next, cur)) {
-			cur = next; /* descend to the first child */
-			continue;
-		}
-		if (cur == root)
+		if (next == MDB_NIL || mdb_entry_depth(&m->pool[next]) <= depth)
 			return true;
 		if (*budget == 0)
 			return false;
-		/* cur is a leaf; its predecessor is its parent or its previous sibling's last leaf. */
-		next = m->pool[cur].prev;
-		remove_entry(m, cur);
+		remove_entry(m, next);
 		(*budget)--;
 		(*removed)++;
-		cur = next;
 	}
 }
 
@@ -399,8 +388,6 @@ static const char *check_entry(const struct mdb *m, mdb_idx_t i)
 		return "prev->next does not point back";
 	if (e->next != MDB_NIL && !entry_used(&m->pool[e->next]))
 		return "list links to a free entry";
-	if (e->next != MDB_NIL && mdb_entry_depth(&m->pool[e->next]) > mdb_entry_depth(e) + 1)
-		return "depth grows by more than one (entry without parent)";
 	if (e->prev == MDB_NIL && mdb_entry_depth(e) != 0)
 		return "first entry of a tree is not a root";
 	if (mdb_entry_depth(e) > m->max_depth)

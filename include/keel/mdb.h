@@ -22,19 +22,21 @@ typedef uint32_t mdb_idx_t;
 #define MDB_UNMAP_SELF 1U /* also remove the named mappings, not only what was derived from them */
 
 #define MDB_VPN_BITS   36U /* 48-bit virtual addresses, 4 KiB pages */
-#define MDB_SPACE_BITS 12U
+#define MDB_SPACE_BITS 8U  /* as many spaces as 8-bit ASIDs allow */
+#define MDB_DEPTH_MAX  0xFFFFU
 #define MDB_MAX_SPACES (1U << MDB_SPACE_BITS)
 #define MDB_VPN_LIMIT  (1ULL << MDB_VPN_BITS)
 
 /*
  * One mapped page. The entries of one physical frame form one list in preorder of its
  * derivation tree; an entry's descendants are the entries that follow it with a greater
- * depth. The frame and the hardware attributes live only in the page table.
+ * depth, and its parent is the nearest entry before it with a smaller depth. The frame and
+ * the hardware attributes live only in the page table.
  */
 struct mdb_entry {
 	mdb_idx_t next;
 	mdb_idx_t prev;
-	uint64_t info; /* vpn:36 | space:12 | depth:8 | rights:3 | unused:4 | used:1 */
+	uint64_t info; /* vpn:36 | space:8 | depth:16 | rights:3 | used:1 */
 };
 _Static_assert(sizeof(struct mdb_entry) == 16, "MDB entries are 16 bytes");
 
@@ -78,10 +80,10 @@ enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 
 /*
  * Remove everything derived from the mappings of [*vpn, *vpn + *npages) in @space (and, with
- * MDB_UNMAP_SELF, those mappings too), deepest first, removing at most @chunk entries. Pages
- * without a mapping are skipped. Returns KERR_OK when done, or KERR_PREEMPTED with *vpn and
- * *npages describing the rest: calling again with them continues. Post-order removal keeps the
- * tree valid after every entry, so other operations may run between two calls.
+ * MDB_UNMAP_SELF, those mappings too), removing at most @chunk entries. Pages without a
+ * mapping are skipped. Returns KERR_OK when done, or KERR_PREEMPTED with *vpn and *npages
+ * describing the rest: calling again with them continues. The tree is valid after every
+ * removal (docs/mapping.md), so other operations may run between two calls.
  * *removed is increased by the number of entries removed.
  */
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,

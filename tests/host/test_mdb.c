@@ -293,15 +293,13 @@ static void model_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned flags
 	}
 }
 
-/* Parent of an MDB entry, read from the preorder list: nearest preceding entry one level up. */
+/* Parent of an MDB entry, read from the preorder list: the nearest preceding shallower entry. */
 static mdb_idx_t mdb_parent(mdb_idx_t i)
 {
 	unsigned d = mdb_entry_depth(&pool[i]);
 
-	if (d == 0)
-		return MDB_NIL;
 	for (mdb_idx_t p = pool[i].prev; p != MDB_NIL; p = pool[p].prev)
-		if (mdb_entry_depth(&pool[p]) == d - 1)
+		if (mdb_entry_depth(&pool[p]) < d)
 			return p;
 	return MDB_NIL;
 }
@@ -708,6 +706,39 @@ static void test_unmap_chunk_bound(void **state)
 	assert_int_equal(mdb_unmap(&db, 0, &v, &n, 0, 0, &removed), KERR_INVAL); /* chunk 0 */
 }
 
+static void test_deep_chain_constant_work_per_chunk(void **state)
+{
+	uint64_t v = 1, n = 1, removed = 0, depth = 0;
+	unsigned calls = 0;
+	enum kerr r;
+
+	(void)state;
+	fresh();
+	for (unsigned s = 0; s < T_SPACES; s++) {
+		quota[s].limit = CAPACITY;
+		pt_limit[s] = T_PAGES / T_TABLE;
+	}
+	mdb_init(&db, pool, CAPACITY, quota, T_SPACES, MDB_DEPTH_MAX, MAP_MAX);
+	/* A chain as deep as the pool allows: 0:1 -> 1:1 -> 2:1 -> 3:1 -> 0:2 -> ... */
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x77, MDB_R), KERR_OK);
+	for (unsigned i = 1; i < CAPACITY; i++, depth++)
+		assert_int_equal(mdb_map(&db, (i - 1) % T_SPACES, 1 + (i - 1) / T_SPACES, i % T_SPACES,
+					 1 + i / T_SPACES, 1, MDB_R),
+				 KERR_OK);
+	assert_int_equal(depth, CAPACITY - 1);
+	/* Every call removes exactly its chunk: no walk down the chain before the first removal. */
+	do {
+		uint64_t before = removed;
+		r = mdb_unmap(&db, 0, &v, &n, 0, 1, &removed);
+		assert_int_equal(removed - before, 1);
+		assert_null(mdb_check(&db));
+		calls++;
+	} while (r == KERR_PREEMPTED);
+	assert_int_equal(r, KERR_OK);
+	assert_int_equal(removed, CAPACITY - 1);
+	assert_int_equal(db.free_count, CAPACITY - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_unmap_chunk_bound),
+		cmocka_unit_test(test_deep_chain_constant_work_per_chunk),
 		cmocka_unit_test(test_model_sequential),
 		cmocka_unit_test(test_model_interleaved_chunks),
 	};
