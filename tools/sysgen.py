@@ -44,7 +44,7 @@ USER_STACK_TOP = 0x1_0000_0000        # thread stacks grow down from here, one g
 # Entry sizes of the kernel pools. The kernel does not define these structs yet; once it does,
 # the generated C checks them with _Static_assert (see KEEL_SYSTEM_CHECK_SIZES below).
 MDB_ENTRY_SIZE = 16           # struct mdb_entry: DESIGN.md goal, 32-bit indices, no pointers
-PT_PAGE_SIZE = PAGE_SIZE      # one translation table, 512 descriptors
+PT_PAGE_SIZE = PAGE_SIZE + 512 * 4  # one translation table, plus its 512 MDB slots (kernel/space.c)
 TCB_SIZE = 1024               # struct thread upper bound: saved registers, FP state, queue links
 MAX_TIME_SLICE_US = 10_000_000  # 10 s: longer slices are a configuration mistake
 
@@ -719,8 +719,9 @@ def budget_text(d, path):
     lines.append(f"  {'total kernel RAM':<38}{total:>14}  ({total / 1024:.1f} KiB)")
     regions = sum(r["size"] for r in d.regions if r["phys"] is None)
     stacks = sum(t["stack_size"] for t in d.threads)
-    lines.append(f"  user RAM (not kernel): regions {regions}, stacks {stacks}, "
-                 f"total {regions + stacks} bytes")
+    images = sum(s["image_size"] for s in d.spaces)
+    lines.append(f"  user RAM (not kernel): program images {images}, stacks {stacks}, regions {regions}, "
+                 f"total {user_ram(d)} bytes")
     lines.append("")
     lines.append(f"  {'space quotas':<16}{'mdb_entries':>14}{'pt_pages':>14}   (needed at boot / quota)")
     for s in d.spaces:

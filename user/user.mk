@@ -72,6 +72,8 @@ $(SYSTEM_PROGS_MK): $(SYSTEM_FILE) tools/sysgen.py tools/prog-entries.py $(wildc
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  SYSGEN  $(SYSTEM_FILE)")
 	$(Q)$(USER_PYTHON) tools/sysgen.py gen $(SYSTEM_FILE) --out-dir $(SYSTEM_DIR) --cpus $(USER_CPUS) >/dev/null
+	@# The memory budget, whenever the description is (re)compiled: everything the kernel will use.
+	$(Q)$(USER_PYTHON) tools/sysgen.py budget $(SYSTEM_FILE) --cpus $(USER_CPUS)
 	$(Q)$(USER_PYTHON) tools/prog-entries.py programs $(SYSTEM_FILE) --cpus $(USER_CPUS) >$@.tmp
 	$(Q)mv $@.tmp $@
 

@@ -421,11 +421,11 @@ class TestOutput(SysgenCase):
     def test_budget_hand_computed(self):
         status, out, err = self.run_tool(SMALL, "budget")
         self.assertEqual(status, 0, err)
-        # 2 threads x 1024, 100 MDB entries x 16, 20 page-table pages x 4096.
+        # 2 threads x 1024, 100 MDB entries x 16, 20 page-table pages x (4096 + 2048 slot bytes).
         self.assertRegex(out, r"threads \(TCB\)\s+2\s+1024\s+2048\n")
         self.assertRegex(out, r"mdb_entries\s+100\s+16\s+1600\n")
-        self.assertRegex(out, r"pt_pages\s+20\s+4096\s+81920\n")
-        self.assertRegex(out, r"total kernel RAM\s+85568\b")
+        self.assertRegex(out, r"pt_pages\s+20\s+6144\s+122880\n")
+        self.assertRegex(out, r"total kernel RAM\s+126528\b")
         # beta at boot: 16 image pages + 2 stack + 2 buf + 1 dev = 21 MDB entries; tables: L0, one L1,
         # L2 for 0..1 GiB and 3..4 GiB, one L3 each for the image, buf, dev and the stack = 8.
         self.assertRegex(out, r"beta\s+21/40\s+8/10\n")
@@ -450,7 +450,7 @@ class TestOutput(SysgenCase):
         with open(os.path.join(out, "system_tables.h")) as f:
             header = f.read()
         for define in ("SYS_NR_THREADS      2u", "SYS_POOL_MDB_COUNT       100u", "SYS_POOL_PT_COUNT        20u",
-                       "SYS_POOL_TCB_COUNT       2u", "SYS_KERNEL_RAM_BYTES     85568u", "SYS_THREAD_HELPER 1u"):
+                       "SYS_POOL_TCB_COUNT       2u", "SYS_KERNEL_RAM_BYTES     126528u", "SYS_THREAD_HELPER 1u"):
             self.assertIn(define, header)
 
     def test_generated_c_without_optional_tables_compiles(self):
