@@ -6,6 +6,7 @@
 #include "keel/kinfo.h"
 #include "keel/kstring.h"
 #include "keel/mdb.h"
+#include "keel/panic.h"
 #include "keel/printk.h"
 #include "keel/sched.h"
 #include "keel/syscall.h"
@@ -333,6 +334,22 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
 	[SYS_UNMAP] = sys_unmap,
 };
 
+/* CONFIG_DEBUG_CHECKS: every structure's invariants hold after every call, or the kernel stops. */
+static void check_invariants(uint64_t nr)
+{
+#ifdef CONFIG_DEBUG_CHECKS
+	const char *err = mdb_check(&kernel_mdb);
+
+	if (err)
+		panic("after system call %lu: mapping database: %s", (unsigned long)nr, err);
+	err = space_check();
+	if (err)
+		panic("after system call %lu: address spaces: %s", (unsigned long)nr, err);
+#else
+	(void)nr;
+#endif
+}
+
 void syscall_handle(struct trap_frame *tf)
 {
 	struct thread *t = sched_current();
@@ -342,4 +359,5 @@ void syscall_handle(struct trap_frame *tf)
 	if (esr_iss(tf->esr) & 0xFFFFU || nr >= SYS_COUNT || !syscall_table[nr])
 		return ret(tf, KERR_NOSYS, 0);
 	syscall_table[nr](t, tf);
+	check_invariants(nr);
 }

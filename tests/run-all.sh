@@ -244,8 +244,13 @@ step "boot stops when the page-table pool is too small" small_pool_boot
 # ---- the default system, as `make run` boots it
 for tc in gcc clang; do
 	step "make run boots the default system ($tc)" \
-		make -s O=build/test/qemu-virt-$tc TOOLCHAIN=$tc run RUN_FLAGS="--timeout 60 --expect Keel --expect board:"
+		make -s O=build/test/qemu-virt-$tc TOOLCHAIN=$tc run RUN_FLAGS="--timeout 60 --expect Keel --expect board: \
+			--expect controller:\ done --expect supervisor:\ restarted --expect 5\ exited"
 done
+# The demo again with the kernel's invariant checks after every system call.
+step "the demo keeps every kernel invariant (CONFIG_DEBUG_CHECKS)" sh -c \
+	"make -s O=build/test/qemu-virt-debug qemu-virt_debug_defconfig >/dev/null && \
+	 make -s O=build/test/qemu-virt-debug run RUN_FLAGS='--timeout 60 --expect 5\ exited'"
 
 # ---- the host runner turns a hung guest into a failure instead of stalling
 expect_fail "hung guest fails by timeout" "no exit within 5 s" \
