@@ -26,12 +26,14 @@ endif
 # Freestanding kernel code. -mgeneral-regs-only: no FP/SIMD registers outside the context
 # switch; -mstrict-align: data accesses before the MMU is on are Device accesses and must be
 # aligned; -fno-delete-null-pointer-checks: address 0 may be a real address.
-KCFLAGS := $(KTARGET) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+KCFLAGS = $(KTARGET) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wundef -ffreestanding -fno-builtin -fno-common -fno-stack-protector \
 	-fno-pic -fno-pie -mgeneral-regs-only -mstrict-align -fno-delete-null-pointer-checks \
 	-fno-omit-frame-pointer -ffunction-sections -fdata-sections
 # No libc headers: only the compiler's own freestanding ones (stdint.h, stddef.h, stdarg.h).
-KCFLAGS += -nostdinc -isystem $(shell $(KCC) $(KTARGET) -print-file-name=include)
+# Asked of the compiler once, when first used: on a fresh machine it is installed only then.
+KSYSINC = $(eval KSYSINC := $(shell $(KCC) $(KTARGET) -print-file-name=include))$(KSYSINC)
+KCFLAGS += -nostdinc -isystem $(KSYSINC)
 KASFLAGS := $(KTARGET) -D__ASSEMBLY__ -g -Werror
 KLDFLAGS := -nostdlib --gc-sections --no-undefined -z noexecstack -z max-page-size=4096
 

@@ -32,9 +32,9 @@ USER_PYTHON       = $(shell for p in python3 /usr/bin/python3; do $$p -c 'import
 # own library. gcc: no loop-to-memset rewriting, which would make memset call itself.
 UCC      := $(KCC)
 UAR      := $(if $(filter clang,$(TOOLCHAIN)),llvm-ar,$(CROSS_COMPILE)ar)
-UCFLAGS  := $(KTARGET) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wundef \
+UCFLAGS  = $(KTARGET) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wundef \
 	-ffreestanding -fno-common -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -nostdlib \
-	-nostdinc -isystem $(shell $(KCC) $(KTARGET) -print-file-name=include) \
+	-nostdinc -isystem $(KSYSINC) \
 	$(if $(filter gcc,$(TOOLCHAIN)),-fno-tree-loop-distribute-patterns)
 UASFLAGS := $(KTARGET) -D__ASSEMBLY__ -g -Werror
 UINCLUDES := -Iuser/lib/include -Iuser/include -Iinclude -I$(SYSTEM_DIR)
@@ -68,7 +68,7 @@ user-programs: $(USER_PROG_OBJS) $(SYSTEM_ENTRIES_C) $(SYSTEM_TABLES_C)
 	@echo "  user programs of system $(SYSTEM) ($(TOOLCHAIN)): $(USER_PROGS)"
 
 # sysgen validates the description and writes the tables (only files whose content changes).
-$(SYSTEM_PROGS_MK): $(SYSTEM_FILE) tools/sysgen.py tools/prog-entries.py $(wildcard $(CONFIG))
+$(SYSTEM_PROGS_MK): $(SYSTEM_FILE) tools/sysgen.py tools/prog-entries.py $(wildcard $(CONFIG)) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  SYSGEN  $(SYSTEM_FILE)")
 	$(Q)$(USER_PYTHON) tools/sysgen.py gen $(SYSTEM_FILE) --out-dir $(SYSTEM_DIR) --cpus $(USER_CPUS) >/dev/null
