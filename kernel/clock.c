@@ -3,13 +3,16 @@
 
 #include "keel/clock.h"
 #include "keel/irq.h"
+#include "keel/smp.h"
 #include "timer.h"
 
+/* One alarm per CPU: each CPU has its own timer (a banked PPI). */
 static struct {
 	uint64_t deadline;
 	clock_alarm_fn fn;
 	void *ctx;
-} alarm;
+} alarms[CONFIG_NR_CPUS];
+#define alarm alarms[cpu_id()]
 
 /*
  * The counter is read first, so a callback's lateness (now - deadline) covers exception entry
@@ -37,6 +40,12 @@ void clock_init(void)
 {
 	timer_init();
 	irq_register(TIMER_IRQ, clock_timer_irq, NULL);
+	irq_enable(TIMER_IRQ);
+}
+
+void clock_cpu_init(void)
+{
+	timer_stop();
 	irq_enable(TIMER_IRQ);
 }
 

@@ -13,6 +13,7 @@
 #include "keel/timer_demo.h"
 #include "keel/el0.h"
 #include "keel/sched.h"
+#include "keel/smp.h"
 #include "keel/system.h"
 #include "keel/mmio.h"
 #include "keel/space.h"
@@ -64,6 +65,10 @@ void kernel_main(uintptr_t dtb, unsigned entry_el)
 	timer_demo_run();
 	el0_setup();
 	sched_init();
+	printk("  cpus:      %u online\n", smp_boot_secondaries());
+	/* From here kernel entries on any CPU take the kernel lock, with IRQs masked. */
+	__disable_irq();
+	kernel_lock();
 	system_init();
 	printk("Keel: boot complete, starting the system\n");
 	sched_start();

@@ -1,55 +1,76 @@
-/* sched.c — fixed-priority preemptive scheduler: O(1) ready queues, a deadline-ordered timeout queue. */
+/* sched.c — fixed-priority preemptive scheduler, one per CPU: O(1) ready queues, a deadline-ordered timeout queue. */
+#include "arch_entry.h"
+#include "cmsis_aarch64.h"
+#include "fpsimd.h"
 #include "keel/clock.h"
 #include "keel/panic.h"
 #include "keel/power.h"
 #include "keel/printk.h"
 #include "keel/runq.h"
 #include "keel/sched.h"
-#include "arch_entry.h"
-#include "cmsis_aarch64.h"
-#include "fpsimd.h"
+#include "keel/smp.h"
 #include "system_tables.h"
 
 /*
- * One CPU for now: threads bound to other CPUs by the description are scheduled on CPU 0
- * until secondary cores are brought up (partitioned SMP, DESIGN.md §2).
+ * Partitioned SMP (DESIGN.md §2): every thread is bound to one CPU and only that CPU runs it,
+ * so each CPU has its own queues, its own timer and its own idea of the current thread. The
+ * kernel lock (smp.h) serialises all kernel entries, so another CPU may change these queues
+ * (wake a thread, restart it) and then kicks the owner with an SGI.
  */
-static struct runq runq;
-static struct runq_link links[SYS_NR_THREADS];
-static struct thread *current;
-static struct thread *fp_owner;		    /* whose FP/SIMD state the registers hold */
-static const struct space *active_space;    /* TTBR0 of this CPU */
-static unsigned timeout_head = THREAD_NONE; /* timeout queue, earliest deadline first */
-static bool rotate_current;		    /* the current thread's time slice ran out */
+struct sched_cpu {
+	struct runq runq;
+	struct runq_link links[SYS_NR_THREADS];
+	struct thread *current;
+	struct thread *fp_owner;	  /* whose FP/SIMD state this CPU's registers hold */
+	const struct space *active_space; /* this CPU's TTBR0 */
+	unsigned timeout_head;		  /* timeout queue, earliest deadline first */
+	bool rotate_current;		  /* the current thread's time slice ran out */
+};
+
+static struct sched_cpu cpus[CONFIG_NR_CPUS];
+
+static struct sched_cpu *this_cpu(void)
+{
+	return &cpus[cpu_id()];
+}
+
+static struct sched_cpu *cpu_of(const struct thread *t)
+{
+	return &cpus[t->cpu];
+}
 
 static void program_timer(void);
 
 void sched_init(void)
 {
 	_Static_assert(SYS_NR_THREADS < RUNQ_NONE, "thread indices fit the ready-queue links");
-	runq_init(&runq, links, thread_count);
-	current = NULL;
-	fp_owner = NULL;
-	active_space = NULL;
-	timeout_head = THREAD_NONE;
+	for (unsigned c = 0; c < CONFIG_NR_CPUS; c++) {
+		runq_init(&cpus[c].runq, cpus[c].links, thread_count);
+		cpus[c].current = NULL;
+		cpus[c].fp_owner = NULL;
+		cpus[c].active_space = NULL;
+		cpus[c].timeout_head = THREAD_NONE;
+		cpus[c].rotate_current = false;
+	}
 }
 
 struct thread *sched_current(void)
 {
-	return current;
+	return this_cpu()->current;
 }
 
 void sched_make_ready(struct thread *t)
 {
 	t->state = THREAD_READY;
-	runq_push_tail(&runq, (runq_tid_t)t->id, t->prio);
+	runq_push_tail(&cpu_of(t)->runq, (runq_tid_t)t->id, t->prio);
+	smp_kick(t->cpu);
 }
 
 /* ---- timeout queue: sorted insertion, bounded by the number of threads ---- */
 
 static void timeout_insert(struct thread *t, uint64_t deadline)
 {
-	unsigned *link = &timeout_head;
+	unsigned *link = &cpu_of(t)->timeout_head;
 
 	t->deadline = deadline;
 	while (*link != THREAD_NONE && threads[*link].deadline <= deadline)
@@ -61,7 +82,7 @@ static void timeout_insert(struct thread *t, uint64_t deadline)
 
 static void timeout_remove(struct thread *t)
 {
-	unsigned *link = &timeout_head;
+	unsigned *link = &cpu_of(t)->timeout_head;
 
 	if (!t->in_timeouts)
 		return;
@@ -73,31 +94,70 @@ static void timeout_remove(struct thread *t)
 
 void sched_remove(struct thread *t)
 {
-	runq_remove(&runq, (runq_tid_t)t->id);
+	struct sched_cpu *c = cpu_of(t);
+
+	runq_remove(&c->runq, (runq_tid_t)t->id);
 	timeout_remove(t);
-	if (t == current)
-		current = NULL;
-	if (t == fp_owner)
-		fp_owner = NULL; /* its registers are stale now; nothing to save */
+	if (t == c->current)
+		c->current = NULL;
+	if (t == c->fp_owner)
+		c->fp_owner = NULL; /* its registers are stale now; nothing to save */
+}
+
+/*
+ * Stop (and with @restart, reset and start again) a thread that may be running on another CPU
+ * right now: then its registers are live there, so that CPU does it at its next kernel entry,
+ * which the kick makes immediate.
+ */
+void sched_stop_thread(struct thread *t, bool restart)
+{
+	if (t->state == THREAD_RUNNING && t->cpu != cpu_id()) {
+		t->pending_stop = restart ? THREAD_PENDING_RESTART : THREAD_PENDING_SUSPEND;
+		smp_kick(t->cpu);
+		return;
+	}
+	sched_remove(t);
+	if (restart) {
+		thread_reset_context(t);
+		t->restarts++;
+		sched_make_ready(t);
+	} else {
+		t->state = THREAD_SUSPENDED;
+	}
+}
+
+void sched_apply_pending(void)
+{
+	struct thread *t = this_cpu()->current;
+
+	if (t && t->pending_stop != THREAD_PENDING_NONE) {
+		bool restart = t->pending_stop == THREAD_PENDING_RESTART;
+
+		t->pending_stop = THREAD_PENDING_NONE;
+		sched_stop_thread(t, restart);
+	}
 }
 
 void sched_yield_current(void)
 {
-	if (current) {
-		sched_make_ready(current);
-		current = NULL;
+	struct sched_cpu *c = this_cpu();
+
+	if (c->current) {
+		sched_make_ready(c->current);
+		c->current = NULL;
 	}
 }
 
 void sched_block_current(enum thread_state state, uint64_t deadline_ticks)
 {
-	struct thread *t = current;
+	struct sched_cpu *c = this_cpu();
+	struct thread *t = c->current;
 
 	BUG_ON(!t);
 	t->state = state;
 	if (deadline_ticks)
 		timeout_insert(t, deadline_ticks);
-	current = NULL;
+	c->current = NULL;
 	program_timer();
 }
 
@@ -112,31 +172,34 @@ void sched_wake(struct thread *t)
 
 static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
 {
+	struct sched_cpu *c = this_cpu();
+
 	(void)ctx;
 	(void)deadline;
-	while (timeout_head != THREAD_NONE && threads[timeout_head].deadline <= now) {
-		struct thread *t = &threads[timeout_head];
+	while (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= now) {
+		struct thread *t = &threads[c->timeout_head];
 
-		timeout_head = t->timeout_next;
+		c->timeout_head = t->timeout_next;
 		t->in_timeouts = false;
 		/* A timed-out wait returns KERR_TIMEOUT; a finished sleep returns OK. */
 		t->ctx.x[0] = t->state == THREAD_WAITING ? KERR_TIMEOUT : KERR_OK;
 		t->ctx.x[1] = 0;
 		sched_make_ready(t);
 	}
-	if (current && current->slice_ticks && now >= current->slice_end)
-		rotate_current = true;
+	if (c->current && c->current->slice_ticks && now >= c->current->slice_end)
+		c->rotate_current = true;
 	program_timer();
 }
 
 static void program_timer(void)
 {
+	struct sched_cpu *c = this_cpu();
 	uint64_t next = UINT64_MAX;
 
-	if (timeout_head != THREAD_NONE)
-		next = threads[timeout_head].deadline;
-	if (current && current->slice_ticks && current->slice_end < next)
-		next = current->slice_end;
+	if (c->timeout_head != THREAD_NONE)
+		next = threads[c->timeout_head].deadline;
+	if (c->current && c->current->slice_ticks && c->current->slice_end < next)
+		next = c->current->slice_end;
 	if (next == UINT64_MAX)
 		clock_cancel();
 	else
@@ -180,66 +243,74 @@ static void system_finished(void)
 	power_off(0);
 }
 
-static void switch_to(struct thread *t)
+static void switch_to(struct sched_cpu *c, struct thread *t)
 {
-	current = t;
+	c->current = t;
 	t->state = THREAD_RUNNING;
 	if (t->slice_ticks)
 		t->slice_end = clock_now_ticks() + t->slice_ticks;
-	if (active_space != t->space) {
+	if (c->active_space != t->space) {
 		space_activate(t->space);
-		active_space = t->space;
+		c->active_space = t->space;
 	}
-	if (fp_owner != t) {
-		if (fp_owner)
-			fpsimd_save(&fp_owner->fp);
+	if (c->fp_owner != t) {
+		if (c->fp_owner)
+			fpsimd_save(&c->fp_owner->fp);
 		fpsimd_load(&t->fp);
-		fp_owner = t;
+		c->fp_owner = t;
 	}
 	program_timer();
 }
 
 struct trap_frame *sched_resume(void)
 {
-	for (;;) {
-		int top = runq_top_priority(&runq);
+	struct sched_cpu *c = this_cpu();
 
-		if (current && current->state == THREAD_RUNNING) {
-			if (rotate_current && top == (int)current->prio) {
+	for (;;) {
+		int top = runq_top_priority(&c->runq);
+		struct thread *cur = c->current;
+
+		if (cur && cur->state == THREAD_RUNNING) {
+			if (c->rotate_current && top == (int)cur->prio) {
 				/* Round robin: the slice is over and another thread of this priority waits. */
-				sched_make_ready(current);
-				current = NULL;
-			} else if (top > (int)current->prio) {
+				sched_make_ready(cur);
+				c->current = NULL;
+			} else if (top > (int)cur->prio) {
 				/* Preempted: it keeps its place at the head of its priority (SCHED_FIFO). */
-				current->state = THREAD_READY;
-				runq_push_head(&runq, (runq_tid_t)current->id, current->prio);
-				current = NULL;
+				cur->state = THREAD_READY;
+				runq_push_head(&c->runq, (runq_tid_t)cur->id, cur->prio);
+				c->current = NULL;
 			} else {
-				if (rotate_current &&
-				    current->slice_ticks) /* alone at its priority: new slice */
-					current->slice_end = clock_now_ticks() + current->slice_ticks;
-				rotate_current = false;
+				if (c->rotate_current &&
+				    cur->slice_ticks) /* alone at its priority: new slice */
+					cur->slice_end = clock_now_ticks() + cur->slice_ticks;
+				c->rotate_current = false;
 				program_timer();
-				return &current->ctx;
+				return &cur->ctx;
 			}
 		}
-		rotate_current = false;
+		c->rotate_current = false;
 		if (top >= 0) {
-			struct thread *t = &threads[runq_peek(&runq)];
-			runq_remove(&runq, (runq_tid_t)t->id);
-			switch_to(t);
+			struct thread *t = &threads[runq_peek(&c->runq)];
+			runq_remove(&c->runq, (runq_tid_t)t->id);
+			switch_to(c, t);
 			return &t->ctx;
 		}
 		if (!can_ever_run())
 			system_finished();
-		/* Idle: wait for an interrupt to make a thread ready (the timer or a device). */
+		/* Idle: let the other CPUs in, wait for an interrupt (timer, device or a kick). */
+		kernel_unlock();
 		__enable_irq();
 		__WFI();
 		__disable_irq();
+		kernel_lock();
 	}
 }
 
 void sched_start(void)
 {
-	arch_enter_user(sched_resume());
+	struct trap_frame *tf = sched_resume();
+
+	kernel_unlock();
+	arch_enter_user(tf);
 }

@@ -166,10 +166,7 @@ static void sys_thread_restart(struct thread *t, struct trap_frame *tf)
 
 	if (!target)
 		return;
-	sched_remove(target);
-	thread_reset_context(target);
-	target->restarts++;
-	sched_make_ready(target);
+	sched_stop_thread(target, true);
 	ret(tf, KERR_OK, 0);
 }
 
@@ -181,8 +178,7 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
 		return;
 	if (target->state == THREAD_EXITED)
 		return ret(tf, KERR_STATE, 0);
-	sched_remove(target);
-	target->state = THREAD_SUSPENDED;
+	sched_stop_thread(target, false);
 	ret(tf, KERR_OK, 0);
 }
 
@@ -211,9 +207,12 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 	}
 	for (unsigned i = 0; i < thread_count && i < KINFO_MAX_THREADS; i++) {
 		const struct thread *th = &threads[i];
-		info.thread[i] =
-			(struct kinfo_thread){(uint8_t)th->state, (uint8_t)th->prio, (uint16_t)th->space->id,
-					      th->faults,	  th->restarts,	     0};
+		info.thread[i] = (struct kinfo_thread){.state = (uint8_t)th->state,
+						       .priority = (uint8_t)th->prio,
+						       .space = (uint16_t)th->space->id,
+						       .faults = th->faults,
+						       .restarts = th->restarts,
+						       .cpu = th->cpu};
 	}
 	info.syscalls = syscall_count;
 	space_copy_to_user(ubuf, &info, sizeof(info));

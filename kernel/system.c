@@ -8,6 +8,7 @@
 #include "keel/printk.h"
 #include "keel/program.h"
 #include "keel/sched.h"
+#include "keel/smp.h"
 #include "keel/system.h"
 #include "memlayout.h"
 #include "pte.h"
@@ -175,6 +176,13 @@ static void init_threads(void)
 		t->id = i;
 		t->prio = d->priority;
 		t->cpu = d->cpu;
+		if (!smp_cpu_online(t->cpu)) {
+			/* The description asks for a CPU this machine does not have (or did not start). */
+			printk("  system:    thread '%s' is bound to CPU %u, which is not online; it runs on "
+			       "CPU 0\n",
+			       d->name, t->cpu);
+			t->cpu = 0;
+		}
 		t->fault_handler = d->fault_handler == SYS_NO_THREAD ? THREAD_NONE : d->fault_handler;
 		t->start = h->start;
 		t->entry = sys_thread_entry[i];

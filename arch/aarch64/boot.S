@@ -1,5 +1,6 @@
 /* boot.S — kernel entry: arm64 Image header, park secondaries, EL2->EL1 drop, BSS, MMU on, jump to the upper half. */
 #include "cmsis_aarch64.h"
+#include "el2.h"
 #include "mmu.h"
 
 /*
@@ -42,27 +43,7 @@ primary_entry:
 	b	el_unsupported		/* EL3: Keel needs firmware below it (TF-A, QEMU without secure=on) */
 
 from_el2:
-	/* EL1 is AArch64; EL1 owns the physical timer and counter; no virtual offset. */
-	mov	x1, #HCR_EL2_RW_Msk
-	msr	hcr_el2, x1
-	mov	x1, #3
-	msr	cnthctl_el2, x1
-	msr	cntvoff_el2, xzr
-	/* GICv3: enable the system-register interface for EL1 (ICC_SRE_EL2.{Enable,SRE}). */
-	mrs	x1, id_aa64pfr0_el1
-	ubfx	x1, x1, #ID_AA64PFR0_GIC_Pos, #4
-	cbz	x1, 1f
-	mov	x1, #0xf
-	msr	S3_4_C12_C9_5, x1	/* ICC_SRE_EL2 */
-1:	msr	vttbr_el2, xzr
-	ldr	x1, =SCTLR_EL1_RES1
-	msr	sctlr_el1, x1
-	mov	x1, #SPSR_EL1h_DAIF_MASKED
-	msr	spsr_el2, x1
-	adr	x1, el1_entry
-	msr	elr_el2, x1
-	isb
-	eret
+	EL2_TO_EL1 el1_entry
 
 el1_entry:
 	adrp	x1, boot_stack_top
@@ -126,6 +107,7 @@ el1_high:
 	/* Upper half from here: rebase the stack and the vectors to their linked addresses. */
 	ldr	x1, =boot_stack_top
 	mov	sp, x1
+	msr	tpidr_el1, xzr		/* CPU index 0 (vectors.S finds this CPU's stack by it) */
 	ldr	x1, =exception_vectors
 	msr	vbar_el1, x1
 	/* The identity map is finished: no TTBR0 walks until user address spaces (issue 3). */
@@ -190,9 +172,13 @@ park:
 	wfe
 	b	park
 
-	.section .bss.boot_stack, "aw", %nobits
+/* One kernel stack per CPU (DESIGN.md §2); CPU n's stack ends at kernel_stacks + (n + 1) * size. */
+	.section .bss.kernel_stacks, "aw", %nobits
 	.balign	16
+	.globl	kernel_stacks
+kernel_stacks:
 boot_stack:
 	.space	CONFIG_KERNEL_STACK_SIZE
 	.globl	boot_stack_top
 boot_stack_top:
+	.space	CONFIG_KERNEL_STACK_SIZE * (CONFIG_NR_CPUS - 1)

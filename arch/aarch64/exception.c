@@ -3,6 +3,7 @@
 #include "arch_entry.h"
 #include "exception.h"
 #include "keel/sched.h"
+#include "keel/smp.h"
 #include "keel/trap.h"
 #include "keel/panic.h"
 #include "keel/printk.h"
@@ -77,7 +78,10 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 	enum exc_kind kind = EXC_KIND(vector);
 
 	if (kind == EXC_IRQ && irq_handler) {
+		/* In the kernel, IRQs are unmasked only while no lock is held (boot, idle). */
+		kernel_lock();
 		irq_handler(tf);
+		kernel_unlock();
 		return;
 	}
 	if (kind == EXC_SYNC && fixup && fixup(tf, vector))
@@ -90,6 +94,9 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 
 struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 {
+	struct trap_frame *next;
+
+	kernel_lock();
 	switch (EXC_KIND(vector)) {
 	case EXC_SYNC:
 		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64)
@@ -105,5 +112,8 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 		fault_handle_user(tf, vector); /* FIQ or SError caused by this thread: stop it */
 		break;
 	}
-	return sched_resume();
+	sched_apply_pending();
+	next = sched_resume();
+	kernel_unlock();
+	return next;
 }

@@ -16,6 +16,11 @@ void gic_init(void)
 	gic->init();
 }
 
+void gic_cpu_init(void)
+{
+	gic->cpu_init();
+}
+
 unsigned gic_version(void)
 {
 	return gic ? gic->version : 0;

@@ -13,6 +13,8 @@ static unsigned nr_lines;
  * is signalled as IRQ (FIQEn = 0). PLATFORM-NOTES: Group 1 with GICC_CTLR = 3 gave an endless
  * stream of spurious 1022 on QEMU.
  */
+static void gicv2_cpu_init(void);
+
 static void gicv2_init(void)
 {
 	gicd = mmio_va(BOARD_GICD_BASE);
@@ -35,7 +37,19 @@ static void gicv2_init(void)
 	for (unsigned id = GIC_PRIVATE_COUNT; id < lines; id++)
 		gicd->ITARGETSR[id] = 0x01U;
 	gicd->CTLR = GICD_CTLR_EnableGrp0_Msk;
+	gicv2_cpu_init();
+}
 
+/*
+ * The CPU interface and the distributor's SGI/PPI registers (ISENABLER0, IPRIORITYR 0-31)
+ * are banked per CPU (IHI 0048B 4.1.4): every CPU sets up its own, CPU 0 from gicv2_init.
+ */
+static void gicv2_cpu_init(void)
+{
+	gicd->ICENABLER[0] = 0xFFFFFFFFU;
+	gicd->ICPENDR[0] = 0xFFFFFFFFU;
+	for (unsigned id = 0; id < GIC_PRIVATE_COUNT; id++)
+		gicd->IPRIORITYR[id] = GIC_PRIO_DEFAULT;
 	gicc->PMR = 0xFFU; /* let every priority through */
 	gicc->BPR = 0;
 	gicc->CTLR = GICC_CTLR_EnableGrp0_Msk;
@@ -125,6 +139,7 @@ static void gicv2_send_sgi(unsigned cpu, unsigned sgi)
 const struct gic_ops gicv2_ops = {
 	.version = 2,
 	.init = gicv2_init,
+	.cpu_init = gicv2_cpu_init,
 	.nr_lines = gicv2_nr_lines,
 	.enable = gicv2_enable,
 	.disable = gicv2_disable,

@@ -1,14 +1,18 @@
 /* gicv3.c — GICv3 driver (QEMU virt gic-version=3): distributor, this PE's redistributor, ICC_* system registers. */
 #include "board.h"
 #include "gic.h"
+#include "keel/smp.h"
 #include "gicv3_icc.h"
 #include "keel/mmio.h"
 #include "keel/panic.h"
 #include "periph_gic.h"
 
 static GICD_Type *gicd;
-static GICR_Type *gicr;
-static GICR_SGI_Type *gicr_sgi;
+/* Each CPU's redistributor (RD_base and SGI_base frames), found by its MPIDR at cpu_init. */
+static GICR_Type *gicr_of[CONFIG_NR_CPUS];
+static GICR_SGI_Type *gicr_sgi_of[CONFIG_NR_CPUS];
+#define gicr	 gicr_of[cpu_id()]
+#define gicr_sgi gicr_sgi_of[cpu_id()]
 static unsigned nr_lines;
 
 /* GICD_CTLR.RWP: wait until a write to CTLR or ICENABLER has taken effect (IHI 0069 12.9.4). */
@@ -41,8 +45,8 @@ static void find_redistributor(void)
 		uint64_t typer = rd->TYPER;
 
 		if ((uint32_t)(typer >> GICR_TYPER_Affinity_Value_Pos) == me) {
-			gicr = rd;
-			gicr_sgi = mmio_va(pa + GICR_SGI_OFFSET);
+			gicr_of[cpu_id()] = rd;
+			gicr_sgi_of[cpu_id()] = mmio_va(pa + GICR_SGI_OFFSET);
 			return;
 		}
 		if (typer & GICR_TYPER_Last_Msk)
@@ -56,12 +60,13 @@ static void find_redistributor(void)
  * One security state (GICD_CTLR.DS = 1, as QEMU virt without secure=on), affinity routing,
  * every interrupt in Group 1 and signalled as IRQ through ICC_IAR1_EL1 (PLATFORM-NOTES).
  */
+static void gicv3_cpu_init(void);
+
 static void gicv3_init(void)
 {
 	uint64_t route = __MRS(MPIDR_EL1) & GICD_IROUTER_Aff_Msk;
 
 	gicd = mmio_va(BOARD_GICD_BASE);
-	find_redistributor();
 
 	unsigned lines = gicd_typer_lines(gicd->TYPER);
 
@@ -84,6 +89,13 @@ static void gicv3_init(void)
 	}
 	gicd->CTLR = GICD_CTLR_DS_Msk | GICD_CTLR_ARE_Msk | GICD_CTLR_EnableGrp1_Msk;
 	gicd_wait_rwp();
+	gicv3_cpu_init();
+}
+
+/* This CPU's redistributor and CPU interface: every CPU runs this once, CPU 0 from gicv3_init. */
+static void gicv3_cpu_init(void)
+{
+	find_redistributor();
 
 	/* Redistributor: wake it (ProcessorSleep = 0, wait for ChildrenAsleep = 0), then SGIs/PPIs. */
 	gicr->WAKER &= ~GICR_WAKER_ProcessorSleep_Msk;
@@ -212,6 +224,7 @@ static void gicv3_send_sgi(unsigned cpu, unsigned sgi)
 const struct gic_ops gicv3_ops = {
 	.version = 3,
 	.init = gicv3_init,
+	.cpu_init = gicv3_cpu_init,
 	.nr_lines = gicv3_nr_lines,
 	.enable = gicv3_enable,
 	.disable = gicv3_disable,

@@ -46,6 +46,11 @@ void irq_init(void)
 	exception_set_irq_handler(irq_dispatch);
 }
 
+void irq_cpu_init(void)
+{
+	gic_cpu_init();
+}
+
 void irq_register(unsigned irq, irq_handler_fn fn, void *ctx)
 {
 	BUG_ON(irq >= CONFIG_IRQ_LINES);
@@ -95,6 +100,11 @@ void irq_send_sgi_self(unsigned sgi)
 }
 
 /* PSTATE.DAIF as a whole: restoring puts back exactly the mask bits that were set. */
+void irq_send_sgi(unsigned cpu, unsigned sgi)
+{
+	gic_send_sgi(cpu, sgi);
+}
+
 unsigned long irq_save(void)
 {
 	unsigned long daif = __MRS(DAIF);

@@ -71,8 +71,13 @@ exception_entry:
  * DESIGN.md §2), then resume whichever frame the scheduler returns.
  */
 from_lower_el:
-	adrp	x2, boot_stack_top	/* CPU 0's stack; per-CPU stacks come with SMP */
-	add	x2, x2, :lo12:boot_stack_top
+	mrs	x2, tpidr_el1		/* this CPU's index (smp.c) */
+	add	x2, x2, #1
+	ldr	x3, =CONFIG_KERNEL_STACK_SIZE
+	mul	x2, x2, x3
+	adrp	x3, kernel_stacks
+	add	x3, x3, :lo12:kernel_stacks
+	add	x2, x2, x3
 	mov	sp, x2
 	bl	exception_from_user
 	/* fall through */

@@ -22,6 +22,8 @@ uint64_t clock_ns_to_ticks(uint64_t ns, uint32_t freq_hz);
 
 /* Start the timer and take its IRQ; needs irq_init() first. */
 void clock_init(void);
+/* A secondary CPU's timer: stopped, its IRQ enabled (clock_init does CPU 0's). */
+void clock_cpu_init(void);
 uint32_t clock_freq_hz(void);
 uint64_t clock_now_ticks(void);
 uint64_t clock_now_ns(void);

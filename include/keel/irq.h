@@ -15,6 +15,9 @@ typedef void (*irq_handler_fn)(unsigned irq, void *ctx);
 /* Bring up the GIC and install the dispatcher; IRQs stay masked in PSTATE until __enable_irq(). */
 void irq_init(void);
 
+/* The calling secondary CPU's GIC part (its SGIs and PPIs start disabled). */
+void irq_cpu_init(void);
+
 /* Install @fn for @irq (< CONFIG_IRQ_LINES); the line stays disabled until irq_enable(). */
 void irq_register(unsigned irq, irq_handler_fn fn, void *ctx);
 void irq_enable(unsigned irq);
@@ -26,6 +29,8 @@ bool irq_is_pending(unsigned irq);
 void irq_set_pending(unsigned irq);
 void irq_clear_pending(unsigned irq);
 void irq_send_sgi_self(unsigned sgi);
+/* SGI @sgi to CPU @cpu (its index = MPIDR Aff0). */
+void irq_send_sgi(unsigned cpu, unsigned sgi);
 
 /* Mask IRQs on this CPU and return the previous state for irq_restore(). */
 unsigned long irq_save(void);

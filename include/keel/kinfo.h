@@ -37,7 +37,7 @@ struct kinfo_thread {
 	uint16_t space;
 	uint32_t faults; /* user faults taken since boot */
 	uint32_t restarts;
-	uint32_t reserved;
+	uint32_t cpu; /* the CPU it runs on */
 };
 
 struct keel_info {

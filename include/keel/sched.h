@@ -2,6 +2,7 @@
 #ifndef KEEL_SCHED_H
 #define KEEL_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "keel/thread.h"
@@ -36,7 +37,13 @@ void sched_remove(struct thread *t);
  */
 struct trap_frame *sched_resume(void);
 
-/* Start the first thread (end of boot); never returns. */
+/* Stop @t (suspend), or reset and start it again (@restart); see sched.c for another CPU's thread. */
+void sched_stop_thread(struct thread *t, bool restart);
+
+/* At a kernel entry: carry out a stop another CPU asked for the current thread. */
+void sched_apply_pending(void);
+
+/* Start scheduling on this CPU, with the kernel lock held and IRQs masked; never returns. */
 void sched_start(void) __attribute__((noreturn));
 
 #endif

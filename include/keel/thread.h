@@ -51,7 +51,12 @@ struct thread {
 	uint64_t slice_end;
 	uint32_t faults;
 	uint32_t restarts;
+	unsigned pending_stop; /* THREAD_PENDING_*: asked by another CPU while this one ran it */
 } __attribute__((aligned(16)));
+
+#define THREAD_PENDING_NONE    0U
+#define THREAD_PENDING_SUSPEND 1U
+#define THREAD_PENDING_RESTART 2U
 
 _Static_assert(__builtin_offsetof(struct thread, ctx) == 0, "vectors.S saves into thread->ctx");
 

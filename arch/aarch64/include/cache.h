@@ -30,4 +30,14 @@ static inline void cache_sync_icache(uintptr_t va, size_t len)
 	__ISB();
 }
 
+/* Clean [va, va + len) to the point of coherency, for a reader with its caches off. */
+static inline void cache_clean_poc(uintptr_t va, size_t len)
+{
+	size_t line = cache_dline();
+
+	for (uintptr_t p = va & ~(uintptr_t)(line - 1); p < va + len; p += line)
+		__asm__ volatile("dc cvac, %0" ::"r"(p) : "memory");
+	__DSB();
+}
+
 #endif

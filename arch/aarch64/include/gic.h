@@ -12,6 +12,7 @@
 struct gic_ops {
 	unsigned version;
 	void (*init)(void);
+	void (*cpu_init)(void); /* this CPU's banked registers / redistributor and CPU interface */
 	unsigned (*nr_lines)(void);
 	void (*enable)(unsigned intid);
 	void (*disable)(unsigned intid);
@@ -38,6 +39,8 @@ extern const struct gic_ops gicv3_ops;
  * and enable the CPU interface. IRQs stay masked in PSTATE.
  */
 void gic_init(void);
+/* Set up the calling secondary CPU's part of the GIC (gic_init does CPU 0's). */
+void gic_cpu_init(void);
 unsigned gic_version(void);
 /* Number of INTIDs the distributor implements (GICD_TYPER.ITLinesNumber). */
 unsigned gic_nr_lines(void);

@@ -1,0 +1,40 @@
+/* smp.h — secondary CPUs, the CPU index, and the kernel lock that serialises kernel entries. */
+#ifndef KEEL_SMP_H
+#define KEEL_SMP_H
+
+#include <stdbool.h>
+
+#include "cmsis_aarch64.h"
+
+/* This CPU's index (0 .. CONFIG_NR_CPUS - 1), kept in TPIDR_EL1 since boot. */
+static inline unsigned cpu_id(void)
+{
+	return (unsigned)__MRS(TPIDR_EL1);
+}
+
+/* Start the other CPUs (PSCI CPU_ON); they wait for the scheduler. Returns how many run. */
+unsigned smp_boot_secondaries(void);
+
+/* Is CPU @cpu running the kernel? */
+bool smp_cpu_online(unsigned cpu);
+unsigned smp_cpus_online(void);
+
+/*
+ * The kernel lock: the kernel is not preemptible and runs with IRQs masked; on several CPUs
+ * one kernel entry at a time holds this lock (taken on entry from EL0 and in the idle loop,
+ * released before ERET and WFI).
+ */
+void kernel_lock(void);
+void kernel_unlock(void);
+
+/* Make CPU @cpu look at its ready queue (an SGI; it reschedules on its way out of the IRQ). */
+void smp_kick(unsigned cpu);
+
+/* Where a secondary CPU starts (secondary.S), and its C entry, MMU on, on its own kernel stack. */
+void secondary_entry(void);
+/* C entry of a secondary CPU (secondary.S), MMU on, on its own kernel stack. */
+void secondary_main(unsigned cpu) __attribute__((noreturn));
+
+#define SMP_SGI_RESCHEDULE 1U
+
+#endif
