@@ -25,6 +25,7 @@ struct sched_cpu {
 	const struct space *active_space; /* this CPU's TTBR0 */
 	unsigned timeout_head;		  /* timeout queue, earliest deadline first */
 	bool rotate_current;		  /* the current thread's time slice ran out */
+	unsigned long switches;		  /* threads switched to, for the final report */
 };
 
 static struct sched_cpu cpus[CONFIG_NR_CPUS];
@@ -240,12 +241,16 @@ static void system_finished(void)
 		}
 	}
 	printk("Keel: no thread can run any more: %u exited, %u stopped or waiting forever\n", exited, stuck);
+	for (unsigned c = 0; c < CONFIG_NR_CPUS; c++)
+		if (smp_cpu_online(c))
+			printk("Keel: CPU %u switched threads %lu times\n", c, cpus[c].switches);
 	power_off(0);
 }
 
 static void switch_to(struct sched_cpu *c, struct thread *t)
 {
 	c->current = t;
+	c->switches++;
 	t->state = THREAD_RUNNING;
 	if (t->slice_ticks)
 		t->slice_end = clock_now_ticks() + t->slice_ticks;

@@ -245,7 +245,8 @@ step "boot stops when the page-table pool is too small" small_pool_boot
 for tc in gcc clang; do
 	step "make run boots the default system ($tc)" \
 		make -s O=build/test/qemu-virt-$tc TOOLCHAIN=$tc run RUN_FLAGS="--timeout 60 --expect Keel --expect board: \
-			--expect controller:\ done --expect supervisor:\ restarted --expect 5\ exited"
+			--expect controller:\ done --expect supervisor:\ restarted --expect 5\ exited \
+			--expect 2\ online --expect CPU\ 1\ switched"
 done
 # The demo again with the kernel's invariant checks after every system call.
 step "the demo keeps every kernel invariant (CONFIG_DEBUG_CHECKS)" sh -c \
