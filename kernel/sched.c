@@ -42,6 +42,7 @@ struct thread *sched_current(void)
 void sched_make_ready(struct thread *t)
 {
 	t->state = THREAD_READY;
+	t->slice_left = 0; /* at the tail of its priority: a full slice when it runs */
 	runq_push_tail(&runq, (runq_tid_t)t->id, t->prio);
 }
 
@@ -184,8 +185,9 @@ static void switch_to(struct thread *t)
 {
 	current = t;
 	t->state = THREAD_RUNNING;
-	if (t->slice_ticks)
-		t->slice_end = clock_now_ticks() + t->slice_ticks;
+	if (t->slice_ticks) /* a preempted thread finishes its slice, else it gets a new one */
+		t->slice_end = clock_now_ticks() + (t->slice_left ? t->slice_left : t->slice_ticks);
+	t->slice_left = 0;
 	if (active_space != t->space) {
 		space_activate(t->space);
 		active_space = t->space;
@@ -210,7 +212,17 @@ struct trap_frame *sched_resume(void)
 				sched_make_ready(current);
 				current = NULL;
 			} else if (top > (int)current->prio) {
-				/* Preempted: it keeps its place at the head of its priority (SCHED_FIFO). */
+				/*
+				 * Preempted: it keeps its place at the head of its priority (SCHED_FIFO)
+				 * and the rest of its slice, so that preemption more often than the
+				 * slice cannot stop the rotation within its priority.
+				 */
+				if (current->slice_ticks) {
+					uint64_t now = clock_now_ticks();
+
+					current->slice_left =
+						current->slice_end > now ? current->slice_end - now : 1;
+				}
 				current->state = THREAD_READY;
 				runq_push_head(&runq, (runq_tid_t)current->id, current->prio);
 				current = NULL;
@@ -232,9 +244,17 @@ struct trap_frame *sched_resume(void)
 		}
 		if (!can_ever_run())
 			system_finished();
-		/* Idle: wait for an interrupt to make a thread ready (the timer or a device). */
-		__enable_irq();
+		/*
+		 * Idle: wait for an interrupt to make a thread ready (the timer or a device). WFI
+		 * with IRQs still masked: an IRQ that became pending after the checks above ends
+		 * it all the same (a wake-up event whatever PSTATE.I says), and is taken in the
+		 * short unmasked window after. Unmasking first would take that IRQ before the WFI,
+		 * which would then sleep past the thread it made ready (with no timer left armed,
+		 * forever).
+		 */
 		__WFI();
+		__enable_irq();
+		__ISB();
 		__disable_irq();
 	}
 }
