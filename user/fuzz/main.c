@@ -378,7 +378,9 @@ int main(void)
 	for (unsigned n = 0; n <= SYS_COUNT; n++)
 		ok &= n == SYS_THREAD_EXIT || count_nr[n] > 0;
 	check(ok, "fuzz: every call but thread_exit, and unknown numbers, was issued", "some never");
-	snprintf(line, sizeof(line), "MDB used %u before, %u after", before.mdb.used, after.mdb.used);
+	snprintf(line, sizeof(line), "MDB used %u before, %u after; space target %u before, %u after",
+		 before.mdb.used, after.mdb.used, before.space[SYS_SPACE_TARGET].mdb_used,
+		 after.space[SYS_SPACE_TARGET].mdb_used);
 	check(same_pools(&before, &after, false),
 	      "fuzz: MDB pool and every space's entries back to their values", line);
 	snprintf(line, sizeof(line), "page-table pages used %u after warm-up, %u after", warm.pt.used,
