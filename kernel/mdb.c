@@ -318,7 +318,7 @@ static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, 
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
 		    unsigned chunk, uint64_t *removed)
 {
-	unsigned budget = chunk;
+	unsigned budget = chunk, scan = MDB_UNMAP_SCAN;
 	enum kerr result = KERR_OK;
 
 	if (space >= m->nspaces)
@@ -332,25 +332,35 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 
 	while (*npages > 0) {
 		mdb_idx_t x = mdb_lookup(m, space, *vpn);
+		uint64_t gap = x == MDB_NIL ? mdb_pt_gap(space, *vpn) : 0;
 
-		if (x != MDB_NIL) {
-			if (!remove_descendants(m, x, &budget, removed)) {
-				result = KERR_PREEMPTED;
-				break;
-			}
-			if (flags & MDB_UNMAP_SELF) {
-				if (budget == 0) {
+		if (gap > 1) {
+			/* No leaf table: skip all it would cover, so that the work is bounded by the
+			 * tables that exist, not by npages (up to 2^36 pages per call). */
+			gap = gap < *npages ? gap : *npages;
+			*vpn += gap;
+			*npages -= gap;
+		} else {
+			if (x != MDB_NIL) {
+				if (!remove_descendants(m, x, &budget, removed)) {
 					result = KERR_PREEMPTED;
 					break;
 				}
-				remove_entry(m, x);
-				budget--;
-				(*removed)++;
+				if (flags & MDB_UNMAP_SELF) {
+					if (budget == 0) {
+						result = KERR_PREEMPTED;
+						break;
+					}
+					remove_entry(m, x);
+					budget--;
+					(*removed)++;
+				}
 			}
+			(*vpn)++;
+			(*npages)--;
 		}
-		(*vpn)++;
-		(*npages)--;
-		if (budget == 0 && *npages > 0) {
+		/* A preemption point also after MDB_UNMAP_SCAN pages or gaps looked at. */
+		if ((budget == 0 || --scan == 0) && *npages > 0) {
 			result = KERR_PREEMPTED;
 			break;
 		}

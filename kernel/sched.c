@@ -63,6 +63,7 @@ struct thread *sched_current(void)
 void sched_make_ready(struct thread *t)
 {
 	t->state = THREAD_READY;
+	t->slice_left = 0; /* at the tail of its priority: a full slice when it runs */
 	runq_push_tail(&cpu_of(t)->runq, (runq_tid_t)t->id, t->prio);
 	smp_kick(t->cpu);
 }
@@ -252,8 +253,9 @@ static void switch_to(struct sched_cpu *c, struct thread *t)
 	c->current = t;
 	c->switches++;
 	t->state = THREAD_RUNNING;
-	if (t->slice_ticks)
-		t->slice_end = clock_now_ticks() + t->slice_ticks;
+	if (t->slice_ticks) /* a preempted thread finishes its slice, else it gets a new one */
+		t->slice_end = clock_now_ticks() + (t->slice_left ? t->slice_left : t->slice_ticks);
+	t->slice_left = 0;
 	if (c->active_space != t->space) {
 		space_activate(t->space);
 		c->active_space = t->space;
@@ -281,7 +283,16 @@ struct trap_frame *sched_resume(void)
 				sched_make_ready(cur);
 				c->current = NULL;
 			} else if (top > (int)cur->prio) {
-				/* Preempted: it keeps its place at the head of its priority (SCHED_FIFO). */
+				/*
+				 * Preempted: it keeps its place at the head of its priority (SCHED_FIFO)
+				 * and the rest of its slice, so that preemption more often than the
+				 * slice cannot stop the rotation within its priority.
+				 */
+				if (cur->slice_ticks) {
+					uint64_t now = clock_now_ticks();
+
+					cur->slice_left = cur->slice_end > now ? cur->slice_end - now : 1;
+				}
 				cur->state = THREAD_READY;
 				runq_push_head(&c->runq, (runq_tid_t)cur->id, cur->prio);
 				c->current = NULL;
@@ -303,10 +314,18 @@ struct trap_frame *sched_resume(void)
 		}
 		if (!can_ever_run())
 			system_finished();
-		/* Idle: let the other CPUs in, wait for an interrupt (timer, device or a kick). */
+		/*
+		 * Idle: let the other CPUs in and wait for an interrupt (timer, device or a kick
+		 * from another CPU). WFI with IRQs still masked: an IRQ that became pending after
+		 * the checks above ends it all the same (a wake-up event whatever PSTATE.I says),
+		 * and is taken in the short unmasked window after. Unmasking first would take that
+		 * IRQ before the WFI, which would then sleep past the thread it made ready (with no
+		 * timer left armed, forever).
+		 */
 		kernel_unlock();
-		__enable_irq();
 		__WFI();
+		__enable_irq();
+		__ISB();
 		__disable_irq();
 		kernel_lock();
 	}

@@ -312,6 +312,27 @@ mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
 	return &pt_slots[pool_index(l3)][pte_index(vpn << PTE_PAGE_SHIFT, PTE_LEVELS - 1U)];
 }
 
+uint64_t mdb_pt_gap(unsigned space, uint64_t vpn)
+{
+	const struct space *s = space_live(space);
+	uint64_t pa, va = vpn << PTE_PAGE_SHIFT;
+
+	if (!s || vpn >= MDB_VPN_LIMIT)
+		return 0;
+	pa = s->root_pa;
+	for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
+		uint64_t desc = table_va(pa)[pte_index(va, level)];
+
+		if (!pte_is_table(desc, level)) {
+			uint64_t span = 1ULL << (9U * (PTE_LEVELS - 1U - level)); /* pages under the entry */
+
+			return span - (vpn & (span - 1U));
+		}
+		pa = pte_addr(desc);
+	}
+	return 0;
+}
+
 bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights)
 {
 	return space_lookup(space_live(space), vpn, frame, rights);

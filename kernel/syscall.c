@@ -292,6 +292,8 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 		return ret(tf, KERR_ALIGN, 0);
 	if (space != t->space->id && !system_may(t->space->id, space, any))
 		return ret(tf, KERR_PERM, 0);
+	if (tf->x[3] & ~(uint64_t)MDB_UNMAP_SELF)
+		return ret(tf, KERR_INVAL, 0); /* checked in 64 bits: bit 32 up must not vanish in `flags` */
 	for (;;) {
 		enum kerr r = mdb_unmap(&kernel_mdb, space, &vpn, &npages, flags, chunk, &removed);
 

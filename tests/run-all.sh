@@ -116,7 +116,7 @@ log=$LOGS/budget.log
 make -s budget SYSTEM=demo >"$log" 2>&1 && grep -qE "^ +total kernel RAM +[0-9]+" "$log"
 record "make budget prints the demo's pools and total kernel RAM" $? "$log"
 step "make check-system accepts the demo" make -s check-system
-expect_fail "make rejects unknown SYSTEM" "unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo" \
+expect_fail "make rejects unknown SYSTEM" "unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo fuzz utest" \
 	make -s budget SYSTEM=nosuch
 
 # ---- user programs (user/user.mk, docs/user-programs.md): both toolchains, image layout, entries
@@ -159,7 +159,7 @@ expect_fail "user: a program larger than its image_size fails the build" \
 	"space 'faulty': program 'faulty' needs 0x2000 bytes (text, data and bss), above its image_size 0x1000" \
 	make -s O="$tmp/o" SYSTEM=small SYSTEM_FILE="$tmp/small.yaml" user-programs
 expect_fail "user: make user-programs rejects unknown SYSTEM" \
-	"unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo" \
+	"unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo fuzz utest" \
 	make -s O="$tmp/o" SYSTEM=nosuch user-programs
 rm -rf "$tmp"
 
@@ -207,6 +207,37 @@ for tc in gcc clang; do
 				RUN_FLAGS="--timeout 60 --append ktest.panic=$fault --expect-status 3 --expect ESR \
 					--expect ELR --expect x30 --expect cause: --expect KERNEL\ PANIC"
 		done
+	done
+done
+
+# ---- user-level tests: the systems configs/utest.yaml and configs/fuzz.yaml (docs/testing.md).
+# Each "utest: PASS/FAIL <name>" line of the console is one result, and one more says the run
+# powered off cleanly with status 0. gcc on two CPU x GIC x entry-EL combinations, clang once.
+utest_combos=("gcc cortex-a72 2 off" "gcc cortex-a53 3 on" "clang cortex-a72 2 off")
+utest_expect_utest=(--expect "utest: main done, 0 failures"
+	--expect "Keel: user fault: thread 'crasher' in space 'crash': Data Abort (lower EL): translation fault"
+	--expect "Keel: user fault: thread 'crasher' in space 'crash': Unknown reason (undefined instruction)"
+	--expect "Keel: user fault: thread 'crasher' in space 'crash': Data Abort (lower EL): alignment fault"
+	--expect "Keel: user fault: thread 'crasher' in space 'crash': Data Abort (lower EL): permission fault")
+utest_expect_fuzz=(--expect "fuzz: done, 0 failures")
+for sys in utest fuzz; do
+	for combo in "${utest_combos[@]}"; do
+		read -r tc cpu gic el2 <<<"$combo"
+		tag="$sys $tc $cpu gicv$gic $([ "$el2" = on ] && echo EL2 || echo EL1)-entry"
+		log=$LOGS/$(printf '%s' "$tag" | tr ' ' '_').log
+		expect_var="utest_expect_${sys}[@]"
+		start=$(date +%s%N)
+		make -s O=build/test/$sys-$tc TOOLCHAIN=$tc SYSTEM=$sys QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 run \
+			RUN_FLAGS="--timeout 60 $(printf '%q ' "${!expect_var}")" >"$log" 2>&1
+		status=$?
+		echo "host time $((($(date +%s%N) - start) / 1000000)) ms (build and run)" >>"$log"
+		while IFS= read -r line; do
+			case "$line" in
+			"utest: PASS "*) record "user [$tag]: ${line#utest: PASS }" 0 ;;
+			"utest: FAIL "*) record "user [$tag]: ${line#utest: FAIL }" 1 "$log" ;;
+			esac
+		done < <(tr -d '\r' <"$log")
+		record "user [$tag]: the run powered off cleanly with status 0" $status "$log"
 	done
 done
 

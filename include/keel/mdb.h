@@ -19,7 +19,8 @@ typedef uint32_t mdb_idx_t;
 #define MDB_RIGHTS 7U
 
 /* unmap() flags */
-#define MDB_UNMAP_SELF 1U /* also remove the named mappings, not only what was derived from them */
+#define MDB_UNMAP_SCAN 256U /* pages (or unmapped gaps) unmap looks at between preemption points */
+#define MDB_UNMAP_SELF 1U   /* also remove the named mappings, not only what was derived from them */
 
 #define MDB_VPN_BITS   36U /* 48-bit virtual addresses, 4 KiB pages */
 #define MDB_SPACE_BITS 8U  /* as many spaces as 8-bit ASIDs allow */

@@ -17,6 +17,13 @@
 /* MDB slot of (space, vpn), or NULL when no leaf table covers it (then nothing is mapped). */
 mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn);
 
+/*
+ * Pages from @vpn on that no leaf table covers (a missing level 0..2 entry covers them all), or 0
+ * when a leaf table covers @vpn. Lets unmap skip unmapped space at the cost of the tables that
+ * exist, not of the pages it names.
+ */
+uint64_t mdb_pt_gap(unsigned space, uint64_t vpn);
+
 /* Frame and rights of a present PTE; false if the PTE is not present. */
 bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights);
 

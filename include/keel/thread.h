@@ -49,6 +49,7 @@ struct thread {
 	unsigned irq_waiting;
 	uint64_t slice_ticks; /* round-robin time slice, 0 = run until it blocks (FIFO) */
 	uint64_t slice_end;
+	uint64_t slice_left; /* ticks of the slice left when preempted; 0: a full slice next time */
 	uint32_t faults;
 	uint32_t restarts;
 	unsigned pending_stop; /* THREAD_PENDING_*: asked by another CPU while this one ran it */

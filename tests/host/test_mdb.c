@@ -44,6 +44,13 @@ mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
 	return &slots[space][vpn];
 }
 
+uint64_t mdb_pt_gap(unsigned space, uint64_t vpn)
+{
+	if (space >= T_SPACES || vpn >= T_PAGES || table[space][vpn / T_TABLE])
+		return 0;
+	return T_TABLE - vpn % T_TABLE;
+}
+
 bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights)
 {
 	if (space >= T_SPACES || vpn >= T_PAGES || !pte[space][vpn].present)

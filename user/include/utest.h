@@ -1,0 +1,52 @@
+/* utest.h — the test system configs/utest.yaml: its shared region and the check helpers. */
+#ifndef UTEST_H
+#define UTEST_H
+
+#include <keel/user.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Every check prints one line, "utest: PASS <name>" or "utest: FAIL <name>: <detail>";
+ * tests/run-all.sh turns each into one result.
+ */
+#define UTEST_PASS(name)	   printf("utest: PASS %s\n", (name))
+#define UTEST_FAIL(name, fmt, ...) printf("utest: FAIL %s: " fmt "\n", (name), ##__VA_ARGS__)
+#define UTEST_CHECK(cond, name, fmt, ...)                     \
+	do {                                                  \
+		if (cond)                                     \
+			UTEST_PASS(name);                     \
+		else                                          \
+			UTEST_FAIL(name, fmt, ##__VA_ARGS__); \
+	} while (0)
+
+#define UTEST_SHARED_VA 0x10000000u /* region "shared", rw in every space of configs/utest.yaml */
+
+/* Notification bits between the test threads. */
+#define UTEST_GO  (1ull << 0) /* main -> hi, eq1, eq2: run once */
+#define UTEST_END (1ull << 1) /* main -> hi, eq1, eq2: exit */
+
+struct utest_shared {
+	/* preemption (main, hi) and FIFO order (eq1, eq2) */
+	volatile uint64_t seq;
+	volatile uint64_t hi_mark;
+	volatile uint32_t eq_order[4];
+	volatile uint32_t eq_count;
+	/* time slices: fpa/fpb (round robin), fifo1/fifo2 (FIFO, no slice) */
+	volatile uint32_t fp_go;	     /* main -> fpa, fpb: start spinning (phase 1) */
+	volatile uint32_t fp_phase1_done[2]; /* fpa, fpb -> main: phase 1 over, phase 2 spinning */
+	volatile uint32_t rr_last;
+	volatile uint32_t rr_switches[2][2]; /* [phase][thread]: 1 alone, 2 under main's 500 us sleeps */
+	volatile uint32_t fifo_runs[2];
+	/* completion flags: each helper sets its own when all its checks are printed */
+	volatile uint32_t done_fp[2];
+	volatile uint32_t done_fifo[2];
+	volatile uint32_t done_crash;
+};
+
+static inline struct utest_shared *utest_shared(void)
+{
+	return (struct utest_shared *)(uintptr_t)UTEST_SHARED_VA;
+}
+
+#endif
