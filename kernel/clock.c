@@ -7,12 +7,17 @@
 #include "timer.h"
 
 /* One alarm per CPU: each CPU has its own timer (a banked PPI). */
-static struct {
+struct clock_alarm {
 	uint64_t deadline;
 	clock_alarm_fn fn;
 	void *ctx;
-} alarms[CONFIG_NR_CPUS];
-#define alarm alarms[cpu_id()]
+};
+static struct clock_alarm alarms[CONFIG_NR_CPUS];
+
+static struct clock_alarm *this_alarm(void)
+{
+	return &alarms[cpu_id()];
+}
 
 /*
  * The counter is read first, so a callback's lateness (now - deadline) covers exception entry
@@ -22,18 +27,19 @@ static struct {
 static void clock_timer_irq(unsigned irq, void *ctx)
 {
 	uint64_t now = timer_now();
-	clock_alarm_fn fn = alarm.fn;
+	struct clock_alarm *a = this_alarm();
+	clock_alarm_fn fn = a->fn;
 
 	(void)irq;
 	(void)ctx;
-	if (fn && now < alarm.deadline) {
-		timer_set_deadline(alarm.deadline);
+	if (fn && now < a->deadline) {
+		timer_set_deadline(a->deadline);
 		return;
 	}
 	timer_stop();
-	alarm.fn = NULL;
+	a->fn = NULL;
 	if (fn)
-		fn(alarm.ctx, alarm.deadline, now);
+		fn(a->ctx, a->deadline, now);
 }
 
 void clock_init(void)
@@ -66,11 +72,12 @@ uint64_t clock_now_ns(void)
 
 void clock_call_at_ticks(uint64_t deadline_ticks, clock_alarm_fn fn, void *ctx)
 {
+	struct clock_alarm *a = this_alarm();
 	unsigned long flags = irq_save();
 
-	alarm.deadline = deadline_ticks;
-	alarm.fn = fn;
-	alarm.ctx = ctx;
+	a->deadline = deadline_ticks;
+	a->fn = fn;
+	a->ctx = ctx;
 	timer_set_deadline(deadline_ticks);
 	irq_restore(flags);
 }
@@ -82,9 +89,10 @@ void clock_call_at(uint64_t deadline_ns, clock_alarm_fn fn, void *ctx)
 
 void clock_cancel(void)
 {
+	struct clock_alarm *a = this_alarm();
 	unsigned long flags = irq_save();
 
 	timer_stop();
-	alarm.fn = NULL;
+	a->fn = NULL;
 	irq_restore(flags);
 }

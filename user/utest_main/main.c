@@ -381,13 +381,17 @@ static void test_preemption(void)
 /*
  * Sleep accuracy: lateness = counter after the wake-up - the deadline in ticks. Conditions:
  * QEMU 10 with -icount shift=4,sleep=off (1 instruction = 16 ns; counter 62.5 MHz, 1 tick =
- * 16 ns), fpa/fpb spinning below main with 1 ms slices. Measured on cortex-a53/a72, GICv2/v3,
- * EL1/EL2 entry, gcc and clang: mean 490-500 ticks, max 819-1059 ticks (exception entry, timer
- * IRQ, wake-up, switch of space and FP state, exit to EL0, the clock read). Bound: 1500 ticks.
+ * 16 ns), fpa/fpb spinning below main with 1 ms slices, the other tests' threads active.
+ * Measured on cortex-a53/a72, GICv2/v3, EL1/EL2 entry, gcc and clang: before SMP mean 490-500,
+ * max 819-1059 ticks; with the SMP kernel (kernel lock, per-CPU state) mean 650-680, max about
+ * 2950-3330 ticks: the worst case is a wake-up that lands while another thread of this test is
+ * inside a longer kernel path (the deterministic clock makes it the same collision every run).
+ * Bound: 4000 ticks (64 us). The kernel's latency bounds proper are measured and enforced by
+ * rt-tests (docs/rt-tests.md); this check guards sleep_until's accuracy against regressions.
  */
 #define SLEEP_ROUNDS	     100u
 #define SLEEP_PERIOD_NS	     500000ull
-#define SLEEP_LATE_MAX_TICKS 1500u
+#define SLEEP_LATE_MAX_TICKS 4000u
 
 static uint64_t ns_to_ticks(uint64_t ns, uint64_t freq)
 {
