@@ -7,11 +7,14 @@
 #define INFO_VPN_MASK	  (MDB_VPN_LIMIT - 1)
 #define INFO_SPACE_SHIFT  36U
 #define INFO_SPACE_MASK	  ((uint64_t)(MDB_MAX_SPACES - 1) << INFO_SPACE_SHIFT)
-#define INFO_DEPTH_SHIFT  48U
-#define INFO_DEPTH_MASK	  (0xFFULL << INFO_DEPTH_SHIFT)
-#define INFO_RIGHTS_SHIFT 56U
+#define INFO_DEPTH_SHIFT  44U
+#define INFO_DEPTH_MASK	  ((uint64_t)MDB_DEPTH_MAX << INFO_DEPTH_SHIFT)
+#define INFO_RIGHTS_SHIFT 60U
 #define INFO_RIGHTS_MASK  ((uint64_t)MDB_RIGHTS << INFO_RIGHTS_SHIFT)
 #define INFO_USED	  (1ULL << 63)
+_Static_assert(INFO_SPACE_SHIFT + MDB_SPACE_BITS == INFO_DEPTH_SHIFT &&
+		       INFO_DEPTH_SHIFT + 16U == INFO_RIGHTS_SHIFT && INFO_RIGHTS_SHIFT + 3U == 63U,
+	       "vpn:36 | space:8 | depth:16 | rights:3 | used:1 fill the 64 bits without overlap");
 
 static uint64_t make_info(unsigned space, uint64_t vpn, unsigned depth, unsigned rights)
 {

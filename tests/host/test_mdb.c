@@ -22,7 +22,7 @@
 /* ---- fake page table: T_SPACES spaces of T_PAGES pages, leaf tables of T_TABLE pages ---- */
 
 #define T_SPACES 4
-#define T_PAGES	 48
+#define T_PAGES	 80
 #define T_TABLE	 8
 
 struct fake_pte {
@@ -706,37 +706,50 @@ static void test_unmap_chunk_bound(void **state)
 	assert_int_equal(mdb_unmap(&db, 0, &v, &n, 0, 0, &removed), KERR_INVAL); /* chunk 0 */
 }
 
+/* Deeper than 256 levels: the depth field is 16 bits wide (an 8-bit field once lost the chain). */
+#define DEEP_CAP (T_SPACES * (T_PAGES - 1))
+static struct mdb_entry deep_pool[DEEP_CAP + 1];
+
 static void test_deep_chain_constant_work_per_chunk(void **state)
 {
 	uint64_t v = 1, n = 1, removed = 0, depth = 0;
 	unsigned calls = 0;
+	mdb_idx_t last;
 	enum kerr r;
 
 	(void)state;
 	fresh();
 	for (unsigned s = 0; s < T_SPACES; s++) {
-		quota[s].limit = CAPACITY;
+		quota[s].limit = DEEP_CAP;
 		pt_limit[s] = T_PAGES / T_TABLE;
 	}
-	mdb_init(&db, pool, CAPACITY, quota, T_SPACES, MDB_DEPTH_MAX, MAP_MAX);
+	mdb_init(&db, deep_pool, DEEP_CAP, quota, T_SPACES, MDB_DEPTH_MAX, MAP_MAX);
 	/* A chain as deep as the pool allows: 0:1 -> 1:1 -> 2:1 -> 3:1 -> 0:2 -> ... */
-	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x77, MDB_R), KERR_OK);
-	for (unsigned i = 1; i < CAPACITY; i++, depth++)
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x77, MDB_R | MDB_W), KERR_OK);
+	for (unsigned i = 1; i < DEEP_CAP; i++, depth++)
 		assert_int_equal(mdb_map(&db, (i - 1) % T_SPACES, 1 + (i - 1) / T_SPACES, i % T_SPACES,
-					 1 + i / T_SPACES, 1, MDB_R),
+					 1 + i / T_SPACES, 1, i < DEEP_CAP - 1 ? MDB_R | MDB_W : MDB_R),
 				 KERR_OK);
-	assert_int_equal(depth, CAPACITY - 1);
+	assert_int_equal(depth, DEEP_CAP - 1);
+	assert_true(DEEP_CAP > 256);
+	last = mdb_lookup(&db, (DEEP_CAP - 1) % T_SPACES, 1 + (DEEP_CAP - 1) / T_SPACES);
+	assert_int_equal(mdb_entry_depth(&db.pool[last]), DEEP_CAP - 1);
+	assert_int_equal(mdb_entry_rights(&db.pool[last]), MDB_R);
+	assert_int_equal(mdb_entry_space(&db.pool[last]), (DEEP_CAP - 1) % T_SPACES);
+	assert_null(mdb_check(&db));
 	/* Every call removes exactly its chunk: no walk down the chain before the first removal. */
 	do {
 		uint64_t before = removed;
 		r = mdb_unmap(&db, 0, &v, &n, 0, 1, &removed);
 		assert_int_equal(removed - before, 1);
-		assert_null(mdb_check(&db));
+		if (calls % 16 == 0)
+			assert_null(mdb_check(&db));
 		calls++;
 	} while (r == KERR_PREEMPTED);
 	assert_int_equal(r, KERR_OK);
-	assert_int_equal(removed, CAPACITY - 1);
-	assert_int_equal(db.free_count, CAPACITY - 1);
+	assert_int_equal(removed, DEEP_CAP - 1);
+	assert_int_equal(db.free_count, DEEP_CAP - 1);
+	assert_null(mdb_check(&db));
 }
 
 int main(void)
