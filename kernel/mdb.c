@@ -207,7 +207,6 @@ static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint
 
 		(void)present; /* checked by mdb_check(): every entry has a present PTE */
 		if (kind == DERIVE_GRANT) {
-			*mdb_pt_slot(src, src_vpn + i) = MDB_NIL;
 			mdb_pt_clear(src, src_vpn + i);
 			m->quota[src].used--;
 			e->info = make_info(dst, dst_vpn + i, mdb_entry_depth(e), rights);
@@ -224,8 +223,7 @@ static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint
 				link_before(m, s, n);
 		}
 		m->quota[dst].used++;
-		*mdb_pt_slot(dst, dst_vpn + i) = n;
-		mdb_pt_write(dst, dst_vpn + i, frame, rights);
+		mdb_pt_write(dst, dst_vpn + i, frame, rights, n);
 	}
 	if (kind == DERIVE_GRANT)
 		mdb_pt_sync();
@@ -274,8 +272,7 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 	m->pool[n].info = make_info(space, vpn, 0, rights);
 	m->pool[n].next = m->pool[n].prev = MDB_NIL;
 	m->quota[space].used++;
-	*mdb_pt_slot(space, vpn) = n;
-	mdb_pt_write(space, vpn, frame, rights);
+	mdb_pt_write(space, vpn, frame, rights, n);
 	return KERR_OK;
 }
 
@@ -288,7 +285,6 @@ static void remove_entry(struct mdb *m, mdb_idx_t i)
 	uint64_t vpn = mdb_entry_vpn(e);
 
 	unlink(m, i);
-	*mdb_pt_slot(space, vpn) = MDB_NIL;
 	mdb_pt_clear(space, vpn);
 	m->quota[space].used--;
 	entry_free(m, i);

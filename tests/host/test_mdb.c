@@ -82,17 +82,19 @@ enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
 	return KERR_OK;
 }
 
-void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
+void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights, mdb_idx_t idx)
 {
 	assert_true(table[space][vpn / T_TABLE]);
 	assert_false(pte[space][vpn].present); /* never overwrite a live PTE */
 	pte[space][vpn] = (struct fake_pte){1, frame, rights};
+	slots[space][vpn] = idx;
 }
 
 void mdb_pt_clear(unsigned space, uint64_t vpn)
 {
 	assert_true(pte[space][vpn].present);
 	pte[space][vpn].present = 0;
+	slots[space][vpn] = MDB_NIL;
 	unsynced++;
 }
 

@@ -441,6 +441,31 @@ static void test_deep_chain(void)
 	       "deep chain: no page of the chain is left in b", "b still holds the chain's entries");
 }
 
+/* Costs without the ticker: maps of 64 pages and the unmap of X's 5000 children. */
+static void measure_costs(void)
+{
+	uint64_t t0, t1, t2, t3;
+	enum kerr e = KERR_OK;
+	unsigned i;
+
+	t0 = now_ns();
+	for (i = 0; i < HALF / 64 && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF + 8 * PAGE, RANGE + i * 64 * PAGE, 64, RW);
+	t1 = now_ns();
+	if (e == KERR_OK)
+		e = keel_unmap(SYS_SPACE_A, RANGE, HALF, 1);
+	for (i = 0; i < HALF && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF, RANGE + i * PAGE, 1, RW);
+	t2 = now_ns();
+	e = keel_unmap(SYS_SPACE_A, BUF, 1, 0) == KERR_OK ? e : KERR_INVAL;
+	t3 = now_ns();
+	result(e == KERR_OK, "costs: maps and unmaps without the ticker", keel_strerror(e));
+	printf("mdbtest: INFO costs: map of 64 pages %llu instructions per page; unmap of %u children of one "
+	       "page %llu instructions per entry\n",
+	       (unsigned long long)((t1 - t0) / NS_PER_INSN / (HALF / 64 * 64)), HALF,
+	       (unsigned long long)((t3 - t2) / NS_PER_INSN / HALF));
+}
+
 static void test_wide_fan(void)
 {
 	uint64_t t0, t1;
@@ -530,6 +555,7 @@ int main(void)
 	test_semantics();
 	measure_idle_lateness();
 	test_deep_chain();
+	measure_costs();
 	test_wide_fan();
 	test_concurrent();
 
