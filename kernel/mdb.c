@@ -331,6 +331,7 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 
 	while (*npages > 0) {
 		mdb_idx_t x = mdb_lookup(m, space, *vpn);
+		unsigned before = budget;
 
 		if (x != MDB_NIL) {
 			if (!remove_descendants(m, x, &budget, removed)) {
@@ -349,6 +350,12 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 		}
 		(*vpn)++;
 		(*npages)--;
+		/*
+		 * A page that removed nothing still cost a lookup: it counts as one unit of the
+		 * chunk, so a range with few or no mappings reaches preemption points too.
+		 */
+		if (budget == before)
+			budget--;
 		if (budget == 0 && *npages > 0) {
 			result = KERR_PREEMPTED;
 			break;

@@ -298,7 +298,7 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 		if (r != KERR_PREEMPTED)
 			return ret(tf, r, 0);
 		/*
-		 * Preemption point, after at most CONFIG_UNMAP_CHUNK entries and their TLB
+		 * Preemption point, after at most CONFIG_UNMAP_CHUNK units of work and their TLB
 		 * maintenance: with an IRQ waiting, leave the call restartable (the rest of the
 		 * work in the argument registers, PC back on the svc) and let the IRQ in.
 		 */

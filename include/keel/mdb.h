@@ -80,8 +80,9 @@ enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 
 /*
  * Remove everything derived from the mappings of [*vpn, *vpn + *npages) in @space (and, with
- * MDB_UNMAP_SELF, those mappings too), removing at most @chunk entries. Pages without a
- * mapping are skipped. Returns KERR_OK when done, or KERR_PREEMPTED with *vpn and *npages
+ * MDB_UNMAP_SELF, those mappings too), doing at most @chunk units of work: a unit is one entry
+ * removed, or one page that removed nothing (pages without a mapping are skipped, but their
+ * lookup counts, so any range reaches preemption points). Returns KERR_OK when done, or KERR_PREEMPTED with *vpn and *npages
  * describing the rest: calling again with them continues. The tree is valid after every
  * removal (docs/mapping.md), so other operations may run between two calls.
  * *removed is increased by the number of entries removed.

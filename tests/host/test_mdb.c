@@ -706,6 +706,17 @@ static void test_unmap_chunk_bound(void **state)
 	assert_int_equal(removed, 30);
 	assert_int_equal(calls, 8); /* 7 full chunks + one with 2 */
 	assert_int_equal(mdb_unmap(&db, 0, &v, &n, 0, 0, &removed), KERR_INVAL); /* chunk 0 */
+	/* Pages that remove nothing count too: 40 empty pages take 10 chunks of 4. */
+	v = 1;
+	n = 40;
+	calls = 0;
+	do {
+		r = mdb_unmap(&db, 1, &v, &n, MDB_UNMAP_SELF, 4, &removed);
+		calls++;
+	} while (r == KERR_PREEMPTED);
+	assert_int_equal(r, KERR_OK);
+	assert_int_equal(calls, 10);
+	assert_int_equal(v, 41);
 }
 
 /* Deeper than 256 levels: the depth field is 16 bits wide (an 8-bit field once lost the chain). */

@@ -399,6 +399,33 @@ static void measure_idle_lateness(void)
 	result(tick_wakes >= 10, "ticker wakes periodically", "too few wake-ups");
 }
 
+/*
+ * An unmap of a large range with no mapping in it must reach preemption points too: every
+ * page it looks at is work. Found the bug that pages without mappings cost no budget, so
+ * the whole range was walked with interrupts masked.
+ */
+static void test_empty_range(void)
+{
+	uint64_t t0, t1;
+	enum kerr e;
+
+	ticker_start(TICK_MEASURE);
+	busy = true;
+	t0 = now_ns();
+	e = keel_unmap(SYS_SPACE_A, 0x1000000000ul, 1ul << 18, 1);
+	t1 = now_ns();
+	busy = false;
+	ticker_stop();
+	expect("empty range: unmap of 2^18 unmapped pages", e, KERR_OK);
+	printf("mdbtest: INFO empty range: %llu instructions per page, %llu wake-ups, max wake-up lateness "
+	       "%llu "
+	       "instructions\n",
+	       (unsigned long long)((t1 - t0) / NS_PER_INSN >> 18), (unsigned long long)tick_busy_wakes,
+	       (unsigned long long)(tick_max_late / NS_PER_INSN));
+	result(tick_busy_wakes >= 10 && tick_max_late / NS_PER_INSN < 20000,
+	       "empty range: the unmap reaches preemption points", "the timer waited for the whole range");
+}
+
 static bool range_unmapped_in_a(uintptr_t va, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -555,6 +582,7 @@ int main(void)
 	test_semantics();
 	measure_idle_lateness();
 	test_deep_chain();
+	test_empty_range();
 	measure_costs();
 	test_wide_fan();
 	test_concurrent();
