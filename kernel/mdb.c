@@ -314,11 +314,26 @@ static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, 
 	}
 }
 
-enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
-		    unsigned chunk, uint64_t *removed)
+/*
+ * The end of a chunk: complete its TLB maintenance, then the preemption point. Stop (the
+ * caller restarts with the rest) if @preempt_point says an interrupt waits, or if there is
+ * none (the caller decides after every chunk); otherwise the next chunk starts right here,
+ * without a round trip through the caller.
+ */
+static bool chunk_end(unsigned *budget, unsigned chunk, bool (*preempt_point)(void))
+{
+	mdb_pt_sync();
+	if (!preempt_point || preempt_point())
+		return true;
+	*budget = chunk;
+	return false;
+}
+
+enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
+				uint64_t *removed)
 {
 	unsigned budget = chunk;
-	enum kerr result = KERR_OK;
 
 	if (space >= m->nspaces)
 		return KERR_SPACE;
@@ -331,18 +346,15 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 
 	while (*npages > 0) {
 		mdb_idx_t x = mdb_lookup(m, space, *vpn);
-		unsigned before = budget;
+		uint64_t before = *removed;
 
 		if (x != MDB_NIL) {
-			if (!remove_descendants(m, x, &budget, removed)) {
-				result = KERR_PREEMPTED;
-				break;
-			}
+			while (!remove_descendants(m, x, &budget, removed))
+				if (chunk_end(&budget, chunk, preempt_point))
+					return KERR_PREEMPTED;
 			if (flags & MDB_UNMAP_SELF) {
-				if (budget == 0) {
-					result = KERR_PREEMPTED;
-					break;
-				}
+				if (budget == 0 && chunk_end(&budget, chunk, preempt_point))
+					return KERR_PREEMPTED;
 				remove_entry(m, x);
 				budget--;
 				(*removed)++;
@@ -354,15 +366,19 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 		 * A page that removed nothing still cost a lookup: it counts as one unit of the
 		 * chunk, so a range with few or no mappings reaches preemption points too.
 		 */
-		if (budget == before)
+		if (*removed == before)
 			budget--;
-		if (budget == 0 && *npages > 0) {
-			result = KERR_PREEMPTED;
-			break;
-		}
+		if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
+			return KERR_PREEMPTED;
 	}
 	mdb_pt_sync();
-	return result;
+	return KERR_OK;
+}
+
+enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
+		    unsigned chunk, uint64_t *removed)
+{
+	return mdb_unmap_preemptible(m, space, vpn, npages, flags, chunk, NULL, removed);
 }
 
 /* ---- invariants ---- */

@@ -90,6 +90,16 @@ enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
 		    unsigned chunk, uint64_t *removed) MUST_CHECK;
 
+/*
+ * mdb_unmap() with the preemption point inside: after each chunk and its TLB maintenance,
+ * @preempt_point() is asked; only if it returns true does the call stop with KERR_PREEMPTED.
+ * Otherwise the next chunk follows at once, so a chunk boundary costs a sync and a question,
+ * not a return and a new call (a lookup and the checks).
+ */
+enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
+				uint64_t *removed) MUST_CHECK;
+
 /* Entry at (space, vpn), or MDB_NIL. */
 mdb_idx_t mdb_lookup(const struct mdb *m, unsigned space, uint64_t vpn);
 

@@ -719,6 +719,38 @@ static void test_unmap_chunk_bound(void **state)
 	assert_int_equal(v, 41);
 }
 
+/* mdb_unmap_preemptible: the next chunk follows at once until the preemption point says stop. */
+static unsigned preempt_calls, preempt_at;
+
+static bool preempt_on_call(void)
+{
+	return ++preempt_calls == preempt_at;
+}
+
+static void test_unmap_preemption_point(void **state)
+{
+	uint64_t v = 1, n = 1, removed = 0;
+
+	(void)state;
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x5, MDB_R), KERR_OK);
+	for (uint64_t i = 0; i < 30; i++)
+		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
+	preempt_calls = 0;
+	preempt_at = 3; /* stop at the third chunk boundary: 3 chunks of 4 done */
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, 4, preempt_on_call, &removed),
+			 KERR_PREEMPTED);
+	assert_int_equal(removed, 12);
+	assert_int_equal(v, 1);
+	assert_int_equal(n, 1);
+	assert_null(mdb_check(&db));
+	preempt_at = 0; /* never again */
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, 4, preempt_on_call, &removed), KERR_OK);
+	assert_int_equal(removed, 30);
+	assert_int_equal(db.free_count, CAPACITY - 1);
+	assert_null(mdb_check(&db));
+}
+
 /* Deeper than 256 levels: the depth field is 16 bits wide (an 8-bit field once lost the chain). */
 #define DEEP_CAP (T_SPACES * (T_PAGES - 1))
 static struct mdb_entry deep_pool[DEEP_CAP + 1];
@@ -775,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_unmap_chunk_bound),
 		cmocka_unit_test(test_deep_chain_constant_work_per_chunk),
+		cmocka_unit_test(test_unmap_preemption_point),
 		cmocka_unit_test(test_model_sequential),
 		cmocka_unit_test(test_model_interleaved_chunks),
 	};
