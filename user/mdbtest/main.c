@@ -515,6 +515,37 @@ static void test_wide_fan(void)
 	       "wide fan: no child is left in b", "b still holds the fan's entries");
 }
 
+/* ---- the depth limit: a chain of CONFIG_MDB_MAX_DEPTH levels in one space ---- */
+
+#define DEPTH_MAX   65535u	  /* CONFIG_MDB_MAX_DEPTH of the defconfig */
+#define DEPTH_RANGE 0x300000000ul /* DEPTH_MAX + 1 pages in a */
+
+static void test_depth_limit(void)
+{
+	uint32_t used = info()->space[SYS_SPACE_A].mdb_used;
+	enum kerr e = KERR_OK;
+	unsigned i;
+
+	for (i = 0; i < DEPTH_MAX && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, i ? DEPTH_RANGE + (i - 1) * PAGE : BUF, DEPTH_RANGE + i * PAGE, 1,
+			     RW);
+	result(e == KERR_OK && i == DEPTH_MAX, "depth: a chain of CONFIG_MDB_MAX_DEPTH (65535) levels",
+	       keel_strerror(e));
+	expect("map: DEPTH one level deeper than CONFIG_MDB_MAX_DEPTH",
+	       keel_map(SYS_SPACE_A, DEPTH_RANGE + (DEPTH_MAX - 1) * PAGE, DEPTH_RANGE + DEPTH_MAX * PAGE, 1,
+			RW),
+	       KERR_DEPTH);
+	expect("share: at the deepest level (a sibling is not deeper)",
+	       keel_share(SYS_SPACE_A, DEPTH_RANGE + (DEPTH_MAX - 1) * PAGE, DEPTH_RANGE + DEPTH_MAX * PAGE,
+			  1, R),
+	       KERR_OK);
+	result(*(volatile uint64_t *)(DEPTH_RANGE + DEPTH_MAX * PAGE) == MARK_X,
+	       "depth: the deepest page reads the root's frame", "other data");
+	expect("depth: unmap of the 65535-level chain", keel_unmap(SYS_SPACE_A, BUF, 1, 0), KERR_OK);
+	result(info()->space[SYS_SPACE_A].mdb_used == used, "depth: every entry of the chain is gone",
+	       "entries left");
+}
+
 /* ---- concurrency: the ticker changes the tree of X while main's unmap of X is preempted ---- */
 
 static void test_concurrent(void)
@@ -586,6 +617,7 @@ int main(void)
 	measure_costs();
 	test_wide_fan();
 	test_concurrent();
+	test_depth_limit();
 
 	/* pool and quotas back at their boot counts (buf page 2 was granted away for good) */
 	info();
