@@ -24,7 +24,7 @@ CONFIG      := $(O)/.config
 AUTOCONF    := $(O)/include/generated/autoconf.h
 
 .DEFAULT_GOAL := all
-.PHONY: all run test lint format format-check size menuconfig savedefconfig clean distclean setup help
+.PHONY: all run test bench lint format format-check size menuconfig savedefconfig clean distclean setup help
 
 help:
 	@sed -n '3,7p' Makefile
@@ -179,6 +179,10 @@ run: $(KERNEL_BIN)
 
 test: | $(SETUP_STAMP)
 	$(Q)bash tests/run-all.sh
+
+# MDB benchmarks (not part of test): tests/bench/mdb-bench.sh, results in build/bench/mdb.json
+bench: | $(SETUP_STAMP)
+	$(Q)bash tests/bench/mdb-bench.sh
 
 lint: | $(SETUP_STAMP)
 	$(Q)bash scripts/lint.sh

@@ -7,11 +7,14 @@
 #define INFO_VPN_MASK	  (MDB_VPN_LIMIT - 1)
 #define INFO_SPACE_SHIFT  36U
 #define INFO_SPACE_MASK	  ((uint64_t)(MDB_MAX_SPACES - 1) << INFO_SPACE_SHIFT)
-#define INFO_DEPTH_SHIFT  48U
-#define INFO_DEPTH_MASK	  (0xFFULL << INFO_DEPTH_SHIFT)
-#define INFO_RIGHTS_SHIFT 56U
+#define INFO_DEPTH_SHIFT  44U
+#define INFO_DEPTH_MASK	  ((uint64_t)MDB_DEPTH_MAX << INFO_DEPTH_SHIFT)
+#define INFO_RIGHTS_SHIFT 60U
 #define INFO_RIGHTS_MASK  ((uint64_t)MDB_RIGHTS << INFO_RIGHTS_SHIFT)
 #define INFO_USED	  (1ULL << 63)
+_Static_assert(INFO_SPACE_SHIFT + MDB_SPACE_BITS == INFO_DEPTH_SHIFT &&
+		       INFO_DEPTH_SHIFT + 16U == INFO_RIGHTS_SHIFT && INFO_RIGHTS_SHIFT + 3U == 63U,
+	       "vpn:36 | space:8 | depth:16 | rights:3 | used:1 fill the 64 bits without overlap");
 
 static uint64_t make_info(unsigned space, uint64_t vpn, unsigned depth, unsigned rights)
 {
@@ -204,7 +207,6 @@ static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint
 
 		(void)present; /* checked by mdb_check(): every entry has a present PTE */
 		if (kind == DERIVE_GRANT) {
-			*mdb_pt_slot(src, src_vpn + i) = MDB_NIL;
 			mdb_pt_clear(src, src_vpn + i);
 			m->quota[src].used--;
 			e->info = make_info(dst, dst_vpn + i, mdb_entry_depth(e), rights);
@@ -221,8 +223,7 @@ static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint
 				link_before(m, s, n);
 		}
 		m->quota[dst].used++;
-		*mdb_pt_slot(dst, dst_vpn + i) = n;
-		mdb_pt_write(dst, dst_vpn + i, frame, rights);
+		mdb_pt_write(dst, dst_vpn + i, frame, rights, n);
 	}
 	if (kind == DERIVE_GRANT)
 		mdb_pt_sync();
@@ -271,8 +272,7 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 	m->pool[n].info = make_info(space, vpn, 0, rights);
 	m->pool[n].next = m->pool[n].prev = MDB_NIL;
 	m->quota[space].used++;
-	*mdb_pt_slot(space, vpn) = n;
-	mdb_pt_write(space, vpn, frame, rights);
+	mdb_pt_write(space, vpn, frame, rights, n);
 	return KERR_OK;
 }
 
@@ -285,7 +285,6 @@ static void remove_entry(struct mdb *m, mdb_idx_t i)
 	uint64_t vpn = mdb_entry_vpn(e);
 
 	unlink(m, i);
-	*mdb_pt_slot(space, vpn) = MDB_NIL;
 	mdb_pt_clear(space, vpn);
 	m->quota[space].used--;
 	entry_free(m, i);
@@ -315,11 +314,26 @@ static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, 
 	}
 }
 
-enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
-		    unsigned chunk, uint64_t *removed)
+/*
+ * The end of a chunk: complete its TLB maintenance, then the preemption point. Stop (the
+ * caller restarts with the rest) if @preempt_point says an interrupt waits, or if there is
+ * none (the caller decides after every chunk); otherwise the next chunk starts right here,
+ * without a round trip through the caller.
+ */
+static bool chunk_end(unsigned *budget, unsigned chunk, bool (*preempt_point)(void))
 {
-	unsigned budget = chunk, scan = MDB_UNMAP_SCAN;
-	enum kerr result = KERR_OK;
+	mdb_pt_sync();
+	if (!preempt_point || preempt_point())
+		return true;
+	*budget = chunk;
+	return false;
+}
+
+enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
+				uint64_t *removed)
+{
+	unsigned budget = chunk;
 
 	if (space >= m->nspaces)
 		return KERR_SPACE;
@@ -332,6 +346,7 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 
 	while (*npages > 0) {
 		mdb_idx_t x = mdb_lookup(m, space, *vpn);
+		uint64_t before = *removed;
 		uint64_t gap = x == MDB_NIL ? mdb_pt_gap(space, *vpn) : 0;
 
 		if (gap > 1) {
@@ -342,15 +357,12 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 			*npages -= gap;
 		} else {
 			if (x != MDB_NIL) {
-				if (!remove_descendants(m, x, &budget, removed)) {
-					result = KERR_PREEMPTED;
-					break;
-				}
+				while (!remove_descendants(m, x, &budget, removed))
+					if (chunk_end(&budget, chunk, preempt_point))
+						return KERR_PREEMPTED;
 				if (flags & MDB_UNMAP_SELF) {
-					if (budget == 0) {
-						result = KERR_PREEMPTED;
-						break;
-					}
+					if (budget == 0 && chunk_end(&budget, chunk, preempt_point))
+						return KERR_PREEMPTED;
 					remove_entry(m, x);
 					budget--;
 					(*removed)++;
@@ -359,14 +371,23 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 			(*vpn)++;
 			(*npages)--;
 		}
-		/* A preemption point also after MDB_UNMAP_SCAN pages or gaps looked at. */
-		if ((budget == 0 || --scan == 0) && *npages > 0) {
-			result = KERR_PREEMPTED;
-			break;
-		}
+		/*
+		 * A page or a gap that removed nothing still cost a lookup: it counts as one unit of
+		 * the chunk, so a range with few or no mappings reaches preemption points too.
+		 */
+		if (*removed == before)
+			budget--;
+		if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
+			return KERR_PREEMPTED;
 	}
 	mdb_pt_sync();
-	return result;
+	return KERR_OK;
+}
+
+enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
+		    unsigned chunk, uint64_t *removed)
+{
+	return mdb_unmap_preemptible(m, space, vpn, npages, flags, chunk, NULL, removed);
 }
 
 /* ---- invariants ---- */

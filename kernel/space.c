@@ -197,11 +197,26 @@ void space_deactivate(void)
 
 /* ---- walks ---- */
 
-/* The level 3 table covering @va in @s (its PA), or 0 if a table on the way is missing. */
-static uint64_t leaf_table(const struct space *s, uint64_t va)
-{
-	uint64_t pa = s->root_pa;
+/*
+ * The level 3 table covering @va in @s (its PA), or 0 if a table on the way is missing.
+ * The last two tables found are remembered per space (a map within one space alternates
+ * between source and destination): consecutive pages share them, and they never become
+ * stale, because tables are never freed while their space lives. Each is one 64-bit word
+ * (key << 32 | pool index), so a reader on another CPU sees a whole entry or none.
+ */
+#define LEAF_KEY_SHIFT (PTE_PAGE_SHIFT + 9U) /* one level 3 table maps 2 MiB; keys have 27 bits */
 
+static uint64_t leaf_table(const struct space *cs, uint64_t va)
+{
+	struct space *s = (struct space *)cs; /* the walk cache is not part of a space's value */
+	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U, pa = s->root_pa; /* + 1: key 0 means empty */
+
+	for (unsigned w = 0; w < ARRAY_SIZE(s->leaf_cache); w++) {
+		uint64_t cached = __atomic_load_n(&s->leaf_cache[w], __ATOMIC_RELAXED);
+
+		if ((cached >> 32) == key)
+			return pool_pa() + (cached & 0xFFFFU) * PTE_TABLE_SIZE;
+	}
 	for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
 		uint64_t desc = table_va(pa)[pte_index(va, level)];
 
@@ -209,6 +224,9 @@ static uint64_t leaf_table(const struct space *s, uint64_t va)
 			return 0;
 		pa = pte_addr(desc);
 	}
+	s->leaf_victim ^= 1U;
+	__atomic_store_n(&s->leaf_cache[s->leaf_victim & 1U], key << 32 | (uint64_t)pool_index(pa),
+			 __ATOMIC_RELAXED);
 	return pa;
 }
 
@@ -301,7 +319,7 @@ uint32_t space_tables_needed(const struct space *s, uint64_t vpn, uint64_t npage
 
 mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
 {
-	const struct space *s = space_live(space);
+	struct space *s = space_live(space);
 	uint64_t l3;
 
 	if (!s || vpn >= MDB_VPN_LIMIT)
@@ -414,9 +432,9 @@ static bool pending_for(const struct tlb_pending *t, uint64_t op)
 	return false;
 }
 
-void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
+void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights, mdb_idx_t idx)
 {
-	const struct space *s = space_live(space);
+	struct space *s = space_live(space);
 	uint64_t va = vpn << PTE_PAGE_SHIFT, l3, desc;
 	volatile uint64_t *entry;
 
@@ -435,6 +453,7 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
 	 */
 	if (pending_for(this_pending(), TLBI_ADDR(va, s->asid)))
 		mdb_pt_sync();
+	pt_slots[pool_index(l3)][pte_index(va, PTE_LEVELS - 1U)] = idx;
 	*entry = desc; /* one 64-bit store: the walker never sees half a descriptor */
 	/*
 	 * DSB: the store is visible to the table walker before anything that follows; ISB: the
@@ -447,7 +466,7 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
 
 void mdb_pt_clear(unsigned space, uint64_t vpn)
 {
-	const struct space *s = space_live(space);
+	struct space *s = space_live(space);
 	uint64_t va = vpn << PTE_PAGE_SHIFT, l3;
 	struct tlb_pending *t = this_pending();
 
@@ -455,6 +474,7 @@ void mdb_pt_clear(unsigned space, uint64_t vpn)
 	l3 = leaf_table(s, va);
 	BUG_ON(!l3);
 	((volatile uint64_t *)table_va(l3))[pte_index(va, PTE_LEVELS - 1U)] = 0;
+	pt_slots[pool_index(l3)][pte_index(va, PTE_LEVELS - 1U)] = MDB_NIL;
 	if (asid_marked(t, s->asid))
 		return;
 	if (t->count < TLB_BATCH)
@@ -483,9 +503,10 @@ void mdb_pt_sync(void)
 	for (uint32_t i = 0; i < t->count; i++)
 		if (!asid_marked(t, (unsigned)(t->op[i] >> 48)))
 			__TLBI_VAE1IS(t->op[i]);
-	for (unsigned asid = 1; asid <= SPACE_ID_MAX; asid++)
-		if (asid_marked(t, asid))
-			__TLBI_ASIDE1IS(TLBI_ADDR(0, asid));
+	/* whole ASIDs: visit only the set bits (a sync must not cost a loop over every ASID) */
+	for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++)
+		for (uint64_t bits = t->whole_asid[w]; bits; bits &= bits - 1U)
+			__TLBI_ASIDE1IS(TLBI_ADDR(0, w * 64U + (unsigned)__builtin_ctzll(bits)));
 	__DSB_ISH();
 	__ISB();
 	t->count = 0;

@@ -295,15 +295,17 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	if (tf->x[3] & ~(uint64_t)MDB_UNMAP_SELF)
 		return ret(tf, KERR_INVAL, 0); /* checked in 64 bits: bit 32 up must not vanish in `flags` */
 	for (;;) {
-		enum kerr r = mdb_unmap(&kernel_mdb, space, &vpn, &npages, flags, chunk, &removed);
+		/*
+		 * Preemption point (inside mdb_unmap_preemptible), after at most
+		 * CONFIG_UNMAP_CHUNK units of work and their TLB maintenance: with an IRQ
+		 * waiting, leave the call restartable (the rest of the work in the argument
+		 * registers, PC back on the svc) and let the IRQ in.
+		 */
+		enum kerr r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags, chunk,
+						    preempt_pending, &removed);
 
 		if (r != KERR_PREEMPTED)
 			return ret(tf, r, 0);
-		/*
-		 * Preemption point, after at most CONFIG_UNMAP_CHUNK entries and their TLB
-		 * maintenance: with an IRQ waiting, leave the call restartable (the rest of the
-		 * work in the argument registers, PC back on the svc) and let the IRQ in.
-		 */
 		if (preempt_pending()) {
 			tf->x[1] = vpn << PAGE_SHIFT;
 			tf->x[2] = npages;

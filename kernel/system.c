@@ -31,6 +31,13 @@ static size_t user_ram_used;
 
 static bool irq_pending[CONFIG_IRQ_LINES];
 
+/*
+ * Table sizes as variables: a system may have no regions, mappings, IRQs or permissions, and
+ * `i < 0` on a constant is a -Wtype-limits error.
+ */
+static const unsigned nr_regions = SYS_NR_REGIONS, nr_mappings = SYS_NR_MAPPINGS,
+		      nr_irq_grants = SYS_NR_IRQ_GRANTS, nr_permissions = SYS_NR_PERMISSIONS;
+
 static uint8_t *user_ram_take(uint64_t size)
 {
 	uint8_t *p = &user_ram[user_ram_used];
@@ -87,14 +94,14 @@ static void load_program(unsigned s)
 
 static void map_regions(void)
 {
-	for (unsigned r = 0; r < SYS_NR_REGIONS; r++) {
+	for (unsigned r = 0; r < nr_regions; r++) {
 		const struct sys_region *reg = &sys_regions[r];
 		uint64_t pa = reg->fixed ? reg->phys : memlayout_pa((uintptr_t)user_ram_take(reg->size));
 		uint64_t owner_va = 0;
 
 		/* The owner's mapping is the root; the others are derived from it (map), so the
 		 * owner can revoke them. sysgen guarantees the owner maps every region it owns. */
-		for (unsigned m = 0; m < SYS_NR_MAPPINGS; m++) {
+		for (unsigned m = 0; m < nr_mappings; m++) {
 			if (sys_mappings[m].region == r && sys_mappings[m].space == reg->owner) {
 				map_roots(reg->owner, sys_mappings[m].va, pa, reg->size,
 					  sys_mappings[m].rights, memtype_of(reg->attr));
@@ -102,7 +109,7 @@ static void map_regions(void)
 				break;
 			}
 		}
-		for (unsigned m = 0; m < SYS_NR_MAPPINGS; m++) {
+		for (unsigned m = 0; m < nr_mappings; m++) {
 			const struct sys_mapping *mp = &sys_mappings[m];
 			if (mp->region != r || mp->space == reg->owner)
 				continue;
@@ -134,9 +141,6 @@ static void user_irq(unsigned irq, void *ctx)
 	irq_pending[irq] = true;
 }
 
-/* A variable, not the macro: a system without IRQ grants has SYS_NR_IRQ_GRANTS 0 (-Wtype-limits). */
-static const unsigned nr_irq_grants = SYS_NR_IRQ_GRANTS;
-
 bool system_irq_granted(unsigned irq, unsigned space)
 {
 	for (unsigned g = 0; g < nr_irq_grants; g++)
@@ -155,7 +159,7 @@ bool system_irq_take_pending(unsigned irq)
 
 bool system_may(unsigned from, unsigned to, unsigned op)
 {
-	for (unsigned p = 0; p < SYS_NR_PERMISSIONS; p++)
+	for (unsigned p = 0; p < nr_permissions; p++)
 		if (sys_permissions[p].from == from && sys_permissions[p].to == to &&
 		    (sys_permissions[p].ops & op))
 			return true;

@@ -284,6 +284,25 @@ step "the demo keeps every kernel invariant (CONFIG_DEBUG_CHECKS)" sh -c \
 	"make -s O=build/test/qemu-virt-debug qemu-virt_debug_defconfig >/dev/null && \
 	 make -s O=build/test/qemu-virt-debug run RUN_FLAGS='--timeout 60 --expect 5\ exited'"
 
+# ---- MDB system-call tests (configs/mdb-*.yaml, user/mdbtest): one result per "mdbtest:" line,
+# and one for a clean power-off (every thread exited, none stopped by a fault)
+for sys in mdb-basic; do
+	O=build/test/$sys
+	log=$LOGS/$sys.log
+	make -s O=$O qemu-virt_defconfig >"$log" 2>&1 && make -s O=$O SYSTEM=$sys all >>"$log" 2>&1 &&
+		make -s O=$O SYSTEM=$sys run RUN_FLAGS="--timeout 120" >>"$log" 2>&1
+	status=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"mdbtest: PASS "*) record "$sys: ${line#mdbtest: PASS }" 0 ;;
+		"mdbtest: FAIL "*) record "$sys: ${line#mdbtest: FAIL }" 1 "$log" ;;
+		esac
+	done <"$log"
+	grep -qE "^Keel: no thread can run any more: [0-9]+ exited, 0 stopped or waiting forever" "$log" &&
+		grep -q "^Keel: power off, exit status 0" "$log" && [ $status -eq 0 ]
+	record "$sys: every thread exited, clean power-off" $? "$log"
+done
+
 # ---- the host runner turns a hung guest into a failure instead of stalling
 expect_fail "hung guest fails by timeout" "no exit within 5 s" \
 	make -s O=build/test/qemu-virt_ktest-gcc run RUN_FLAGS="--timeout 5 --append ktest.hang=1"

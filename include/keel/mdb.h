@@ -19,8 +19,7 @@ typedef uint32_t mdb_idx_t;
 #define MDB_RIGHTS 7U
 
 /* unmap() flags */
-#define MDB_UNMAP_SCAN 256U /* pages (or unmapped gaps) unmap looks at between preemption points */
-#define MDB_UNMAP_SELF 1U   /* also remove the named mappings, not only what was derived from them */
+#define MDB_UNMAP_SELF 1U /* also remove the named mappings, not only what was derived from them */
 
 #define MDB_VPN_BITS   36U /* 48-bit virtual addresses, 4 KiB pages */
 #define MDB_SPACE_BITS 8U  /* as many spaces as 8-bit ASIDs allow */
@@ -81,14 +80,25 @@ enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 
 /*
  * Remove everything derived from the mappings of [*vpn, *vpn + *npages) in @space (and, with
- * MDB_UNMAP_SELF, those mappings too), removing at most @chunk entries. Pages without a
- * mapping are skipped. Returns KERR_OK when done, or KERR_PREEMPTED with *vpn and *npages
+ * MDB_UNMAP_SELF, those mappings too), doing at most @chunk units of work: a unit is one entry
+ * removed, or one page that removed nothing (pages without a mapping are skipped, but their
+ * lookup counts, so any range reaches preemption points). Returns KERR_OK when done, or KERR_PREEMPTED with *vpn and *npages
  * describing the rest: calling again with them continues. The tree is valid after every
  * removal (docs/mapping.md), so other operations may run between two calls.
  * *removed is increased by the number of entries removed.
  */
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
 		    unsigned chunk, uint64_t *removed) MUST_CHECK;
+
+/*
+ * mdb_unmap() with the preemption point inside: after each chunk and its TLB maintenance,
+ * @preempt_point() is asked; only if it returns true does the call stop with KERR_PREEMPTED.
+ * Otherwise the next chunk follows at once, so a chunk boundary costs a sync and a question,
+ * not a return and a new call (a lookup and the checks).
+ */
+enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
+				uint64_t *removed) MUST_CHECK;
 
 /* Entry at (space, vpn), or MDB_NIL. */
 mdb_idx_t mdb_lookup(const struct mdb *m, unsigned space, uint64_t vpn);

@@ -33,10 +33,13 @@ bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights
  */
 enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages) MUST_CHECK;
 
-/* Write a present PTE where none is (no break-before-make needed). */
-void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights);
+/*
+ * Write a present PTE where none is (no break-before-make needed) and set its slot to @idx:
+ * one table walk for both.
+ */
+void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights, mdb_idx_t idx);
 
-/* Make the PTE invalid; TLB maintenance is deferred to the next mdb_pt_sync(). */
+/* Make the PTE invalid and its slot MDB_NIL; TLB maintenance is deferred to the next mdb_pt_sync(). */
 void mdb_pt_clear(unsigned space, uint64_t vpn);
 
 /* Complete TLB maintenance for every PTE cleared since the last sync (one chunk's worth). */

@@ -22,7 +22,7 @@
 /* ---- fake page table: T_SPACES spaces of T_PAGES pages, leaf tables of T_TABLE pages ---- */
 
 #define T_SPACES 4
-#define T_PAGES	 48
+#define T_PAGES	 80
 #define T_TABLE	 8
 
 struct fake_pte {
@@ -89,17 +89,19 @@ enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
 	return KERR_OK;
 }
 
-void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
+void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights, mdb_idx_t idx)
 {
 	assert_true(table[space][vpn / T_TABLE]);
 	assert_false(pte[space][vpn].present); /* never overwrite a live PTE */
 	pte[space][vpn] = (struct fake_pte){1, frame, rights};
+	slots[space][vpn] = idx;
 }
 
 void mdb_pt_clear(unsigned space, uint64_t vpn)
 {
 	assert_true(pte[space][vpn].present);
 	pte[space][vpn].present = 0;
+	slots[space][vpn] = MDB_NIL;
 	unsynced++;
 }
 
@@ -711,39 +713,99 @@ static void test_unmap_chunk_bound(void **state)
 	assert_int_equal(removed, 30);
 	assert_int_equal(calls, 8); /* 7 full chunks + one with 2 */
 	assert_int_equal(mdb_unmap(&db, 0, &v, &n, 0, 0, &removed), KERR_INVAL); /* chunk 0 */
+	/*
+	 * Pages that remove nothing count too, one unit each, and a range no leaf table covers is
+	 * skipped as one unit per missing table: pages 1-15 (tables exist, nothing mapped) and the
+	 * gaps 16-23, 24-31, 32-39 and page 40 are 19 units, 5 chunks of 4.
+	 */
+	v = 1;
+	n = 40;
+	calls = 0;
+	do {
+		r = mdb_unmap(&db, 1, &v, &n, MDB_UNMAP_SELF, 4, &removed);
+		calls++;
+	} while (r == KERR_PREEMPTED);
+	assert_int_equal(r, KERR_OK);
+	assert_int_equal(calls, 5);
+	assert_int_equal(v, 41);
 }
+
+/* mdb_unmap_preemptible: the next chunk follows at once until the preemption point says stop. */
+static unsigned preempt_calls, preempt_at;
+
+static bool preempt_on_call(void)
+{
+	return ++preempt_calls == preempt_at;
+}
+
+static void test_unmap_preemption_point(void **state)
+{
+	uint64_t v = 1, n = 1, removed = 0;
+
+	(void)state;
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x5, MDB_R), KERR_OK);
+	for (uint64_t i = 0; i < 30; i++)
+		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
+	preempt_calls = 0;
+	preempt_at = 3; /* stop at the third chunk boundary: 3 chunks of 4 done */
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, 4, preempt_on_call, &removed),
+			 KERR_PREEMPTED);
+	assert_int_equal(removed, 12);
+	assert_int_equal(v, 1);
+	assert_int_equal(n, 1);
+	assert_null(mdb_check(&db));
+	preempt_at = 0; /* never again */
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, 4, preempt_on_call, &removed), KERR_OK);
+	assert_int_equal(removed, 30);
+	assert_int_equal(db.free_count, CAPACITY - 1);
+	assert_null(mdb_check(&db));
+}
+
+/* Deeper than 256 levels: the depth field is 16 bits wide (an 8-bit field once lost the chain). */
+#define DEEP_CAP (T_SPACES * (T_PAGES - 1))
+static struct mdb_entry deep_pool[DEEP_CAP + 1];
 
 static void test_deep_chain_constant_work_per_chunk(void **state)
 {
 	uint64_t v = 1, n = 1, removed = 0, depth = 0;
 	unsigned calls = 0;
+	mdb_idx_t last;
 	enum kerr r;
 
 	(void)state;
 	fresh();
 	for (unsigned s = 0; s < T_SPACES; s++) {
-		quota[s].limit = CAPACITY;
+		quota[s].limit = DEEP_CAP;
 		pt_limit[s] = T_PAGES / T_TABLE;
 	}
-	mdb_init(&db, pool, CAPACITY, quota, T_SPACES, MDB_DEPTH_MAX, MAP_MAX);
+	mdb_init(&db, deep_pool, DEEP_CAP, quota, T_SPACES, MDB_DEPTH_MAX, MAP_MAX);
 	/* A chain as deep as the pool allows: 0:1 -> 1:1 -> 2:1 -> 3:1 -> 0:2 -> ... */
-	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x77, MDB_R), KERR_OK);
-	for (unsigned i = 1; i < CAPACITY; i++, depth++)
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x77, MDB_R | MDB_W), KERR_OK);
+	for (unsigned i = 1; i < DEEP_CAP; i++, depth++)
 		assert_int_equal(mdb_map(&db, (i - 1) % T_SPACES, 1 + (i - 1) / T_SPACES, i % T_SPACES,
-					 1 + i / T_SPACES, 1, MDB_R),
+					 1 + i / T_SPACES, 1, i < DEEP_CAP - 1 ? MDB_R | MDB_W : MDB_R),
 				 KERR_OK);
-	assert_int_equal(depth, CAPACITY - 1);
+	assert_int_equal(depth, DEEP_CAP - 1);
+	assert_true(DEEP_CAP > 256);
+	last = mdb_lookup(&db, (DEEP_CAP - 1) % T_SPACES, 1 + (DEEP_CAP - 1) / T_SPACES);
+	assert_int_equal(mdb_entry_depth(&db.pool[last]), DEEP_CAP - 1);
+	assert_int_equal(mdb_entry_rights(&db.pool[last]), MDB_R);
+	assert_int_equal(mdb_entry_space(&db.pool[last]), (DEEP_CAP - 1) % T_SPACES);
+	assert_null(mdb_check(&db));
 	/* Every call removes exactly its chunk: no walk down the chain before the first removal. */
 	do {
 		uint64_t before = removed;
 		r = mdb_unmap(&db, 0, &v, &n, 0, 1, &removed);
 		assert_int_equal(removed - before, 1);
-		assert_null(mdb_check(&db));
+		if (calls % 16 == 0)
+			assert_null(mdb_check(&db));
 		calls++;
 	} while (r == KERR_PREEMPTED);
 	assert_int_equal(r, KERR_OK);
-	assert_int_equal(removed, CAPACITY - 1);
-	assert_int_equal(db.free_count, CAPACITY - 1);
+	assert_int_equal(removed, DEEP_CAP - 1);
+	assert_int_equal(db.free_count, DEEP_CAP - 1);
+	assert_null(mdb_check(&db));
 }
 
 int main(void)
@@ -756,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_unmap_chunk_bound),
 		cmocka_unit_test(test_deep_chain_constant_work_per_chunk),
+		cmocka_unit_test(test_unmap_preemption_point),
 		cmocka_unit_test(test_model_sequential),
 		cmocka_unit_test(test_model_interleaved_chunks),
 	};

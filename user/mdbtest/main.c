@@ -1,0 +1,637 @@
+/*
+ * mdbtest — QEMU tests of map, grant, share and unmap (configs/mdb-basic.yaml, docs/mapping.md).
+ * Thread "main" (space a) drives the tests and prints one "mdbtest: PASS|FAIL <name>" line per
+ * check; "ticker" (a, highest priority) wakes periodically to preempt long unmaps, measures its
+ * wake-up lateness and, in the concurrency test, maps, shares, grants and unmaps in the tree
+ * being revoked; "peer" (space b) maps pages back for the deep chain and reads pages on request.
+ */
+#include <stdbool.h>
+
+#include <keel/kinfo.h>
+#include <keel/user.h>
+#include <system_tables.h>
+
+#define PAGE	 0x1000ul
+#define R	 KEEL_RIGHT_R
+#define RW	 (KEEL_RIGHT_R | KEEL_RIGHT_W)
+#define VA_TOP	 (1ul << 48)
+#define BUF	 0x10000000ul  /* region buf in a: BUF = root X of the trees, BUF + PAGE = root Y */
+#define MAILBOX	 0x20000000ul  /* region mailbox, in a and b */
+#define RANGE	 0x200000000ul /* TREE_N / 2 pages in a and in b for chains and fans */
+#define M_RANGE	 0x202000000ul /* ticker: children of X (one 2 MiB leaf table each) */
+#define S_RANGE	 0x202200000ul /* ticker: shares of descendants of X */
+#define G_RANGE	 0x202400000ul /* ticker: grants of its children of X */
+#define N_RANGE	 0x202600000ul /* ticker: children of Y, which must survive */
+#define UNMAPPED 0x30000000ul  /* never mapped */
+#define C_FILL	 0x10000000ul  /* quota tests in space c */
+#define C_FAR	 0x400000000ul /* needs two new tables in c */
+
+#define MAP_MAX_PAGES 64u    /* CONFIG_MAP_MAX_PAGES of the defconfig */
+#define TREE_N	      10000u /* maps in the deep chain, children in the wide fan */
+#define HALF	      (TREE_N / 2u)
+#define MEDDLE_MAX    400u     /* ticker operations recorded in the concurrency test */
+#define PERIOD_NS     100000ul /* ticker period: 6250 instructions at -icount shift=4 */
+#define NS_PER_INSN   16ul
+#define MARK_X	      0x5eed0000cafe0001ul
+#define MARK_Y	      0x5eed0000cafe0002ul
+
+#define NOTIFY_GO   1ul /* main -> peer, ticker: work to do */
+#define NOTIFY_DONE 2ul /* peer, ticker -> main: done */
+
+static unsigned passed, failed;
+
+static void result(bool ok, const char *name, const char *why)
+{
+	if (ok) {
+		passed++;
+		printf("mdbtest: PASS %s\n", name);
+	} else {
+		failed++;
+		printf("mdbtest: FAIL %s: %s\n", name, why);
+	}
+}
+
+static void expect(const char *name, enum kerr got, enum kerr want)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "got %s, expected %s", keel_strerror(got), keel_strerror(want));
+	result(got == want, name, why);
+}
+
+static uint64_t now_ns(void)
+{
+	uint64_t t = 0;
+
+	if (keel_clock_now(&t) != KERR_OK)
+		return 0;
+	return t;
+}
+
+static struct keel_info info_buf, boot; /* boot: the counts main saw first */
+
+static const struct keel_info *info(void)
+{
+	if (keel_kernel_info(&info_buf, sizeof(info_buf), NULL) != KERR_OK)
+		memset(&info_buf, 0, sizeof(info_buf));
+	return &info_buf;
+}
+
+/* Is @va mapped in the caller's space (a)? A map from it fails with NOT_MAPPED if not. */
+#define PROBE 0x30001000ul
+static bool mapped_in_a(uintptr_t va)
+{
+	enum kerr e = keel_map(SYS_SPACE_A, va, PROBE, 1, R);
+
+	if (e == KERR_OK && keel_unmap(SYS_SPACE_A, PROBE, 1, 1) != KERR_OK)
+		puts("mdbtest: cannot unmap the probe page");
+	return e != KERR_NOT_MAPPED;
+}
+
+/* ---- the peer (space b): commands through the mailbox ---- */
+
+enum peer_cmd { CMD_MAP_BACK = 1, CMD_READ, CMD_EXIT };
+
+struct mailbox {
+	volatile uint64_t cmd, arg0, arg1, result;
+};
+#define MB ((struct mailbox *)MAILBOX)
+
+int peer_main(void);
+int peer_main(void)
+{
+	for (;;) {
+		uint64_t bits;
+
+		if (keel_wait(NOTIFY_GO, KEEL_FOREVER, &bits) != KERR_OK)
+			return 1;
+		switch (MB->cmd) {
+		case CMD_MAP_BACK: /* b:arg0 -> a:arg1 */
+			MB->result = keel_map(SYS_SPACE_A, MB->arg0, MB->arg1, 1, RW);
+			break;
+		case CMD_READ: MB->result = *(volatile uint64_t *)MB->arg0; break;
+		case CMD_EXIT: MB->result = 0; return keel_notify(SYS_THREAD_MAIN, NOTIFY_DONE) != KERR_OK;
+		default: MB->result = ~0ul; break;
+		}
+		if (keel_notify(SYS_THREAD_MAIN, NOTIFY_DONE) != KERR_OK)
+			return 1;
+	}
+}
+
+/* Run a peer command; returns the notification bits (NOTIFY_DONE, or KEEL_NOTIFY_FAULT), 0 on timeout. */
+static uint64_t peer(enum peer_cmd cmd, uint64_t arg0, uint64_t arg1)
+{
+	uint64_t bits = 0;
+
+	MB->cmd = cmd;
+	MB->arg0 = arg0;
+	MB->arg1 = arg1;
+	MB->result = ~0ul;
+	if (keel_notify(SYS_THREAD_PEER, NOTIFY_GO) != KERR_OK)
+		return 0;
+	if (keel_wait(NOTIFY_DONE | KEEL_NOTIFY_FAULT, now_ns() + 1000000000ul, &bits) != KERR_OK)
+		return 0;
+	return bits;
+}
+
+/* ---- the ticker (space a, highest priority) ---- */
+
+enum tick_mode { TICK_MEASURE, TICK_MEDDLE };
+
+static volatile bool tick_run, tick_quit, busy;
+static volatile enum tick_mode tick_mode;
+static volatile uint64_t tick_wakes, tick_busy_wakes, tick_max_late, tick_min_late, tick_missed;
+static volatile unsigned meddle_n;
+static enum kerr meddle_map[MEDDLE_MAX], meddle_share[MEDDLE_MAX], meddle_grant[MEDDLE_MAX],
+	meddle_unmap[MEDDLE_MAX], meddle_keep[MEDDLE_MAX];
+static bool meddle_during[MEDDLE_MAX]; /* the round ended before main's unmap did */
+
+/* One round of changes in the tree of X while main's unmap of X's descendants is preempted. */
+static void meddle(void)
+{
+	unsigned k = meddle_n;
+
+	if (k >= MEDDLE_MAX)
+		return;
+	/* a new child of X: the unmap in progress must take it too */
+	meddle_map[k] = keel_map(SYS_SPACE_A, BUF, M_RANGE + k * PAGE, 1, RW);
+	/* a co-equal of the fan child mapped first (removed last): a descendant of X as well */
+	meddle_share[k] = keel_share(SYS_SPACE_A, RANGE, S_RANGE + k * PAGE, 1, R);
+	/* move the new child: it stays a descendant of X */
+	meddle_grant[k] = keel_grant(SYS_SPACE_A, M_RANGE + k * PAGE, G_RANGE + k * PAGE, 1, RW);
+	/* revoke a subtree that main's unmap is revoking too */
+	meddle_unmap[k] = keel_unmap(SYS_SPACE_A, RANGE + (HALF - 1u - k) * PAGE, 1, 1);
+	/* outside the tree: must survive */
+	meddle_keep[k] = keel_map(SYS_SPACE_A, BUF + PAGE, N_RANGE + k * PAGE, 1, R);
+	/*
+	 * The fan child mapped first is removed after every change above (they all sit before it in
+	 * the list): while it is mapped, main's unmap has not returned. Without this, a round run
+	 * right after the unmap returned, before main clears `busy`, would count as concurrent.
+	 */
+	meddle_during[k] = mapped_in_a(RANGE);
+	meddle_n = k + 1;
+}
+
+int ticker_main(void);
+int ticker_main(void)
+{
+	for (;;) {
+		uint64_t bits, next;
+
+		if (keel_wait(NOTIFY_GO, KEEL_FOREVER, &bits) != KERR_OK)
+			return 1;
+		if (tick_quit)
+			return 0;
+		next = now_ns() + PERIOD_NS;
+		while (tick_run) {
+			uint64_t t, late;
+
+			if (keel_sleep_until(next) != KERR_OK) {
+				tick_missed++;
+				next = now_ns() + PERIOD_NS;
+				continue;
+			}
+			t = now_ns();
+			late = t - next;
+			tick_wakes++;
+			if (late > tick_max_late)
+				tick_max_late = late;
+			if (late < tick_min_late)
+				tick_min_late = late;
+			if (busy) {
+				tick_busy_wakes++;
+				if (tick_mode == TICK_MEDDLE)
+					meddle();
+			}
+			next += PERIOD_NS;
+		}
+		if (keel_notify(SYS_THREAD_MAIN, NOTIFY_DONE) != KERR_OK)
+			return 1;
+	}
+}
+
+static void ticker_start(enum tick_mode mode)
+{
+	tick_mode = mode;
+	tick_wakes = tick_busy_wakes = tick_max_late = tick_missed = 0;
+	tick_min_late = ~0ul;
+	tick_run = true;
+	if (keel_notify(SYS_THREAD_TICKER, NOTIFY_GO) != KERR_OK)
+		puts("mdbtest: cannot start the ticker");
+}
+
+static void ticker_stop(void)
+{
+	uint64_t bits;
+
+	tick_run = false;
+	if (keel_wait(NOTIFY_DONE, now_ns() + 1000000000ul, &bits) != KERR_OK)
+		puts("mdbtest: the ticker did not stop");
+}
+
+/* ---- error codes, per system call ---- */
+
+typedef enum kerr (*derive_fn)(unsigned, uintptr_t, uintptr_t, size_t, unsigned);
+
+static void test_derive_errors(const char *op, derive_fn fn, bool is_map)
+{
+	char name[96];
+
+#define EXPECT(what, call, want)                                  \
+	do {                                                      \
+		snprintf(name, sizeof(name), "%s: %s", op, what); \
+		expect(name, call, want);                         \
+	} while (0)
+
+	EXPECT("SPACE for a space that does not exist", fn(200, BUF, 0x31000000, 1, R), KERR_SPACE);
+	EXPECT("ALIGN for an unaligned source", fn(SYS_SPACE_B, BUF + 8, 0x31000000, 1, R), KERR_ALIGN);
+	EXPECT("ALIGN for an unaligned destination", fn(SYS_SPACE_B, BUF, 0x31000010, 1, R), KERR_ALIGN);
+	EXPECT("PERM without a permission", fn(SYS_SPACE_D, BUF, 0x31000000, 1, R), KERR_PERM);
+	EXPECT("INVAL for zero pages", fn(SYS_SPACE_B, BUF, 0x31000000, 0, R), KERR_INVAL);
+	EXPECT("INVAL for rights without R", fn(SYS_SPACE_B, BUF, 0x31000000, 1, KEEL_RIGHT_W), KERR_INVAL);
+	EXPECT("INVAL for W+X", fn(SYS_SPACE_B, BUF, 0x31000000, 1, 7), KERR_INVAL);
+	EXPECT("INVAL for unknown rights bits", fn(SYS_SPACE_B, BUF, 0x31000000, 1, 9), KERR_INVAL);
+	EXPECT("RANGE for more than CONFIG_MAP_MAX_PAGES",
+	       fn(SYS_SPACE_B, BUF, 0x31000000, MAP_MAX_PAGES + 1, R), KERR_RANGE);
+	EXPECT("RANGE for destination page 0", fn(SYS_SPACE_B, BUF, 0, 1, R), KERR_RANGE);
+	EXPECT("RANGE for source page 0", fn(SYS_SPACE_B, 0, 0x31000000, 1, R), KERR_RANGE);
+	EXPECT("RANGE for vaddr + npages past 2^48", fn(SYS_SPACE_B, BUF, VA_TOP - PAGE, 2, R), KERR_RANGE);
+	EXPECT("RANGE for a destination above 2^48", fn(SYS_SPACE_B, BUF, VA_TOP, 1, R), KERR_RANGE);
+	EXPECT("RANGE for a wrapping destination", fn(SYS_SPACE_B, BUF, ~0ul & ~(PAGE - 1), 2, R),
+	       KERR_RANGE);
+	EXPECT("NOT_MAPPED for an unmapped source", fn(SYS_SPACE_B, UNMAPPED, 0x31000000, 1, R),
+	       KERR_NOT_MAPPED);
+	EXPECT("RIGHTS for W from a read-execute page",
+	       fn(SYS_SPACE_B, SYS_USER_IMAGE_BASE, 0x31000000, 1, RW), KERR_RIGHTS);
+	EXPECT("EXISTS for an occupied destination", fn(SYS_SPACE_B, BUF, MAILBOX, 1, R), KERR_EXISTS);
+	EXPECT("EXISTS for a range whose last page is occupied", fn(SYS_SPACE_B, BUF, MAILBOX - PAGE, 2, R),
+	       KERR_EXISTS);
+	if (!is_map)
+		EXPECT("PERM where only map is allowed", fn(SYS_SPACE_C, BUF, 0x31000000, 1, R), KERR_PERM);
+#undef EXPECT
+}
+
+static void test_errors(void)
+{
+	const struct keel_info *in;
+	uint32_t c_used, c_limit, c_boot, before;
+	enum kerr e = KERR_OK;
+	unsigned maps = 0;
+
+	test_derive_errors("map", keel_map, true);
+	test_derive_errors("grant", keel_grant, false);
+	test_derive_errors("share", keel_share, false);
+	expect("grant: EXISTS for a page onto itself", keel_grant(SYS_SPACE_A, BUF, BUF, 1, RW), KERR_EXISTS);
+
+	expect("unmap: SPACE for a space that does not exist", keel_unmap(200, BUF, 1, 0), KERR_SPACE);
+	expect("unmap: ALIGN for an unaligned address", keel_unmap(SYS_SPACE_A, BUF + 1, 1, 0), KERR_ALIGN);
+	expect("unmap: PERM without a permission", keel_unmap(SYS_SPACE_D, BUF, 1, 0), KERR_PERM);
+	expect("unmap: INVAL for unknown flags", keel_unmap(SYS_SPACE_A, BUF, 1, 2), KERR_INVAL);
+	expect("unmap: RANGE at page 0", keel_unmap(SYS_SPACE_A, 0, 1, 0), KERR_RANGE);
+	expect("unmap: RANGE for vaddr + npages past 2^48", keel_unmap(SYS_SPACE_A, VA_TOP - PAGE, 2, 0),
+	       KERR_RANGE);
+	expect("unmap: RANGE for a huge npages", keel_unmap(SYS_SPACE_A, BUF, ~0ul, 0), KERR_RANGE);
+	expect("unmap: unmapped pages are skipped", keel_unmap(SYS_SPACE_A, UNMAPPED, 64, 1), KERR_OK);
+	expect("unmap: zero pages is a no-op", keel_unmap(SYS_SPACE_A, BUF, 0, 1), KERR_OK);
+
+	/* Quotas of space c: page tables first (a far range needs two new tables, one is left). */
+	before = info()->mdb.used;
+	expect("map: QUOTA for page tables", keel_map(SYS_SPACE_C, BUF, C_FAR, 1, R), KERR_QUOTA);
+	result(info()->mdb.used == before, "map: a failed map leaves the pool unchanged",
+	       "entries used changed");
+	/* MDB entries: 16-page maps while they fit, then single pages up to the limit */
+	c_boot = info()->space[SYS_SPACE_C].mdb_used;
+	while (e == KERR_OK && maps < 64)
+		e = keel_map(SYS_SPACE_C, BUF, C_FILL + maps++ * 16 * PAGE, 16, R);
+	in = info();
+	c_used = in->space[SYS_SPACE_C].mdb_used;
+	c_limit = in->space[SYS_SPACE_C].mdb_limit;
+	expect("map: QUOTA when the destination's entries run out", e, KERR_QUOTA);
+	result(c_used <= c_limit && c_used + 16 > c_limit,
+	       "map: a multi-page map over the quota maps nothing (reserve first)", "partial map");
+	for (unsigned i = 0; e != KERR_OK && i < 16 && c_used < c_limit; i++, c_used++)
+		if (keel_map(SYS_SPACE_C, BUF + i * PAGE, C_FILL + (maps * 16 + i) * PAGE, 1, R) != KERR_OK)
+			break;
+	result(info()->space[SYS_SPACE_C].mdb_used == c_limit, "map: single pages up to the quota's limit",
+	       "the limit was not reached");
+	expect("map: QUOTA one page past the limit", keel_map(SYS_SPACE_C, BUF, C_FILL + 0x1000 * PAGE, 1, R),
+	       KERR_QUOTA);
+	expect("unmap: the quota test's pages", keel_unmap(SYS_SPACE_C, C_FILL, (maps + 1) * 16, 1), KERR_OK);
+	result(info()->space[SYS_SPACE_C].mdb_used == c_boot, "unmap: returns the quota",
+	       "quota use is not back at its start");
+	(void)before;
+}
+
+/* ---- map, share, grant semantics, stale TLB ---- */
+
+static void test_semantics(void)
+{
+	volatile uint64_t *x = (volatile uint64_t *)BUF;
+	uint64_t bits;
+
+	*x = MARK_X;
+	/* map X -> b:0x31000000, share that to nothing (b cannot), so: share X -> b, map X -> a:P */
+	expect("map: into another space", keel_map(SYS_SPACE_B, BUF, 0x31000000, 1, R), KERR_OK);
+	bits = peer(CMD_READ, 0x31000000, 0);
+	result(bits == NOTIFY_DONE && MB->result == MARK_X, "map: the destination reads the source's frame",
+	       "peer read failed or read other data");
+	expect("map: within the own space", keel_map(SYS_SPACE_A, BUF, RANGE, 1, RW), KERR_OK);
+	expect("share: a co-equal of a child", keel_share(SYS_SPACE_B, RANGE, 0x31001000, 1, R), KERR_OK);
+	expect("unmap: the child itself (SELF)", keel_unmap(SYS_SPACE_A, RANGE, 1, 1), KERR_OK);
+	bits = peer(CMD_READ, 0x31001000, 0);
+	result(bits == NOTIFY_DONE && MB->result == MARK_X, "share: survives the sender's unmap",
+	       "the shared page is gone");
+	expect("grant: moves a mapping", keel_grant(SYS_SPACE_B, BUF + 2 * PAGE, 0x31002000, 1, R), KERR_OK);
+	result(!mapped_in_a(BUF + 2 * PAGE), "grant: the sender loses the page", "still mapped in a");
+	/* the peer has every page loaded in its TLB now; revoke all of X's descendants */
+	expect("unmap: descendants of X", keel_unmap(SYS_SPACE_A, BUF, 1, 0), KERR_OK);
+	bits = peer(CMD_READ, 0x31000000, 0);
+	result(bits == KEEL_NOTIFY_FAULT, "unmap: reading an unmapped page faults (no stale TLB entry)",
+	       bits == NOTIFY_DONE ? "the read succeeded" : "no answer");
+	if (bits == KEEL_NOTIFY_FAULT)
+		expect("peer restarted after its fault", keel_thread_restart(SYS_THREAD_PEER), KERR_OK);
+	bits = peer(CMD_READ, 0x31002000, 0);
+	result(bits == NOTIFY_DONE, "grant: the granted page is not derived from X", "not readable");
+	expect("grant: back to the owner", keel_unmap(SYS_SPACE_B, 0x31002000, 1, 1), KERR_OK);
+	/* buf page 2 was granted away and then unmapped: the region's frame is gone for good */
+}
+
+/* ---- deep chain and wide fan, unmapped with the ticker firing ---- */
+
+static uint64_t idle_late; /* the ticker's largest wake-up lateness with nothing else running */
+
+static void unmap_timed(const char *what, uint64_t entries)
+{
+	char name[96], why[96];
+	uint64_t t0, t1;
+	enum kerr e;
+
+	ticker_start(TICK_MEASURE);
+	busy = true;
+	t0 = now_ns();
+	e = keel_unmap(SYS_SPACE_A, BUF, 1, 0);
+	t1 = now_ns();
+	busy = false;
+	ticker_stop();
+	snprintf(name, sizeof(name), "%s: unmap", what);
+	expect(name, e, KERR_OK);
+	snprintf(name, sizeof(name), "%s: the unmap was preempted by the timer", what);
+	snprintf(why, sizeof(why), "%llu wake-ups during the unmap", (unsigned long long)tick_busy_wakes);
+	result(tick_busy_wakes >= 10, name, why);
+	printf("mdbtest: INFO %s: %llu entries unmapped in %llu instructions (%llu per entry), "
+	       "%llu timer wake-ups in between, max wake-up lateness %llu instructions (idle: %llu)\n",
+	       what, (unsigned long long)entries, (unsigned long long)((t1 - t0) / NS_PER_INSN),
+	       (unsigned long long)((t1 - t0) / NS_PER_INSN / entries), (unsigned long long)tick_busy_wakes,
+	       (unsigned long long)(tick_max_late / NS_PER_INSN),
+	       (unsigned long long)(idle_late / NS_PER_INSN));
+}
+
+static void measure_idle_lateness(void)
+{
+	ticker_start(TICK_MEASURE);
+	if (keel_sleep_until(now_ns() + 20 * PERIOD_NS) != KERR_OK)
+		puts("mdbtest: sleep failed");
+	ticker_stop();
+	idle_late = tick_max_late;
+	printf("mdbtest: INFO idle: %llu timer wake-ups, lateness %llu..%llu instructions\n",
+	       (unsigned long long)tick_wakes, (unsigned long long)(tick_min_late / NS_PER_INSN),
+	       (unsigned long long)(tick_max_late / NS_PER_INSN));
+	result(tick_wakes >= 10, "ticker wakes periodically", "too few wake-ups");
+}
+
+/*
+ * An unmap of a large range with no mapping in it must reach preemption points too: every
+ * page it looks at is work. Found the bug that pages without mappings cost no budget, so
+ * the whole range was walked with interrupts masked.
+ */
+static void test_empty_range(void)
+{
+	uint64_t t0, t1;
+	enum kerr e;
+
+	ticker_start(TICK_MEASURE);
+	busy = true;
+	t0 = now_ns();
+	e = keel_unmap(SYS_SPACE_A, 0x1000000000ul, 1ul << 18, 1);
+	t1 = now_ns();
+	busy = false;
+	ticker_stop();
+	expect("empty range: unmap of 2^18 unmapped pages", e, KERR_OK);
+	printf("mdbtest: INFO empty range: %llu instructions per page, %llu wake-ups, max wake-up lateness "
+	       "%llu "
+	       "instructions\n",
+	       (unsigned long long)((t1 - t0) / NS_PER_INSN >> 18), (unsigned long long)tick_busy_wakes,
+	       (unsigned long long)(tick_max_late / NS_PER_INSN));
+	result(tick_busy_wakes >= 10 && tick_max_late / NS_PER_INSN < 20000,
+	       "empty range: the unmap reaches preemption points", "the timer waited for the whole range");
+}
+
+static bool range_unmapped_in_a(uintptr_t va, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (mapped_in_a(va + i * PAGE))
+			return false;
+	return true;
+}
+
+static void test_deep_chain(void)
+{
+	uintptr_t prev = BUF;
+	uint64_t t0, t1, bits = NOTIFY_DONE;
+	enum kerr e = KERR_OK;
+	unsigned i;
+
+	t0 = now_ns();
+	/* X -> b:RANGE -> a:RANGE -> b:RANGE+1 -> a:RANGE+1 -> ... : TREE_N maps, TREE_N levels */
+	for (i = 0; i < TREE_N && e == KERR_OK && bits == NOTIFY_DONE; i++) {
+		uintptr_t va = RANGE + (i / 2) * PAGE;
+
+		if (i % 2 == 0) {
+			e = keel_map(SYS_SPACE_B, prev, va, 1, RW);
+		} else {
+			bits = peer(CMD_MAP_BACK, prev, va);
+			e = (enum kerr)MB->result;
+		}
+		prev = va;
+	}
+	t1 = now_ns();
+	result(e == KERR_OK && i == TREE_N, "deep chain: 10000 levels of map across two spaces",
+	       keel_strerror(e));
+	printf("mdbtest: INFO deep chain: %u maps in %llu instructions (with a context switch each second)\n",
+	       i, (unsigned long long)((t1 - t0) / NS_PER_INSN));
+	result(*(volatile uint64_t *)(RANGE + (HALF - 1) * PAGE) == MARK_X,
+	       "deep chain: the deepest page reads the root's frame", "other data");
+	unmap_timed("deep chain", TREE_N);
+	result(range_unmapped_in_a(RANGE, HALF), "deep chain: no page of the chain is left in a",
+	       "a page is still mapped");
+	result(info()->space[SYS_SPACE_B].mdb_used == boot.space[SYS_SPACE_B].mdb_used,
+	       "deep chain: no page of the chain is left in b", "b still holds the chain's entries");
+}
+
+/* Costs without the ticker: maps of 64 pages and the unmap of X's 5000 children. */
+static void measure_costs(void)
+{
+	uint64_t t0, t1, t2, t3;
+	enum kerr e = KERR_OK;
+	unsigned i;
+
+	t0 = now_ns();
+	for (i = 0; i < HALF / 64 && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF + 8 * PAGE, RANGE + i * 64 * PAGE, 64, RW);
+	t1 = now_ns();
+	if (e == KERR_OK)
+		e = keel_unmap(SYS_SPACE_A, RANGE, HALF, 1);
+	for (i = 0; i < HALF && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF, RANGE + i * PAGE, 1, RW);
+	t2 = now_ns();
+	e = keel_unmap(SYS_SPACE_A, BUF, 1, 0) == KERR_OK ? e : KERR_INVAL;
+	t3 = now_ns();
+	result(e == KERR_OK, "costs: maps and unmaps without the ticker", keel_strerror(e));
+	printf("mdbtest: INFO costs: map of 64 pages %llu instructions per page; unmap of %u children of one "
+	       "page %llu instructions per entry\n",
+	       (unsigned long long)((t1 - t0) / NS_PER_INSN / (HALF / 64 * 64)), HALF,
+	       (unsigned long long)((t3 - t2) / NS_PER_INSN / HALF));
+}
+
+static void test_wide_fan(void)
+{
+	uint64_t t0, t1;
+	enum kerr e = KERR_OK;
+	unsigned i;
+
+	t0 = now_ns();
+	for (i = 0; i < TREE_N && e == KERR_OK; i++)
+		e = keel_map(i < HALF ? SYS_SPACE_A : SYS_SPACE_B, BUF, RANGE + (i % HALF) * PAGE, 1, RW);
+	t1 = now_ns();
+	result(e == KERR_OK, "wide fan: one page mapped to 10000 destinations in two spaces",
+	       keel_strerror(e));
+	printf("mdbtest: INFO wide fan: %u one-page maps in %llu instructions (%llu per map, syscall "
+	       "included)\n",
+	       i, (unsigned long long)((t1 - t0) / NS_PER_INSN),
+	       (unsigned long long)((t1 - t0) / NS_PER_INSN / (i ? i : 1)));
+	unmap_timed("wide fan", TREE_N);
+	result(range_unmapped_in_a(RANGE, HALF), "wide fan: no child is left in a", "a page is still mapped");
+	result(info()->space[SYS_SPACE_B].mdb_used == boot.space[SYS_SPACE_B].mdb_used,
+	       "wide fan: no child is left in b", "b still holds the fan's entries");
+}
+
+/* ---- the depth limit: a chain of CONFIG_MDB_MAX_DEPTH levels in one space ---- */
+
+#define DEPTH_MAX   65535u	  /* CONFIG_MDB_MAX_DEPTH of the defconfig */
+#define DEPTH_RANGE 0x300000000ul /* DEPTH_MAX + 1 pages in a */
+
+static void test_depth_limit(void)
+{
+	uint32_t used = info()->space[SYS_SPACE_A].mdb_used;
+	enum kerr e = KERR_OK;
+	unsigned i;
+
+	for (i = 0; i < DEPTH_MAX && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, i ? DEPTH_RANGE + (i - 1) * PAGE : BUF, DEPTH_RANGE + i * PAGE, 1,
+			     RW);
+	result(e == KERR_OK && i == DEPTH_MAX, "depth: a chain of CONFIG_MDB_MAX_DEPTH (65535) levels",
+	       keel_strerror(e));
+	expect("map: DEPTH one level deeper than CONFIG_MDB_MAX_DEPTH",
+	       keel_map(SYS_SPACE_A, DEPTH_RANGE + (DEPTH_MAX - 1) * PAGE, DEPTH_RANGE + DEPTH_MAX * PAGE, 1,
+			RW),
+	       KERR_DEPTH);
+	expect("share: at the deepest level (a sibling is not deeper)",
+	       keel_share(SYS_SPACE_A, DEPTH_RANGE + (DEPTH_MAX - 1) * PAGE, DEPTH_RANGE + DEPTH_MAX * PAGE,
+			  1, R),
+	       KERR_OK);
+	result(*(volatile uint64_t *)(DEPTH_RANGE + DEPTH_MAX * PAGE) == MARK_X,
+	       "depth: the deepest page reads the root's frame", "other data");
+	expect("depth: unmap of the 65535-level chain", keel_unmap(SYS_SPACE_A, BUF, 1, 0), KERR_OK);
+	result(info()->space[SYS_SPACE_A].mdb_used == used, "depth: every entry of the chain is gone",
+	       "entries left");
+}
+
+/* ---- concurrency: the ticker changes the tree of X while main's unmap of X is preempted ---- */
+
+static void test_concurrent(void)
+{
+	volatile uint64_t *y = (volatile uint64_t *)(BUF + PAGE);
+	enum kerr e = KERR_OK;
+	unsigned n, maps = 0, shares = 0, grants = 0, keeps = 0, left = 0, lost = 0, during = 0;
+	char why[128];
+
+	*y = MARK_Y;
+	/* a fan of HALF children of X, and HALF children in b of the first of them (removed last) */
+	for (unsigned i = 0; i < HALF && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF, RANGE + i * PAGE, 1, RW);
+	for (unsigned i = 0; i < HALF && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_B, RANGE, RANGE + i * PAGE, 1, RW);
+	result(e == KERR_OK, "concurrent: a fan of 5000 in a, 5000 grandchildren in b", keel_strerror(e));
+	meddle_n = 0;
+	ticker_start(TICK_MEDDLE);
+	busy = true;
+	e = keel_unmap(SYS_SPACE_A, BUF, 1, 0);
+	busy = false;
+	ticker_stop();
+	n = meddle_n;
+	expect("concurrent: unmap", e, KERR_OK);
+	for (unsigned k = 0; k < n; k++) {
+		maps += meddle_map[k] == KERR_OK;
+		shares += meddle_share[k] == KERR_OK;
+		grants += meddle_grant[k] == KERR_OK;
+		keeps += meddle_keep[k] == KERR_OK;
+		during += meddle_during[k];
+		if (meddle_during[k] && (mapped_in_a(M_RANGE + k * PAGE) || mapped_in_a(S_RANGE + k * PAGE) ||
+					 mapped_in_a(G_RANGE + k * PAGE)))
+			left++;
+		if (meddle_keep[k] == KERR_OK && *(volatile uint64_t *)(N_RANGE + k * PAGE) != MARK_Y)
+			lost++;
+	}
+	snprintf(why, sizeof(why), "only %u of %u rounds", during, n);
+	result(during >= 10, "concurrent: map, share, grant and unmap ran between the unmap's chunks", why);
+	printf("mdbtest: INFO concurrent: %u rounds (%u before the unmap returned): %u maps, %u shares, "
+	       "%u grants, %u maps outside\n",
+	       n, during, maps, shares, grants, keeps);
+	result(maps == n && grants == n && keeps == n,
+	       "concurrent: every map, grant and outside map succeeded", "one failed");
+	snprintf(why, sizeof(why), "%u pages left", left);
+	result(left == 0, "concurrent: nothing derived from X during the unmap survives it", why);
+	result(lost == 0 && range_unmapped_in_a(RANGE, HALF),
+	       "concurrent: mappings outside the tree survive, the tree is gone", "lost or left pages");
+	result(info()->space[SYS_SPACE_B].mdb_used == boot.space[SYS_SPACE_B].mdb_used,
+	       "concurrent: the grandchildren in b are gone", "b still holds entries");
+	expect("concurrent: unmap the outside mappings", keel_unmap(SYS_SPACE_A, N_RANGE, MEDDLE_MAX, 1),
+	       KERR_OK);
+	/* what a round after the unmap's end derived from X legitimately stays: remove it */
+	expect("concurrent: unmap what was derived after the unmap", keel_unmap(SYS_SPACE_A, BUF, 1, 0),
+	       KERR_OK);
+}
+
+int main(void)
+{
+	uint64_t bits;
+	bool same = true;
+
+	boot = *info();
+	printf("mdbtest: %u of %u MDB entries used at start\n", boot.mdb.used, boot.mdb.total);
+	test_errors();
+	test_semantics();
+	measure_idle_lateness();
+	test_deep_chain();
+	test_empty_range();
+	measure_costs();
+	test_wide_fan();
+	test_concurrent();
+	test_depth_limit();
+
+	/* pool and quotas back at their boot counts (buf page 2 was granted away for good) */
+	info();
+	for (unsigned s = 0; s < SYS_NR_SPACES; s++)
+		same = same && info_buf.space[s].mdb_used + (s == SYS_SPACE_A) == boot.space[s].mdb_used;
+	result(info_buf.mdb.used + 1 == boot.mdb.used && same,
+	       "the MDB pool and every quota are back at their start", "entries leaked");
+	printf("mdbtest: INFO pool used %u at start, %u at the end\n", boot.mdb.used, info_buf.mdb.used);
+
+	tick_quit = true;
+	if (keel_notify(SYS_THREAD_TICKER, NOTIFY_GO) != KERR_OK)
+		puts("mdbtest: cannot stop the ticker");
+	bits = peer(CMD_EXIT, 0, 0);
+	result(bits == NOTIFY_DONE, "peer exits", "no answer");
+	printf("mdbtest: %u passed, %u failed\n", passed, failed);
+	return failed != 0;
+}
