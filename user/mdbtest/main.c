@@ -422,7 +422,12 @@ static void test_empty_range(void)
 	       "instructions\n",
 	       (unsigned long long)((t1 - t0) / NS_PER_INSN >> 18), (unsigned long long)tick_busy_wakes,
 	       (unsigned long long)(tick_max_late / NS_PER_INSN));
-	result(tick_busy_wakes >= 10 && tick_max_late / NS_PER_INSN < 20000,
+	/*
+	 * Bounded either way: the unmap reaches preemption points while it walks, and a range no
+	 * page table covers is skipped a whole missing table at a time (here: one step).
+	 */
+	result(tick_max_late / NS_PER_INSN < 20000 &&
+		       (tick_busy_wakes >= 10 || (t1 - t0) / NS_PER_INSN < 100000),
 	       "empty range: the unmap reaches preemption points", "the timer waited for the whole range");
 }
 
