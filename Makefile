@@ -117,7 +117,7 @@ INCLUDES := -I$(O)/include -Iinclude -Iarch/aarch64/include -Iboard/$(BOARD) -I$
 DEFINES  := -DKEEL_VERSION='"$(VERSION)"' -include $(AUTOCONF)
 
 all: $(KERNEL_BIN)
-	@echo "  Keel $(VERSION) for $(BOARD) ($(TOOLCHAIN)): $(KERNEL_BIN)"
+	@echo "  Keel $(VERSION) for $(BOARD) ($(TOOLCHAIN)): $(KERNEL_BIN)$(if $(BOARD_ARTIFACTS), $(BOARD_ARTIFACTS))"
 
 $(O)/%.c.o: %.c $(AUTOCONF)
 	@mkdir -p $(dir $@)
@@ -153,6 +153,9 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 	@$(if $(Q),echo "  OBJCOPY $@")
 	$(Q)$(KOBJCOPY) -O binary $< $@
 
+# Board packaging (e.g. the Raspberry Pi's boot partition): adds BOARD_ARTIFACTS to all.
+-include board/$(BOARD)/package.mk
+
 size: $(KERNEL_ELF)
 	$(Q)$(KSIZE) $<
 
@@ -175,7 +178,7 @@ budget check-system: | $(SETUP_STAMP)
 include tests/host/host.mk
 
 run: $(KERNEL_BIN)
-	$(Q)$(PYTHON_HOST) tools/qemu-run.py $(RUN_FLAGS)$(if $(CONFIG_SEMIHOSTING_EXIT), --semihosting) -- $(QEMU_ARGS)
+	$(Q)$(PYTHON_HOST) tools/qemu-run.py $(BOARD_RUN_FLAGS) $(RUN_FLAGS)$(if $(CONFIG_SEMIHOSTING_EXIT), --semihosting) -- $(QEMU_ARGS)
 
 test: | $(SETUP_STAMP)
 	$(Q)bash tests/run-all.sh

@@ -44,8 +44,12 @@ void kernel_main(uintptr_t dtb, unsigned entry_el)
 
 	boot_info.dtb = dtb;
 	boot_info.entry_el = entry_el;
+#if BOARD_HAS_PSCI
 	/* QEMU virt's firmware tables name HVC when the kernel runs at EL1 and SMC when at EL2. */
 	psci_init(entry_el == 2 ? PSCI_CONDUIT_SMC : PSCI_CONDUIT_HVC);
+#else
+	psci_init(PSCI_CONDUIT_NONE); /* e.g. the Pi's firmware: no PSCI, no EL3 to answer an SMC */
+#endif
 
 	print_banner();
 	mmu_print_map();

@@ -46,13 +46,18 @@ expect_fail() { # expect_fail NAME PATTERN COMMAND...: passes if COMMAND fails a
 	fi
 }
 
-# ---- builds: the kernel must build warning-free (-Werror) with both toolchains
+# ---- builds: the kernel must build warning-free (-Werror) with both toolchains, for every board
 for tc in gcc clang; do
-	for cfg in qemu-virt qemu-virt_ktest; do
+	for cfg in qemu-virt qemu-virt_ktest rpi4 rpi4_ktest; do
 		O=build/test/$cfg-$tc
-		step "build $cfg ($tc)" sh -c "make -s O=$O TOOLCHAIN=$tc ${cfg}_defconfig && make -s O=$O TOOLCHAIN=$tc all"
+		board=${cfg%_ktest}
+		step "build $cfg ($tc)" sh -c "make -s BOARD=$board O=$O TOOLCHAIN=$tc ${cfg}_defconfig && make -s BOARD=$board O=$O TOOLCHAIN=$tc all"
 	done
 done
+O=build/test/rpi4-gcc
+cmp -s $O/boot/kernel8.img $O/Image && grep -qx 'arm_64bit=1' $O/boot/config.txt &&
+	grep -qx 'kernel=kernel8.img' $O/boot/config.txt && grep -qx 'enable_uart=1' $O/boot/config.txt
+record "rpi4: boot/ holds kernel8.img (the Image) and config.txt" $?
 
 # ---- build system behaviour
 O=build/test/qemu-virt-gcc
@@ -116,7 +121,7 @@ log=$LOGS/budget.log
 make -s budget SYSTEM=demo >"$log" 2>&1 && grep -qE "^ +total kernel RAM +[0-9]+" "$log"
 record "make budget prints the demo's pools and total kernel RAM" $? "$log"
 step "make check-system accepts the demo" make -s check-system
-expect_fail "make rejects unknown SYSTEM" "unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo" \
+expect_fail "make rejects unknown SYSTEM" "unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo rpi4_demo" \
 	make -s budget SYSTEM=nosuch
 
 # ---- user programs (user/user.mk, docs/user-programs.md): both toolchains, image layout, entries
@@ -159,7 +164,7 @@ expect_fail "user: a program larger than its image_size fails the build" \
 	"space 'faulty': program 'faulty' needs 0x2000 bytes (text, data and bss), above its image_size 0x1000" \
 	make -s O="$tmp/o" SYSTEM=small SYSTEM_FILE="$tmp/small.yaml" user-programs
 expect_fail "user: make user-programs rejects unknown SYSTEM" \
-	"unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo" \
+	"unknown SYSTEM=nosuch: configs/nosuch.yaml not found; systems: demo rpi4_demo" \
 	make -s O="$tmp/o" SYSTEM=nosuch user-programs
 rm -rf "$tmp"
 
@@ -209,6 +214,29 @@ for tc in gcc clang; do
 		done
 	done
 done
+
+# ---- target: the in-kernel suite on the Raspberry Pi 4 build under QEMU raspi4b (EL2 entry, GIC-400,
+# PL011 UART0 = serial 0), both toolchains; then a deliberate panic and the default system
+for tc in gcc clang; do
+	O=build/test/rpi4_ktest-$tc
+	tag="rpi4 $tc raspi4b"
+	log=$LOGS/ktest-rpi4-$tc.log
+	make -s BOARD=rpi4 O=$O TOOLCHAIN=$tc RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4" run >"$log" 2>&1
+	status=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ktest: PASS "*) record "target [$tag]: ${line#ktest: PASS }" 0 ;;
+		"ktest: FAIL "*) record "target [$tag]: ${line#ktest: FAIL }" 1 "$log" ;;
+		esac
+	done <"$log"
+	record "target [$tag]: suite completed, exit status 0" $status "$log"
+done
+step "target [rpi4 gcc raspi4b]: unhandled brk is reported, then panic" \
+	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc run \
+	RUN_FLAGS="--timeout 60 --append ktest.panic=brk --expect-status 3 --expect ESR --expect KERNEL\ PANIC"
+step "rpi4: the default system runs under QEMU raspi4b, then halts (no PSCI)" \
+	make -s BOARD=rpi4 O=build/test/rpi4-gcc run RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4 \
+		--expect GICv2,\ 224\ interrupt\ lines --expect controller:\ done --expect Keel:\ halted"
 
 # ---- PAN (ARMv8.1) paths: Cortex-A53/A72 lack PAN, QEMU's "max" CPU has it. Only the
 # address-space, MMU and exception tests: the timer bounds are in ticks of the A53/A72's clock.

@@ -130,7 +130,7 @@ void mmu_boot_setup(void)
 		early_puts(" (BOARD_KERNEL_LOAD; Image text_offset 0x80000 from a 2 MiB aligned RAM base)\n");
 		early_halt();
 	}
-	if (kstart < BOARD_RAM_BASE || kend > ram_end)
+	if (kstart - BOARD_RAM_BASE >= BOARD_RAM_SIZE || kend > ram_end) /* wraps if below the base */
 		early_fatal("kernel image lies outside the board's RAM: image end", kend);
 
 	/* TTBR1: RAM linear map with the kernel image carved out at 4 KiB granularity for W^X. */

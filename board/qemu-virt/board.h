@@ -19,4 +19,6 @@
 #define BOARD_DEVICE_BASE 0x08000000UL /* one window covers GIC and UART */
 #define BOARD_DEVICE_SIZE 0x02000000UL
 
+#define BOARD_HAS_PSCI 1 /* QEMU's firmware tables: HVC at EL1 entry, SMC at EL2 entry */
+
 #endif

@@ -1,0 +1,34 @@
+/*
+ * board.h — Raspberry Pi 4 Model B (BCM2711) in low-peripheral mode: physical addresses of RAM
+ * and devices (BCM2711 ARM Peripherals, section 1.2; QEMU hw/arm/bcm2838.c agrees).
+ */
+#ifndef BOARD_H
+#define BOARD_H
+
+#define BOARD_NAME "rpi4"
+
+/*
+ * RAM from 0. The firmware keeps the VideoCore's memory at the top of the first GiB
+ * (gpu_mem, default 76 MiB: it starts at 0x3B40_0000 on a 1 GiB or larger Pi 4), so the kernel
+ * maps only [0, 0x3B40_0000): the lowest common part of every Pi 4 (1, 2, 4 and 8 GiB),
+ * which is also what the firmware's DTB /memory node reports for the first bank.
+ * Page 0 holds the firmware's spin table (secondary cores wait on 0xE0/0xE8/0xF0): it is
+ * mapped, never written.
+ */
+#define BOARD_RAM_BASE	  0x00000000UL
+#define BOARD_RAM_SIZE	  0x3B400000UL
+#define BOARD_KERNEL_LOAD 0x80000 /* where the firmware (kernel8.img) and booti put the Image */
+
+/* PL011 UART0 on GPIO 14/15 (alt 0): -serial 0 under QEMU raspi4b. */
+#define BOARD_UART_BASE	  0xFE201000UL
+#define BOARD_GICD_BASE	  0xFF841000UL /* GIC-400 distributor */
+#define BOARD_GICC_BASE	  0xFF842000UL /* GIC-400 CPU interface */
+#define BOARD_GICR_BASE	  0x0UL	       /* none: GIC-400 is a GICv2 (the GICv3 driver is not chosen) */
+/* One 64 MiB window, 0xFC00_0000-0xFFFF_FFFF: the main peripherals and the ARM-local block (GIC). */
+#define BOARD_DEVICE_BASE 0xFC000000UL
+#define BOARD_DEVICE_SIZE 0x04000000UL
+
+/* The Pi's firmware offers no PSCI: power_off() prints its last line and parks the core. */
+#define BOARD_HAS_PSCI 0
+
+#endif
