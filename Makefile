@@ -177,7 +177,7 @@ budget check-system: | $(SETUP_STAMP)
 .SECONDEXPANSION:
 include tests/host/host.mk
 
-run: $(KERNEL_BIN)
+run: $(KERNEL_BIN) $(RUN_DEPS)
 	$(Q)$(PYTHON_HOST) tools/qemu-run.py $(BOARD_RUN_FLAGS) $(RUN_FLAGS)$(if $(CONFIG_SEMIHOSTING_EXIT), --semihosting) -- $(QEMU_ARGS)
 
 test: | $(SETUP_STAMP)

@@ -238,6 +238,20 @@ step "rpi4: the default system runs under QEMU raspi4b, then halts (no PSCI)" \
 	make -s BOARD=rpi4 O=build/test/rpi4-gcc run RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4 \
 		--expect GICv2,\ 224\ interrupt\ lines --expect controller:\ done --expect Keel:\ halted"
 
+# ---- U-Boot on QEMU virt (Debian u-boot-qemu): distro boot finds boot.scr on a virtio disk, which
+# loads keel.img and enters it with booti; EL1 and EL2 entry, both GICs, and the default system
+for combo in "cortex-a72 2 off" "cortex-a53 3 on"; do
+	read -r cpu gic el2 <<<"$combo"
+	tag="gcc $cpu gicv$gic $([ "$el2" = on ] && echo EL2 || echo EL1)-entry"
+	step "u-boot [$tag]: boot.scr + booti start the in-kernel suite, which passes" \
+		make -s O=build/test/qemu-virt_ktest-gcc BOOT=uboot QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 run \
+		RUN_FLAGS="--timeout 60 --expect Keel:\ U-Boot\ loads\ keel.img --expect Starting\ kernel \
+			--expect ,\ 0\ failed"
+done
+step "u-boot: the default system boots through boot.scr + booti and powers off" \
+	make -s O=build/test/qemu-virt-gcc BOOT=uboot run \
+	RUN_FLAGS="--timeout 60 --expect Keel:\ U-Boot\ loads\ keel.img --expect controller:\ done"
+
 # ---- PAN (ARMv8.1) paths: Cortex-A53/A72 lack PAN, QEMU's "max" CPU has it. Only the
 # address-space, MMU and exception tests: the timer bounds are in ticks of the A53/A72's clock.
 pan_tests='space_*,mmu_*,exception_*'

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# mkbootdisk.sh — a FAT boot-partition image and a whole-disk MBR image holding it, from files.
+#
+#   mkbootdisk.sh FAT-IMAGE DISK-IMAGE SIZE-MIB FILE[:NAME]...
+#
+# FAT-IMAGE is the partition alone (FAT32 if SIZE-MIB >= 64, else mkfs.vfat's choice; label KEELBOOT), to
+# write onto an existing partition; DISK-IMAGE is a whole disk: an MBR with one bootable FAT
+# (type 0x0c) partition from sector 2048 (1 MiB), to write to an SD card or give to QEMU.
+# FILE:NAME stores FILE under NAME (a path such as overlays/x.dtbo creates the directory).
+# Needs dosfstools (mkfs.vfat), mtools (mcopy, mmd) and fdisk (sfdisk); no root, no loop devices.
+set -euo pipefail
+PATH=$PATH:/usr/sbin:/sbin
+
+[ $# -ge 4 ] || { echo "usage: mkbootdisk.sh FAT-IMAGE DISK-IMAGE SIZE-MIB FILE[:NAME]..." >&2; exit 2; }
+fat=$1 disk=$2 size=$3
+shift 3
+for tool in mkfs.vfat mcopy mmd sfdisk; do
+	command -v $tool >/dev/null || { echo "mkbootdisk: $tool not found; run scripts/setup.sh" >&2; exit 1; }
+done
+
+rm -f "$fat" "$disk"
+mkdir -p "$(dirname "$fat")" "$(dirname "$disk")"
+fatbits=()
+[ "$size" -ge 64 ] && fatbits=(-F 32)
+mkfs.vfat "${fatbits[@]}" -n KEELBOOT -C "$fat" $((size * 1024)) >/dev/null
+for spec in "$@"; do
+	src=${spec%%:*}
+	name=$(basename "$src")
+	[ "$spec" != "$src" ] && name=${spec#*:}
+	[ -f "$src" ] || { echo "mkbootdisk: $src not found" >&2; exit 1; }
+	dir=$(dirname "$name")
+	[ "$dir" = . ] || mmd -D s -i "$fat" "::/$dir" 2>/dev/null || true
+	mcopy -o -i "$fat" "$src" "::/$name"
+done
+
+truncate -s $((size + 1))M "$disk"
+echo 'start=2048, type=c, bootable' | sfdisk -q "$disk"
+dd if="$fat" of="$disk" bs=1M seek=1 conv=notrunc status=none
