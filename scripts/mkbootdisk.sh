@@ -3,9 +3,10 @@
 #
 #   mkbootdisk.sh FAT-IMAGE DISK-IMAGE SIZE-MIB FILE[:NAME]...
 #
-# FAT-IMAGE is the partition alone (FAT32 if SIZE-MIB >= 64, else mkfs.vfat's choice; label KEELBOOT), to
-# write onto an existing partition; DISK-IMAGE is a whole disk: an MBR with one bootable FAT
-# (type 0x0c) partition from sector 2048 (1 MiB), to write to an SD card or give to QEMU.
+# DISK-IMAGE is a whole disk of SIZE-MIB (a power of two suits QEMU's SD card): an MBR with one
+# bootable FAT (type 0x0c) partition from sector 2048 (1 MiB) to the end, to write to an SD card
+# or give to QEMU. FAT-IMAGE is that partition alone (FAT32 from 48 MiB, else mkfs.vfat's
+# choice; label KEELBOOT), to write onto an existing partition.
 # FILE:NAME stores FILE under NAME (a path such as overlays/x.dtbo creates the directory).
 # Needs dosfstools (mkfs.vfat), mtools (mcopy, mmd) and fdisk (sfdisk); no root, no loop devices.
 set -euo pipefail
@@ -21,8 +22,8 @@ done
 rm -f "$fat" "$disk"
 mkdir -p "$(dirname "$fat")" "$(dirname "$disk")"
 fatbits=()
-[ "$size" -ge 64 ] && fatbits=(-F 32)
-mkfs.vfat "${fatbits[@]}" -n KEELBOOT -C "$fat" $((size * 1024)) >/dev/null
+[ "$size" -gt 48 ] && fatbits=(-F 32)
+mkfs.vfat "${fatbits[@]}" -n KEELBOOT -C "$fat" $(((size - 1) * 1024)) >/dev/null
 for spec in "$@"; do
 	src=${spec%%:*}
 	name=$(basename "$src")
@@ -33,6 +34,7 @@ for spec in "$@"; do
 	mcopy -o -i "$fat" "$src" "::/$name"
 done
 
-truncate -s $((size + 1))M "$disk"
-echo 'start=2048, type=c, bootable' | sfdisk -q "$disk"
+truncate -s "${size}M" "$disk"
+# A fixed disk identifier ("KEEL"), so the same files give the same image.
+printf 'label: dos\nlabel-id: 0x4b45454c\nstart=2048, type=c, bootable\n' | sfdisk -q "$disk"
 dd if="$fat" of="$disk" bs=1M seek=1 conv=notrunc status=none

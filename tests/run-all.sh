@@ -234,6 +234,24 @@ done
 step "target [rpi4 gcc raspi4b]: unhandled brk is reported, then panic" \
 	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc run \
 	RUN_FLAGS="--timeout 60 --append ktest.panic=brk --expect-status 3 --expect ESR --expect KERNEL\ PANIC"
+step "rpi4: the in-kernel suite with the Pi's DTB (-dtb: x0 = 0x8000000)" \
+	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc QEMU_DTB=on run \
+	RUN_FLAGS="--timeout 60 --expect dtb:\ \ \ \ \ \ \ 0x8000000 --expect ,\ 0\ failed"
+# SD images: firmware, DTB and U-Boot from Debian's arm64 packages (downloaded once, then cached)
+rpi_sdimage() {
+	local O=build/test/rpi4_ktest-gcc
+	make -s BOARD=rpi4 O=$O sdimage || return 1
+	mdir -b -i $O/sdimage/boot.vfat ::/ | sort | tr '\n' ' ' | tee /dev/stderr |
+		grep -qx '::/bcm2711-rpi-4-b.dtb ::/config.txt ::/fixup4.dat ::/kernel8.img ::/start4.elf ' || return 1
+	mdir -b -i $O/sdimage-uboot/boot.vfat ::/ | sort | tr '\n' ' ' | tee /dev/stderr |
+		grep -qx '::/bcm2711-rpi-4-b.dtb ::/boot.scr ::/config.txt ::/fixup4.dat ::/keel.img ::/start4.elf ::/u-boot.bin ' || return 1
+	mtype -i $O/sdimage-uboot/boot.vfat ::/config.txt | grep -qx 'kernel=u-boot.bin' &&
+		PATH=$PATH:/usr/sbin:/sbin sfdisk -d $O/sdimage/sd.img 2>/dev/null | grep -q 'start=        2048, size=      129024, type=c, bootable'
+}
+step "rpi4: make sdimage writes both SD images (firmware -> kernel8.img; firmware -> U-Boot -> keel.img)" rpi_sdimage
+step "rpi4: U-Boot from the SD image boots the in-kernel suite under QEMU raspi4b (booti, EL2, DTB)" \
+	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc BOOT=uboot run \
+	RUN_FLAGS="--timeout 60 --expect entry\ EL:\ \ EL2 --expect ,\ 0\ failed"
 step "rpi4: the default system runs under QEMU raspi4b, then halts (no PSCI)" \
 	make -s BOARD=rpi4 O=build/test/rpi4-gcc run RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4 \
 		--expect GICv2,\ 224\ interrupt\ lines --expect controller:\ done --expect Keel:\ halted"

@@ -19,8 +19,20 @@
 #define BOARD_RAM_SIZE	  0x3B400000UL
 #define BOARD_KERNEL_LOAD 0x80000 /* where the firmware (kernel8.img) and booti put the Image */
 
-/* PL011 UART0 on GPIO 14/15 (alt 0): -serial 0 under QEMU raspi4b. */
-#define BOARD_UART_BASE	  0xFE201000UL
+/*
+ * Console: PL011 UART0 (-serial 0 under QEMU raspi4b). The firmware's enable_uart=1 sets up only
+ * the primary UART, which on a Pi 4 is the mini UART (the PL011 serves Bluetooth), so Keel routes
+ * GPIO 14 (TXD) and 15 (RXD) to the PL011 itself (function alt 0; board_console_pins()) and sets
+ * 115200 8N1 from the PL011's 48 MHz reference clock (the firmware's default init_uart_clock).
+ */
+#define BOARD_UART_BASE	       0xFE201000UL
+#define BOARD_UART_CLOCK_HZ    48000000U
+#define BOARD_UART_BAUD	       115200U
+#define BOARD_GPIO_BASE	       0xFE200000UL
+#define BOARD_HAS_CONSOLE_PINS 1
+#ifndef __ASSEMBLY__
+void board_console_pins(void); /* console_pins.c; runs before the MMU is on */
+#endif
 #define BOARD_GICD_BASE	  0xFF841000UL /* GIC-400 distributor */
 #define BOARD_GICC_BASE	  0xFF842000UL /* GIC-400 CPU interface */
 #define BOARD_GICR_BASE	  0x0UL	       /* none: GIC-400 is a GICv2 (the GICv3 driver is not chosen) */
