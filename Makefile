@@ -102,7 +102,7 @@ KERNEL_OBJS += $(SYSTEM_OBJS)
 # Code that runs before the MMU is on, at the physical load address, while the kernel is linked in
 # the upper half: checked for position independence before every link (see arch/aarch64/mmu_boot.c).
 PREMMU_SRCS  := arch/aarch64/boot_early.c arch/aarch64/mmu_boot.c arch/aarch64/pte.c \
-	kernel/console.c drivers/pl011.c $(BOARD_PREMMU_SRCS)
+	kernel/console.c drivers/pl011.c lib/fdt.c $(BOARD_PREMMU_SRCS)
 PREMMU_OBJS  := $(patsubst %,$(O)/%.o,$(PREMMU_SRCS))
 PREMMU_STAMP := $(O)/premmu.checked
 

@@ -236,7 +236,8 @@ step "target [rpi4 gcc raspi4b]: unhandled brk is reported, then panic" \
 	RUN_FLAGS="--timeout 60 --append ktest.panic=brk --expect-status 3 --expect ESR --expect KERNEL\ PANIC"
 step "rpi4: the in-kernel suite with the Pi's DTB (-dtb: x0 = 0x8000000)" \
 	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc QEMU_DTB=on run \
-	RUN_FLAGS="--timeout 60 --expect dtb:\ \ \ \ \ \ \ 0x8000000 --expect ,\ 0\ failed"
+	RUN_FLAGS="--timeout 60 --expect dtb:\ \ \ \ \ \ \ 0x8000000 --expect ,\ 0\ failed \
+		--expect ram:\ \ \ \ \ \ \ 0x0-0x3b400000 --expect from\ the\ DTB\ /memory\ node"
 # SD images: firmware, DTB and U-Boot from Debian's arm64 packages (downloaded once, then cached)
 rpi_sdimage() {
 	local O=build/test/rpi4_ktest-gcc
@@ -280,6 +281,12 @@ for tc in gcc clang; do
 		RUN_FLAGS="--timeout 120 --append ktest.only=$pan_tests --expect PAN\ on \
 			--expect ktest:\ $pan_count\ passed,\ 0\ failed"
 done
+
+# ---- RAM size from the DTB's /memory node (QEMU -m), not from board.h
+step "target [gcc cortex-a72 gicv2 EL1-entry, -m 256M]: RAM from the DTB, the suite passes" \
+	make -s O=build/test/qemu-virt_ktest-gcc QEMU_MEM=256M run \
+	RUN_FLAGS="--timeout 60 --expect ram:\ \ \ \ \ \ \ 0x40000000-0x50000000 --expect from\ the\ DTB\ /memory\ node \
+		--expect ,\ 0\ failed"
 
 # ---- boot-time checks of the MMU setup stop the boot with a clear message (status 3, like a panic)
 O=build/test/qemu-virt_ktest-gcc

@@ -98,6 +98,7 @@ el1_entry:
 	b	2b
 3:
 	bl	console_init		/* PL011 at its physical address, for early messages */
+	mov	x0, x19			/* the DTB: RAM bounds from its /memory node */
 	bl	mmu_boot_setup		/* tables, MAIR, TCR, TTBR0/1 (mmu_boot.c); halts on error */
 
 	/* Again, for lines fetched speculatively while the tables and stack were written. */

@@ -7,8 +7,9 @@ QEMU_CPU ?= cortex-a72
 QEMU_GIC ?= 2
 QEMU_EL2 ?= off
 QEMU_SMP ?= 2
+QEMU_MEM ?= 128M
 QEMU_ARGS = -M virt,gic-version=$(QEMU_GIC)$(if $(filter on,$(QEMU_EL2)),$(comma)virtualization=on) \
-	-cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m 128M -icount shift=4,sleep=off \
+	-cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m $(QEMU_MEM) -icount shift=4,sleep=off \
 	-rtc base=2026-01-01T00:00:00,clock=vm $(QEMU_BOOT_ARGS)
 ifeq ($(BOOT),uboot)
 QEMU_BOOT_ARGS = -bios $(UBOOT_QEMU_BIN) -drive if=none,file=$(UBOOT_DISK),format=raw,id=boot \

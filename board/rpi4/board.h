@@ -16,7 +16,13 @@
  * mapped, never written.
  */
 #define BOARD_RAM_BASE	  0x00000000UL
-#define BOARD_RAM_SIZE	  0x3B400000UL
+#define BOARD_RAM_SIZE	  0x3B400000UL /* fallback without a DTB (QEMU raspi4b without -dtb) */
+/*
+ * The DTB's first /memory bank (the firmware's, excluding gpu_mem) may shrink the map, never
+ * grow it past this: the rest of the first GiB may be the VideoCore's, and QEMU's DTB
+ * reports all 2 GiB. RAM above 1 GiB (the 2-8 GiB models' second bank) is not used yet.
+ */
+#define BOARD_RAM_MAX	  0x3B400000UL
 #define BOARD_KERNEL_LOAD 0x80000 /* where the firmware (kernel8.img) and booti put the Image */
 
 /*
