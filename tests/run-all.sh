@@ -288,6 +288,29 @@ step "target [gcc cortex-a72 gicv2 EL1-entry, -m 256M]: RAM from the DTB, the su
 	RUN_FLAGS="--timeout 60 --expect ram:\ \ \ \ \ \ \ 0x40000000-0x50000000 --expect from\ the\ DTB\ /memory\ node \
 		--expect ,\ 0\ failed"
 
+# ---- entry robustness: a loader that leaves the MMU, the D-cache and the I-cache on, with dirty
+# lines over .bss (tests/entry/caches_on.S); Keel turns them off and boots the suite
+caches_on_entry() {
+	local O=build/test/qemu-virt_ktest-gcc off=0xffff000000000000 bs be ds de sz
+	bs=$(aarch64-linux-gnu-nm $O/keel.elf | awk '$3 == "__bss_start" { print $1 }')
+	be=$(aarch64-linux-gnu-nm $O/keel.elf | awk '$3 == "__bss_end" { print $1 }')
+	printf -v ds '0x%x' $((0x$bs - off))
+	printf -v de '0x%x' $((0x$be - off))
+	sz=$((($(stat -c %s $O/Image) + 7) / 8 * 8))
+	mkdir -p build/test/entry
+	aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0x47000000 -Wl,--build-id=none -DIMAGE_SRC=0x46000000 \
+		-DIMAGE_SIZE=$sz -DKERNEL_ENTRY=0x40080000 -DDIRTY_START="$ds" -DDIRTY_END="$de" \
+		tests/entry/caches_on.S -o build/test/entry/caches_on.elf &&
+		aarch64-linux-gnu-objcopy -O binary build/test/entry/caches_on.elf build/test/entry/caches_on.bin &&
+		$PY_HOST tools/qemu-run.py --timeout 30 --semihosting --expect "MMU on, D-cache on, I-cache on" \
+			--expect "turned off at entry" --expect ", 0 failed" -- \
+			-M virt -cpu cortex-a72 -m 128M -icount shift=4,sleep=off \
+			-device loader,file=$O/Image,addr=0x46000000,force-raw=on \
+			-device loader,file=build/test/entry/caches_on.bin,addr=0x47000000,force-raw=on \
+			-device loader,addr=0x47000000,cpu-num=0
+}
+step "entry with MMU and caches on and dirty lines over .bss: turned off, the suite passes" caches_on_entry
+
 # ---- boot-time checks of the MMU setup stop the boot with a clear message (status 3, like a panic)
 O=build/test/qemu-virt_ktest-gcc
 step "boot stops when the image is not at its linked load address" \
