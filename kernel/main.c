@@ -46,7 +46,7 @@ void kernel_main(uintptr_t dtb, unsigned entry_el, uint64_t entry_sctlr)
 	 * boot.S has turned the MMU on and jumped to the upper half; TTBR0 is off. From here on
 	 * only upper-half addresses work, so the console moves to its device mapping first.
 	 */
-	console_set_base((uintptr_t)mmio_va(BOARD_UART_BASE));
+	console_set_base((uintptr_t)mmio_va(BOARD_CONSOLE_BASE));
 
 	boot_info.dtb = dtb;
 	boot_info.entry_el = entry_el;

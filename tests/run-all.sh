@@ -253,6 +253,22 @@ step "rpi4: make sdimage writes both SD images (firmware -> kernel8.img; firmwar
 step "rpi4: U-Boot from the SD image boots the in-kernel suite under QEMU raspi4b (booti, EL2, DTB)" \
 	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc BOOT=uboot run \
 	RUN_FLAGS="--timeout 60 --expect entry\ EL:\ \ EL2 --expect ,\ 0\ failed"
+mini_uart_console() { # CONFIG_RPI4_CONSOLE_MINI_UART: the console on the mini UART, QEMU's serial 1
+	local O=build/test/rpi4_ktest-mini-uart tmp status
+	tmp=$(mktemp -d)
+	printf 'CONFIG_BOARD_RPI4=y\nCONFIG_KTEST=y\nCONFIG_TIMER_DEMO_PERIODS=200\nCONFIG_RPI4_CONSOLE_MINI_UART=y\n' >"$tmp/mu"
+	mkdir -p "$O"
+	"$PY" tools/kconfig.py defconfig "$tmp/mu" "$O/.config" && make -s BOARD=rpi4 O=$O all &&
+		out=$(make -s BOARD=rpi4 O=$O run RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4 \
+			--expect ,\ 0\ failed" 2>&1)
+	status=$?
+	printf '%s\n' "${out:-}"
+	[ $status -eq 0 ] && grep -q -- '-serial null -serial stdio' <<<"$out"
+	status=$?
+	rm -rf "$tmp"
+	return $status
+}
+step "rpi4: console on the mini UART (QEMU serial 1), the suite passes" mini_uart_console
 step "rpi4: the default system runs under QEMU raspi4b, then halts (no PSCI)" \
 	make -s BOARD=rpi4 O=build/test/rpi4-gcc run RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4 \
 		--expect GICv2,\ 224\ interrupt\ lines --expect controller:\ done --expect Keel:\ halted"

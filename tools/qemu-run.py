@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """qemu-run.py — boot a Keel image under QEMU, echo its console, and turn the run into an exit status.
 
-usage: qemu-run.py [--timeout S] [--semihosting] [--stop-on-halt] [--append TEXT] [--log FILE]
+usage: qemu-run.py [--timeout S] [--semihosting] [--stop-on-halt] [--console-serial N] [--append TEXT] [--log FILE]
                    [--expect-status N] [--expect TEXT ...] -- QEMU-ARGS...
 
 The QEMU arguments (machine, CPU, -kernel ...) come from board/<board>/board.mk. The guest's
@@ -64,6 +64,8 @@ def main():
     ap.add_argument("--semihosting", action="store_true", help="enable semihosting (test builds exit with a status)")
     ap.add_argument("--stop-on-halt", action="store_true",
                     help="end QEMU once the kernel prints 'Keel: halted' (boards without PSCI)")
+    ap.add_argument("--console-serial", type=int, default=0,
+                    help="QEMU serial port index of the kernel's console (default 0; the Pi's mini UART is 1)")
     ap.add_argument("--append", default="", help="kernel command line (read by test builds through semihosting)")
     ap.add_argument("--log", help="also write the console output to this file")
     ap.add_argument("--expect-status", type=int, default=0, help="guest status that counts as success (default 0)")
@@ -74,7 +76,8 @@ def main():
     qargs = args.qemu_args[1:] if args.qemu_args[:1] == ["--"] else args.qemu_args
     if not qargs:
         ap.error("no QEMU arguments after --")
-    cmd = ["qemu-system-aarch64", "-nographic", "-monitor", "none", "-serial", "stdio", "-nic", "none", *qargs]
+    serial = ["-serial", "null"] * args.console_serial + ["-serial", "stdio"]
+    cmd = ["qemu-system-aarch64", "-nographic", "-monitor", "none", *serial, "-nic", "none", *qargs]
     if args.semihosting:
         cmd += ["-semihosting-config", "enable=on,target=native"]
     if args.append:

@@ -36,6 +36,18 @@
 #define BOARD_UART_BAUD	       115200U
 #define BOARD_GPIO_BASE	       0xFE200000UL
 #define BOARD_HAS_CONSOLE_PINS 1
+/*
+ * Or, with CONFIG_RPI4_CONSOLE_MINI_UART, the mini UART (UART1, GPIO 14/15 alt 5; -serial 1 in
+ * QEMU): the firmware's primary UART with enable_uart=1, whose setup and baud rate are kept;
+ * BOARD_CORE_CLOCK_HZ is used only if the firmware left it disabled.
+ */
+#ifdef CONFIG_RPI4_CONSOLE_MINI_UART
+#define BOARD_CONSOLE_MINI_UART 1
+#define BOARD_CONSOLE_BASE	0xFE215000UL /* the AUX block; the mini UART's registers at +0x40 */
+#define BOARD_CORE_CLOCK_HZ	500000000U
+#else
+#define BOARD_CONSOLE_BASE BOARD_UART_BASE
+#endif
 #ifndef __ASSEMBLY__
 void board_console_pins(void); /* console_pins.c; runs before the MMU is on */
 #endif

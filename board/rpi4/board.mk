@@ -1,7 +1,7 @@
 # Raspberry Pi 4 (BCM2711): default system, QEMU raspi4b command line (packaging: package.mk).
 SYSTEM ?= rpi4_demo
 # Board code that runs before the MMU is on (checked like the rest of PREMMU_SRCS).
-BOARD_PREMMU_SRCS := board/rpi4/console_pins.c
+BOARD_PREMMU_SRCS := board/rpi4/console_pins.c drivers/mini_uart.c
 
 # QEMU raspi4b (2 GiB RAM) enters at EL2; its PL011 UART0 is -serial 0, the runner's stdio.
 #   BOOT=kernel   -kernel Image: x0 = 0x100 (no DTB), or with QEMU_DTB=on the Pi's DTB at 0x0800_0000
@@ -20,4 +20,4 @@ else
 $(error unknown BOOT=$(BOOT); use kernel or uboot)
 endif
 # No PSCI: a non-test kernel prints its power-off line and parks; the runner then stops QEMU.
-BOARD_RUN_FLAGS := --stop-on-halt
+BOARD_RUN_FLAGS := --stop-on-halt$(if $(filter y,$(CONFIG_RPI4_CONSOLE_MINI_UART)), --console-serial 1)

@@ -17,6 +17,7 @@ _Static_assert(offsetof(BCM2711_GPIO_Type, PUP_PDN_CNTRL) == 0x0E4, "GPIO_PUP_PD
 #define GPIO_FSEL_Pos(pin) (((pin) % 10U) * 3U)
 #define GPIO_FSEL_Msk(pin) (7UL << GPIO_FSEL_Pos(pin))
 #define GPIO_FSEL_ALT0	   4U /* 0b100 */
+#define GPIO_FSEL_ALT5	   2U /* 0b010 */
 #define GPIO_PULL_Pos(pin) (((pin) % 16U) * 2U)
 #define GPIO_PULL_Msk(pin) (3UL << GPIO_PULL_Pos(pin))
 #define GPIO_PULL_NONE	   0U
