@@ -130,6 +130,7 @@ static void ram_bounds(uintptr_t dtb, uint64_t kstart)
 	if (!dtb || (dtb & 7U) || fdt_memory_bank((const void *)dtb, kstart, &base, &size) != FDT_OK)
 		return;
 	end = base + size;
+	/* cppcheck-suppress unsignedLessThanZero ; lo is 0 on boards whose RAM starts at 0 (the Pi) */
 	if (base < lo)
 		base = lo;
 	if (end > lo + BOARD_RAM_MAX || end < base)
