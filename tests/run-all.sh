@@ -103,6 +103,10 @@ KEEL_APT_DIR=$tmp/b bash scripts/setup.sh --print-backports-entry 2>&1 |
 record "setup: backports source from a one-line entry" $?
 expect_fail "setup: no bookworm entry is an error" "no apt source entry for bookworm" \
 	env KEEL_APT_DIR="$tmp/c" bash scripts/setup.sh --print-backports-entry
+mkdir -p "$tmp/noapt"
+expect_fail "fetch-rpi-files: without an apt source, names every missing file and where to get it" \
+	"get u-boot.bin from Debian's arm64 u-boot-rpi package (/usr/lib/u-boot/rpi_4/u-boot.bin)" \
+	env KEEL_APT_DIR="$tmp/noapt" bash scripts/fetch-rpi-files.sh "$tmp/rpi-out" "$tmp/rpi-cache"
 rm -rf "$tmp"
 
 # ---- system description compiler (tools/sysgen.py): one result per unittest case
