@@ -102,7 +102,7 @@ KERNEL_OBJS += $(SYSTEM_OBJS)
 # Code that runs before the MMU is on, at the physical load address, while the kernel is linked in
 # the upper half: checked for position independence before every link (see arch/aarch64/mmu_boot.c).
 PREMMU_SRCS  := arch/aarch64/boot_early.c arch/aarch64/mmu_boot.c arch/aarch64/pte.c \
-	kernel/console.c drivers/pl011.c
+	kernel/console.c drivers/pl011.c lib/fdt.c $(BOARD_PREMMU_SRCS)
 PREMMU_OBJS  := $(patsubst %,$(O)/%.o,$(PREMMU_SRCS))
 PREMMU_STAMP := $(O)/premmu.checked
 
@@ -117,7 +117,7 @@ INCLUDES := -I$(O)/include -Iinclude -Iarch/aarch64/include -Iboard/$(BOARD) -I$
 DEFINES  := -DKEEL_VERSION='"$(VERSION)"' -include $(AUTOCONF)
 
 all: $(KERNEL_BIN)
-	@echo "  Keel $(VERSION) for $(BOARD) ($(TOOLCHAIN)): $(KERNEL_BIN)"
+	@echo "  Keel $(VERSION) for $(BOARD) ($(TOOLCHAIN)): $(KERNEL_BIN)$(if $(BOARD_ARTIFACTS), $(BOARD_ARTIFACTS))"
 
 $(O)/%.c.o: %.c $(AUTOCONF)
 	@mkdir -p $(dir $@)
@@ -153,6 +153,9 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 	@$(if $(Q),echo "  OBJCOPY $@")
 	$(Q)$(KOBJCOPY) -O binary $< $@
 
+# Board packaging (e.g. the Raspberry Pi's boot partition): adds BOARD_ARTIFACTS to all.
+-include board/$(BOARD)/package.mk
+
 size: $(KERNEL_ELF)
 	$(Q)$(KSIZE) $<
 
@@ -174,8 +177,8 @@ budget check-system: | $(SETUP_STAMP)
 .SECONDEXPANSION:
 include tests/host/host.mk
 
-run: $(KERNEL_BIN)
-	$(Q)$(PYTHON_HOST) tools/qemu-run.py $(RUN_FLAGS)$(if $(CONFIG_SEMIHOSTING_EXIT), --semihosting) -- $(QEMU_ARGS)
+run: $(KERNEL_BIN) $(RUN_DEPS)
+	$(Q)$(PYTHON_HOST) tools/qemu-run.py $(BOARD_RUN_FLAGS) $(RUN_FLAGS)$(if $(CONFIG_SEMIHOSTING_EXIT), --semihosting) -- $(QEMU_ARGS)
 
 test: | $(SETUP_STAMP)
 	$(Q)bash tests/run-all.sh

@@ -6,6 +6,7 @@
 
 void pl011_init(uintptr_t base);
 void pl011_set_base(uintptr_t base);
+void pl011_set_baud(uint32_t clock_hz, uint32_t baud);
 void pl011_putc(char c);
 
 #endif

@@ -32,21 +32,32 @@ static void print_banner(void)
 	printk("  cpu:       %s (MIDR 0x%08lx)\n", cpu_name(midr, cpu, sizeof(cpu)), (unsigned long)midr);
 	printk("  entry EL:  EL%u%s, running at EL%u\n", boot_info.entry_el,
 	       boot_info.entry_el == 2 ? " (dropped to EL1)" : "", __current_el());
+	printk("  entry:     MMU %s, D-cache %s, I-cache %s (SCTLR_EL%u 0x%lx)%s\n",
+	       (boot_info.entry_sctlr & SCTLR_EL1_M_Msk) ? "on" : "off",
+	       (boot_info.entry_sctlr & SCTLR_EL1_C_Msk) ? "on" : "off",
+	       (boot_info.entry_sctlr & SCTLR_EL1_I_Msk) ? "on" : "off", boot_info.entry_el,
+	       (unsigned long)boot_info.entry_sctlr,
+	       (boot_info.entry_sctlr & (SCTLR_EL1_M_Msk | SCTLR_EL1_C_Msk)) ? "; turned off at entry" : "");
 	printk("  dtb:       0x%lx\n", (unsigned long)boot_info.dtb);
 }
 
-void kernel_main(uintptr_t dtb, unsigned entry_el)
+void kernel_main(uintptr_t dtb, unsigned entry_el, uint64_t entry_sctlr)
 {
 	/*
 	 * boot.S has turned the MMU on and jumped to the upper half; TTBR0 is off. From here on
 	 * only upper-half addresses work, so the console moves to its device mapping first.
 	 */
-	console_set_base((uintptr_t)mmio_va(BOARD_UART_BASE));
+	console_set_base((uintptr_t)mmio_va(BOARD_CONSOLE_BASE));
 
 	boot_info.dtb = dtb;
 	boot_info.entry_el = entry_el;
+	boot_info.entry_sctlr = entry_sctlr;
+#if BOARD_HAS_PSCI
 	/* QEMU virt's firmware tables name HVC when the kernel runs at EL1 and SMC when at EL2. */
 	psci_init(entry_el == 2 ? PSCI_CONDUIT_SMC : PSCI_CONDUIT_HVC);
+#else
+	psci_init(PSCI_CONDUIT_NONE); /* e.g. the Pi's firmware: no PSCI, no EL3 to answer an SMC */
+#endif
 
 	print_banner();
 	mmu_print_map();

@@ -22,6 +22,9 @@ PKGS=(
 	python3-yaml                                     # system descriptions (configs/*.yaml)
 	cppcheck clang-tidy clang-format                 # make lint, make format
 	git                                              # version string from git describe
+	u-boot-tools                                     # mkimage: boot.scr for U-Boot
+	u-boot-qemu                                      # U-Boot for QEMU virt (make run BOOT=uboot)
+	dosfstools mtools fdisk                          # FAT and MBR disk images without root (mkbootdisk.sh)
 )
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -66,8 +69,9 @@ backports_entry() {
 
 case "${1:-}" in
 --print-backports-entry) backports_entry; exit ;;
+--print-debian-uri) debian_uri_for_suite "${2:-bookworm}" | head -n 1; exit ;; # for scripts/fetch-rpi-files.sh
 "") ;;
-*) say "usage: setup.sh [--print-backports-entry]"; exit 2 ;;
+*) say "usage: setup.sh [--print-backports-entry | --print-debian-uri [SUITE]]"; exit 2 ;;
 esac
 
 SUDO=

@@ -46,13 +46,18 @@ expect_fail() { # expect_fail NAME PATTERN COMMAND...: passes if COMMAND fails a
 	fi
 }
 
-# ---- builds: the kernel must build warning-free (-Werror) with both toolchains
+# ---- builds: the kernel must build warning-free (-Werror) with both toolchains, for every board
 for tc in gcc clang; do
-	for cfg in qemu-virt qemu-virt_ktest; do
+	for cfg in qemu-virt qemu-virt_ktest rpi4 rpi4_ktest; do
 		O=build/test/$cfg-$tc
-		step "build $cfg ($tc)" sh -c "make -s O=$O TOOLCHAIN=$tc ${cfg}_defconfig && make -s O=$O TOOLCHAIN=$tc all"
+		board=${cfg%_ktest}
+		step "build $cfg ($tc)" sh -c "make -s BOARD=$board O=$O TOOLCHAIN=$tc ${cfg}_defconfig && make -s BOARD=$board O=$O TOOLCHAIN=$tc all"
 	done
 done
+O=build/test/rpi4-gcc
+cmp -s $O/boot/kernel8.img $O/Image && grep -qx 'arm_64bit=1' $O/boot/config.txt &&
+	grep -qx 'kernel=kernel8.img' $O/boot/config.txt && grep -qx 'enable_uart=1' $O/boot/config.txt
+record "rpi4: boot/ holds kernel8.img (the Image) and config.txt" $?
 
 # ---- build system behaviour
 O=build/test/qemu-virt-gcc
@@ -98,6 +103,10 @@ KEEL_APT_DIR=$tmp/b bash scripts/setup.sh --print-backports-entry 2>&1 |
 record "setup: backports source from a one-line entry" $?
 expect_fail "setup: no bookworm entry is an error" "no apt source entry for bookworm" \
 	env KEEL_APT_DIR="$tmp/c" bash scripts/setup.sh --print-backports-entry
+mkdir -p "$tmp/noapt"
+expect_fail "fetch-rpi-files: without an apt source, names every missing file and where to get it" \
+	"get u-boot.bin from Debian's arm64 u-boot-rpi package (/usr/lib/u-boot/rpi_4/u-boot.bin)" \
+	env KEEL_APT_DIR="$tmp/noapt" bash scripts/fetch-rpi-files.sh "$tmp/rpi-out" "$tmp/rpi-cache"
 rm -rf "$tmp"
 
 # ---- system description compiler (tools/sysgen.py): one result per unittest case
@@ -241,6 +250,78 @@ for sys in utest fuzz; do
 	done
 done
 
+# ---- target: the in-kernel suite on the Raspberry Pi 4 build under QEMU raspi4b (EL2 entry, GIC-400,
+# PL011 UART0 = serial 0), both toolchains; then a deliberate panic and the default system
+for tc in gcc clang; do
+	O=build/test/rpi4_ktest-$tc
+	tag="rpi4 $tc raspi4b"
+	log=$LOGS/ktest-rpi4-$tc.log
+	make -s BOARD=rpi4 O=$O TOOLCHAIN=$tc RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4" run >"$log" 2>&1
+	status=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ktest: PASS "*) record "target [$tag]: ${line#ktest: PASS }" 0 ;;
+		"ktest: FAIL "*) record "target [$tag]: ${line#ktest: FAIL }" 1 "$log" ;;
+		esac
+	done <"$log"
+	record "target [$tag]: suite completed, exit status 0" $status "$log"
+done
+step "target [rpi4 gcc raspi4b]: unhandled brk is reported, then panic" \
+	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc run \
+	RUN_FLAGS="--timeout 60 --append ktest.panic=brk --expect-status 3 --expect ESR --expect KERNEL\ PANIC"
+step "rpi4: the in-kernel suite with the Pi's DTB (-dtb: x0 = 0x8000000)" \
+	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc QEMU_DTB=on run \
+	RUN_FLAGS="--timeout 60 --expect dtb:\ \ \ \ \ \ \ 0x8000000 --expect ,\ 0\ failed \
+		--expect ram:\ \ \ \ \ \ \ 0x0-0x3b400000 --expect from\ the\ DTB\ /memory\ node"
+# SD images: firmware, DTB and U-Boot from Debian's arm64 packages (downloaded once, then cached)
+rpi_sdimage() {
+	local O=build/test/rpi4_ktest-gcc
+	make -s BOARD=rpi4 O=$O sdimage || return 1
+	mdir -b -i $O/sdimage/boot.vfat ::/ | sort | tr '\n' ' ' | tee /dev/stderr |
+		grep -qx '::/bcm2711-rpi-4-b.dtb ::/config.txt ::/fixup4.dat ::/kernel8.img ::/start4.elf ' || return 1
+	mdir -b -i $O/sdimage-uboot/boot.vfat ::/ | sort | tr '\n' ' ' | tee /dev/stderr |
+		grep -qx '::/bcm2711-rpi-4-b.dtb ::/boot.scr ::/config.txt ::/fixup4.dat ::/keel.img ::/start4.elf ::/u-boot.bin ' || return 1
+	mtype -i $O/sdimage-uboot/boot.vfat ::/config.txt | grep -qx 'kernel=u-boot.bin' &&
+		PATH=$PATH:/usr/sbin:/sbin sfdisk -d $O/sdimage/sd.img 2>/dev/null | grep -q 'start=        2048, size=      129024, type=c, bootable'
+}
+step "rpi4: make sdimage writes both SD images (firmware -> kernel8.img; firmware -> U-Boot -> keel.img)" rpi_sdimage
+step "rpi4: U-Boot from the SD image boots the in-kernel suite under QEMU raspi4b (booti, EL2, DTB)" \
+	make -s BOARD=rpi4 O=build/test/rpi4_ktest-gcc BOOT=uboot run \
+	RUN_FLAGS="--timeout 60 --expect entry\ EL:\ \ EL2 --expect ,\ 0\ failed"
+mini_uart_console() { # CONFIG_RPI4_CONSOLE_MINI_UART: the console on the mini UART, QEMU's serial 1
+	local O=build/test/rpi4_ktest-mini-uart tmp status
+	tmp=$(mktemp -d)
+	printf 'CONFIG_BOARD_RPI4=y\nCONFIG_KTEST=y\nCONFIG_TIMER_DEMO_PERIODS=200\nCONFIG_RPI4_CONSOLE_MINI_UART=y\n' >"$tmp/mu"
+	mkdir -p "$O"
+	"$PY" tools/kconfig.py defconfig "$tmp/mu" "$O/.config" && make -s BOARD=rpi4 O=$O all &&
+		out=$(make -s BOARD=rpi4 O=$O run RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4 \
+			--expect ,\ 0\ failed" 2>&1)
+	status=$?
+	printf '%s\n' "${out:-}"
+	[ $status -eq 0 ] && grep -q -- '-serial null -serial stdio' <<<"$out"
+	status=$?
+	rm -rf "$tmp"
+	return $status
+}
+step "rpi4: console on the mini UART (QEMU serial 1), the suite passes" mini_uart_console
+step "rpi4: the default system runs under QEMU raspi4b, then halts (no PSCI)" \
+	make -s BOARD=rpi4 O=build/test/rpi4-gcc run RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4 \
+		--expect GICv2,\ 224\ interrupt\ lines --expect controller:\ done --expect Keel:\ halted"
+
+# ---- U-Boot on QEMU virt (Debian u-boot-qemu): distro boot finds boot.scr on a virtio disk, which
+# loads keel.img and enters it with booti; EL1 and EL2 entry, both GICs, and the default system
+for combo in "cortex-a72 2 off" "cortex-a53 3 on"; do
+	read -r cpu gic el2 <<<"$combo"
+	tag="gcc $cpu gicv$gic $([ "$el2" = on ] && echo EL2 || echo EL1)-entry"
+	step "u-boot [$tag]: boot.scr + booti start the in-kernel suite, which passes" \
+		make -s O=build/test/qemu-virt_ktest-gcc BOOT=uboot QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 run \
+		RUN_FLAGS="--timeout 60 --expect Keel:\ U-Boot\ loads\ keel.img --expect Starting\ kernel \
+			--expect ,\ 0\ failed"
+done
+step "u-boot: the default system boots through boot.scr + booti and powers off" \
+	make -s O=build/test/qemu-virt-gcc BOOT=uboot run \
+	RUN_FLAGS="--timeout 60 --expect Keel:\ U-Boot\ loads\ keel.img --expect controller:\ done"
+
 # ---- PAN (ARMv8.1) paths: Cortex-A53/A72 lack PAN, QEMU's "max" CPU has it. Only the
 # address-space, MMU and exception tests: the timer bounds are in ticks of the A53/A72's clock.
 pan_tests='space_*,mmu_*,exception_*'
@@ -251,6 +332,35 @@ for tc in gcc clang; do
 		RUN_FLAGS="--timeout 120 --append ktest.only=$pan_tests --expect PAN\ on \
 			--expect ktest:\ $pan_count\ passed,\ 0\ failed"
 done
+
+# ---- RAM size from the DTB's /memory node (QEMU -m), not from board.h
+step "target [gcc cortex-a72 gicv2 EL1-entry, -m 256M]: RAM from the DTB, the suite passes" \
+	make -s O=build/test/qemu-virt_ktest-gcc QEMU_MEM=256M run \
+	RUN_FLAGS="--timeout 60 --expect ram:\ \ \ \ \ \ \ 0x40000000-0x50000000 --expect from\ the\ DTB\ /memory\ node \
+		--expect ,\ 0\ failed"
+
+# ---- entry robustness: a loader that leaves the MMU, the D-cache and the I-cache on, with dirty
+# lines over .bss (tests/entry/caches_on.S); Keel turns them off and boots the suite
+caches_on_entry() {
+	local O=build/test/qemu-virt_ktest-gcc off=0xffff000000000000 bs be ds de sz
+	bs=$(aarch64-linux-gnu-nm $O/keel.elf | awk '$3 == "__bss_start" { print $1 }')
+	be=$(aarch64-linux-gnu-nm $O/keel.elf | awk '$3 == "__bss_end" { print $1 }')
+	printf -v ds '0x%x' $((0x$bs - off))
+	printf -v de '0x%x' $((0x$be - off))
+	sz=$((($(stat -c %s $O/Image) + 7) / 8 * 8))
+	mkdir -p build/test/entry
+	aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0x47000000 -Wl,--build-id=none -DIMAGE_SRC=0x46000000 \
+		-DIMAGE_SIZE=$sz -DKERNEL_ENTRY=0x40080000 -DDIRTY_START="$ds" -DDIRTY_END="$de" \
+		tests/entry/caches_on.S -o build/test/entry/caches_on.elf &&
+		aarch64-linux-gnu-objcopy -O binary build/test/entry/caches_on.elf build/test/entry/caches_on.bin &&
+		$PY_HOST tools/qemu-run.py --timeout 30 --semihosting --expect "MMU on, D-cache on, I-cache on" \
+			--expect "turned off at entry" --expect ", 0 failed" -- \
+			-M virt -cpu cortex-a72 -m 128M -icount shift=4,sleep=off \
+			-device loader,file=$O/Image,addr=0x46000000,force-raw=on \
+			-device loader,file=build/test/entry/caches_on.bin,addr=0x47000000,force-raw=on \
+			-device loader,addr=0x47000000,cpu-num=0
+}
+step "entry with MMU and caches on and dirty lines over .bss: turned off, the suite passes" caches_on_entry
 
 # ---- boot-time checks of the MMU setup stop the boot with a clear message (status 3, like a panic)
 O=build/test/qemu-virt_ktest-gcc

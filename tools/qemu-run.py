@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """qemu-run.py — boot a Keel image under QEMU, echo its console, and turn the run into an exit status.
 
-usage: qemu-run.py [--timeout S] [--semihosting] [--append TEXT] [--log FILE]
+usage: qemu-run.py [--timeout S] [--semihosting] [--stop-on-halt] [--console-serial N] [--append TEXT] [--log FILE]
                    [--expect-status N] [--expect TEXT ...] -- QEMU-ARGS...
 
 The QEMU arguments (machine, CPU, -kernel ...) come from board/<board>/board.mk. The guest's
@@ -10,19 +10,62 @@ semihosting SYS_EXIT), else the number in the kernel's last "Keel: power off, ex
 line. A run that exceeds --timeout (host seconds: a guard against hangs, not a measurement) or
 never prints the power-off line fails. With --expect-status the run passes only if the guest's
 status equals N (e.g. 3 for a deliberate panic); each --expect TEXT must appear in the output.
+On a board without PSCI (Raspberry Pi) a non-test kernel cannot stop QEMU: it prints the power-off
+line, then "Keel: halted ..." and parks; --stop-on-halt ends QEMU as soon as that line appears.
 """
 import argparse
 import re
 import subprocess
 import sys
+import threading
+import time
 
 POWER_OFF = re.compile(r"^Keel: power off, exit status (-?\d+)\s*$", re.M)
+HALTED = re.compile(r"^Keel: halted\b.*$", re.M)
+
+
+def communicate(proc, timeout, stop_on_halt):
+    """Collect the guest's output until QEMU exits (or, with stop_on_halt, the kernel parks).
+
+    Returns (output bytes, timed_out)."""
+    if not stop_on_halt:
+        try:
+            return proc.communicate(timeout=timeout)[0], False
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.communicate()[0], True
+    chunks = []
+
+    def reader():
+        for chunk in iter(lambda: proc.stdout.read1(4096), b""):
+            chunks.append(chunk)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    while proc.poll() is None:
+        if HALTED.search(b"".join(chunks).decode("utf-8", "replace")):
+            proc.kill()
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            timed_out = True
+            break
+        time.sleep(0.02)
+    proc.wait()
+    t.join()
+    return b"".join(chunks), timed_out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--timeout", type=float, default=60.0, help="host seconds before the run is killed (default 60)")
     ap.add_argument("--semihosting", action="store_true", help="enable semihosting (test builds exit with a status)")
+    ap.add_argument("--stop-on-halt", action="store_true",
+                    help="end QEMU once the kernel prints 'Keel: halted' (boards without PSCI)")
+    ap.add_argument("--console-serial", type=int, default=0,
+                    help="QEMU serial port index of the kernel's console (default 0; the Pi's mini UART is 1)")
     ap.add_argument("--append", default="", help="kernel command line (read by test builds through semihosting)")
     ap.add_argument("--log", help="also write the console output to this file")
     ap.add_argument("--expect-status", type=int, default=0, help="guest status that counts as success (default 0)")
@@ -33,7 +76,8 @@ def main():
     qargs = args.qemu_args[1:] if args.qemu_args[:1] == ["--"] else args.qemu_args
     if not qargs:
         ap.error("no QEMU arguments after --")
-    cmd = ["qemu-system-aarch64", "-nographic", "-monitor", "none", "-serial", "stdio", "-nic", "none", *qargs]
+    serial = ["-serial", "null"] * args.console_serial + ["-serial", "stdio"]
+    cmd = ["qemu-system-aarch64", "-nographic", "-monitor", "none", *serial, "-nic", "none", *qargs]
     if args.semihosting:
         cmd += ["-semihosting-config", "enable=on,target=native"]
     if args.append:
@@ -46,13 +90,7 @@ def main():
     except FileNotFoundError:
         print("qemu-run: qemu-system-aarch64 not found; run scripts/setup.sh", file=sys.stderr)
         return 2
-    timed_out = False
-    try:
-        stdout, _ = proc.communicate(timeout=args.timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        stdout, _ = proc.communicate()
-        timed_out = True
+    stdout, timed_out = communicate(proc, args.timeout, args.stop_on_halt)
     text = stdout.decode("utf-8", "replace").replace("\r\n", "\n")
     # QEMU says this when the guest powers off under -icount sleep=off; it is expected, not a problem.
     text = text.replace("qemu-system-aarch64: warning: icount sleep disabled and no active timers\n", "")

@@ -1,4 +1,4 @@
-/* boot.S — kernel entry: arm64 Image header, park secondaries, EL2->EL1 drop, BSS, MMU on, jump to the upper half. */
+/* boot.S — kernel entry: arm64 Image header, park secondaries, MMU/caches off, EL2->EL1 drop, BSS, MMU on, jump to the upper half. */
 #include "cmsis_aarch64.h"
 #include "el2.h"
 #include "mmu.h"
@@ -39,10 +39,30 @@ primary_entry:
 	cmp	x20, #2
 	b.eq	from_el2
 	cmp	x20, #1
-	b.eq	el1_entry
+	b.eq	from_el1
 	b	el_unsupported		/* EL3: Keel needs firmware below it (TF-A, QEMU without secure=on) */
 
+/*
+ * The boot protocol asks for the MMU and the data cache off, but a loader may leave them on
+ * (with an identity map, or we would not be running). Turn both off for the entry EL before
+ * anything is written, so the tables built below are never written or walked through stale
+ * translations; x21 keeps the entry SCTLR for the boot log. The image itself must have been
+ * cleaned to PoC by the loader (the same protocol); its .data/.bss are cleaned below anyway.
+ */
+from_el1:
+	mrs	x21, sctlr_el1
+	bic	x1, x21, #SCTLR_EL1_M_Msk
+	bic	x1, x1, #SCTLR_EL1_C_Msk
+	msr	sctlr_el1, x1
+	isb
+	b	el1_entry
+
 from_el2:
+	mrs	x21, sctlr_el2		/* M and C sit at the same bits as in SCTLR_EL1 */
+	bic	x1, x21, #SCTLR_EL1_M_Msk
+	bic	x1, x1, #SCTLR_EL1_C_Msk
+	msr	sctlr_el2, x1
+	isb
 	EL2_TO_EL1 el1_entry
 
 el1_entry:
@@ -59,14 +79,15 @@ el1_entry:
 	 * With the MMU off, data accesses are Device-nGnRnE and bypass the caches, so what follows
 	 * writes straight to memory. A bootloader that ran with caches on may have left lines of
 	 * this range in a cache: a dirty one could later be written back over our tables, a clean
-	 * one would shadow them once the caches are on. So invalidate to PoC before writing (the
-	 * boot protocol has the loader clean the image to PoC, so nothing of value is lost).
+	 * one would shadow them once the caches are on. So clean and invalidate to PoC before
+	 * writing: a dirty line of .data (a loader that did not clean the image) reaches memory,
+	 * one of .bss is overwritten by the clearing below.
 	 */
 	adrp	x0, __data_start
 	add	x0, x0, :lo12:__data_start
 	adrp	x1, __bss_end
 	add	x1, x1, :lo12:__bss_end
-	bl	dcache_inval_poc
+	bl	dcache_clean_inval_poc
 
 	/* Clear BSS (8-byte aligned by the linker script); the stack is in it but unused yet. */
 	adrp	x1, __bss_start
@@ -79,6 +100,7 @@ el1_entry:
 	b	2b
 3:
 	bl	console_init		/* PL011 at its physical address, for early messages */
+	mov	x0, x19			/* the DTB: RAM bounds from its /memory node */
 	bl	mmu_boot_setup		/* tables, MAIR, TCR, TTBR0/1 (mmu_boot.c); halts on error */
 
 	/* Again, for lines fetched speculatively while the tables and stack were written. */
@@ -122,8 +144,28 @@ el1_high:
 
 	mov	x0, x19
 	mov	x1, x20
+	mov	x2, x21
 	bl	kernel_main
 	b	park
+
+/*
+ * dcache_clean_inval_poc(start = x0, end = x1): clean and invalidate the data cache lines of
+ * [start, end) to the point of coherency, by VA. Leaf routine, no stack; clobbers x0-x3.
+ */
+dcache_clean_inval_poc:
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #CTR_EL0_DminLine_Pos, #4
+	mov	x2, #4
+	lsl	x2, x2, x3		/* smallest D-cache line in bytes */
+	sub	x3, x2, #1
+	bic	x0, x0, x3
+6:	cmp	x0, x1
+	b.hs	7f
+	dc	civac, x0
+	add	x0, x0, x2
+	b	6b
+7:	dsb	sy
+	ret
 
 /*
  * dcache_inval_poc(start = x0, end = x1): invalidate the data cache lines of [start, end) to the

@@ -43,6 +43,10 @@ void mmu_print_map(void)
 	printk("  page tables: %u of %u pages used (kernel %u, boot identity map %u); PA size %u bits\n",
 	       mmu_layout.pt_kernel + mmu_layout.pt_boot, CONFIG_MMU_PT_PAGES, mmu_layout.pt_kernel,
 	       mmu_layout.pt_boot, mmu_layout.pa_bits);
+	printk("  ram:       0x%lx-0x%lx (%lu MiB), %s\n", (unsigned long)mmu_layout.ram_base,
+	       (unsigned long)mmu_layout.ram_end,
+	       (unsigned long)((mmu_layout.ram_end - mmu_layout.ram_base) >> 20),
+	       mmu_layout.ram_from_dtb ? "from the DTB /memory node" : "board default (no usable DTB)");
 }
 
 /* The table a table descriptor points to, through the linear map. */

@@ -16,6 +16,7 @@
 #include "board.h"
 #include "cmsis_aarch64.h"
 #include "early.h"
+#include "keel/fdt.h"
 #include "memlayout.h"
 #include "mmu.h"
 #include "pte.h"
@@ -111,10 +112,42 @@ static unsigned tcr_ips(unsigned *pa_bits)
 	return parange;
 }
 
-void mmu_boot_setup(void)
+/*
+ * The RAM to map: the DTB's /memory bank that holds the kernel, clipped to the board's window
+ * [BOARD_RAM_BASE, BOARD_RAM_BASE + BOARD_RAM_MAX) (on the Pi: below the VideoCore's memory and
+ * the peripherals), else the board's fallback BOARD_RAM_SIZE. Only an 8-byte aligned,
+ * non-zero x0 is read (the FDT header's alignment); QEMU raspi4b without -dtb passes 0x100,
+ * which holds ATAGs and fails the magic check.
+ */
+static void ram_bounds(uintptr_t dtb, uint64_t kstart)
+{
+	const uint64_t lo = BOARD_RAM_BASE; /* a variable: "base < 0" would not compile with -Werror */
+	uint64_t base, size, end;
+
+	mmu_layout.ram_base = BOARD_RAM_BASE;
+	mmu_layout.ram_end = BOARD_RAM_BASE + BOARD_RAM_SIZE;
+	mmu_layout.ram_from_dtb = 0;
+	if (!dtb || (dtb & 7U) || fdt_memory_bank((const void *)dtb, kstart, &base, &size) != FDT_OK)
+		return;
+	end = base + size;
+	/* cppcheck-suppress unsignedLessThanZero ; lo is 0 on boards whose RAM starts at 0 (the Pi) */
+	if (base < lo)
+		base = lo;
+	if (end > lo + BOARD_RAM_MAX || end < base)
+		end = lo + BOARD_RAM_MAX;
+	/* Whole 2 MiB blocks: a partial block at the end would cost a level 3 table. */
+	end &= ~(pte_level_size(2) - 1U);
+	if (end <= kstart)
+		return;
+	mmu_layout.ram_base = base & ~(PTE_PAGE_SIZE - 1U);
+	mmu_layout.ram_end = end;
+	mmu_layout.ram_from_dtb = 1;
+}
+
+void mmu_boot_setup(uintptr_t dtb)
 {
 	const uint64_t kstart = (uintptr_t)__kernel_start, kend = (uintptr_t)__kernel_end;
-	const uint64_t ram_end = BOARD_RAM_BASE + BOARD_RAM_SIZE;
+	uint64_t ram_base, ram_end;
 	uint64_t *ttbr1, *ttbr0, tcr;
 	unsigned ips;
 
@@ -130,12 +163,15 @@ void mmu_boot_setup(void)
 		early_puts(" (BOARD_KERNEL_LOAD; Image text_offset 0x80000 from a 2 MiB aligned RAM base)\n");
 		early_halt();
 	}
-	if (kstart < BOARD_RAM_BASE || kend > ram_end)
+	ram_bounds(dtb, kstart);
+	ram_base = mmu_layout.ram_base;
+	ram_end = mmu_layout.ram_end;
+	if (kstart < ram_base || kend > ram_end)
 		early_fatal("kernel image lies outside the board's RAM: image end", kend);
 
 	/* TTBR1: RAM linear map with the kernel image carved out at 4 KiB granularity for W^X. */
 	ttbr1 = pt_alloc();
-	map_region(ttbr1, MMU_REGION_RAM, BOARD_RAM_BASE, kstart, PTE_PROT_RW, PTE_MEM_NORMAL);
+	map_region(ttbr1, MMU_REGION_RAM, ram_base, kstart, PTE_PROT_RW, PTE_MEM_NORMAL);
 	map_region(ttbr1, MMU_REGION_TEXT, kstart, (uintptr_t)__text_end, PTE_PROT_RX, PTE_MEM_NORMAL);
 	map_region(ttbr1, MMU_REGION_RODATA, (uintptr_t)__rodata_start, (uintptr_t)__rodata_end, PTE_PROT_R,
 		   PTE_MEM_NORMAL);

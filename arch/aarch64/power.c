@@ -1,4 +1,4 @@
-/* power.c — stop the machine: semihosting exit (test builds) or PSCI SYSTEM_OFF. */
+/* power.c — stop the machine: semihosting exit (test builds), PSCI SYSTEM_OFF, or park where there is no PSCI. */
 #include "cmsis_aarch64.h"
 #include "keel/power.h"
 #include "keel/printk.h"
@@ -15,8 +15,13 @@ void power_off(int status)
 		__semihost(SEMIHOSTING_SYS_EXIT, block);
 	}
 #endif
-	psci_system_off();
-	printk("Keel: power off failed; halted\n");
+	if (psci_get_conduit() == PSCI_CONDUIT_NONE) {
+		/* No PSCI (Raspberry Pi firmware): nothing can cut the power, so say so and park. */
+		printk("Keel: halted (no PSCI on this board; power can be removed)\n");
+	} else {
+		psci_system_off();
+		printk("Keel: power off failed; halted\n");
+	}
 	for (;;) {
 		__disable_irq();
 		__WFI();

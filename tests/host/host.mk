@@ -14,6 +14,7 @@ HOST_TEST_SRCS_mdb    := kernel/mdb.c
 HOST_TEST_SRCS_runq   := kernel/runq.c
 HOST_TEST_SRCS_clock  := kernel/clock_conv.c
 HOST_TEST_SRCS_pte    := arch/aarch64/pte.c
+HOST_TEST_SRCS_fdt    := lib/fdt.c
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,$(HOST_O)/test_%,$(wildcard tests/host/test_*.c))
 

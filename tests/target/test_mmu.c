@@ -138,9 +138,10 @@ KTEST(mmu_mappings_have_their_attributes)
 	KTEST_EXPECT(pte_prot(d) == PTE_PROT_RW && level == 3);
 	d = mmu_lookup((uintptr_t)mmio_va(BOARD_UART_BASE), &level);
 	KTEST_EXPECT(pte_prot(d) == PTE_PROT_RW && pte_memtype(d) == PTE_MEM_DEVICE);
-	d = mmu_lookup(memlayout_va(BOARD_RAM_BASE + BOARD_RAM_SIZE - 1), &level);
-	KTEST_EXPECT(pte_prot(d) == PTE_PROT_RW && pte_memtype(d) == PTE_MEM_NORMAL && level == 2);
-	KTEST_EXPECT(mmu_lookup(memlayout_va(BOARD_RAM_BASE + BOARD_RAM_SIZE), &level) == 0);
+	d = mmu_lookup(memlayout_va(mmu_layout.ram_end - 1), &level);
+	KTEST_EXPECT(pte_prot(d) == PTE_PROT_RW && pte_memtype(d) == PTE_MEM_NORMAL &&
+		     (level == 2 || level == 1));
+	KTEST_EXPECT(mmu_lookup(memlayout_va(mmu_layout.ram_end), &level) == 0);
 	KTEST_EXPECT(mmu_layout.pt_kernel + mmu_layout.pt_boot <= CONFIG_MMU_PT_PAGES);
 }
 
@@ -149,18 +150,21 @@ KTEST(mmu_no_writable_executable_mapping)
 	KTEST_EXPECT(mmu_check() == 0);
 }
 
-/* The check is not vacuous: a W+X block planted in an unused level 2 entry is reported. */
+/*
+ * The check is not vacuous: a W+X block planted in an unused level 2 entry is reported. The
+ * entry is the 2 MiB just below the device window (2 MiB aligned, never RAM on any board), in the
+ * level 2 table that maps the window; it aliases the last 2 MiB of RAM.
+ */
 KTEST(mmu_check_reports_writable_executable)
 {
 	unsigned level = 0;
-	/* The unused VA just past the RAM linear map, aliasing the last 2 MiB of RAM (same attributes). */
-	uintptr_t va = memlayout_va(BOARD_RAM_BASE + BOARD_RAM_SIZE);
-	uint64_t pa = BOARD_RAM_BASE + BOARD_RAM_SIZE - pte_level_size(2);
+	uintptr_t va = (uintptr_t)mmio_va(BOARD_DEVICE_BASE) - pte_level_size(2);
+	uint64_t pa = mmu_layout.ram_end - pte_level_size(2);
 	uint64_t desc;
 	uint64_t *l2;
 
-	/* The level 2 table that maps the end of RAM (2 MiB blocks there). */
-	KTEST_EXPECT(mmu_lookup(va - 1, &level) != 0 && level == 2);
+	/* The device window's level 2 table (2 MiB blocks there). */
+	KTEST_EXPECT(mmu_lookup(va + pte_level_size(2), &level) != 0 && level == 2);
 	desc = ((const uint64_t *)memlayout_va(mmu_layout.ttbr1))[pte_index(va, 0)];
 	desc = ((const uint64_t *)memlayout_va(pte_addr(desc)))[pte_index(va, 1)];
 	l2 = (uint64_t *)memlayout_va(pte_addr(desc));
@@ -255,8 +259,16 @@ static void expect_read_translation_fault(uintptr_t addr, const char *decoded)
 
 KTEST(mmu_unmapped_upper_half_read_faults)
 {
-	/* Just past the RAM linear map: its level 2 table exists, the entry does not. */
-	expect_read_translation_fault(memlayout_va(BOARD_RAM_BASE + BOARD_RAM_SIZE),
+	/*
+	 * Just past the RAM linear map: the entry at the level of its last leaf is empty (level 2,
+	 * or level 1 when RAM ends on a GiB boundary, e.g. QEMU virt with -m 1G).
+	 */
+	expect_read_translation_fault(memlayout_va(mmu_layout.ram_end),
+				      mmu_layout.ram_end % pte_level_size(1)
+					      ? "Data Abort (same EL): translation fault, level 2, read"
+					      : "Data Abort (same EL): translation fault, level 1, read");
+	/* Just below the device window: its level 2 table exists, the entry does not. */
+	expect_read_translation_fault((uintptr_t)mmio_va(BOARD_DEVICE_BASE) - pte_level_size(2),
 				      "Data Abort (same EL): translation fault, level 2, read");
 	/* 1 TiB into the upper half: no level 0 entry at all. */
 	expect_read_translation_fault(KERNEL_VA_BASE + (1UL << 40),

@@ -49,11 +49,14 @@ struct mmu_region {
 struct mmu_layout {
 	struct mmu_region region[MMU_MAX_REGIONS];
 	unsigned nr_regions;
-	unsigned pt_kernel; /* pool pages holding the TTBR1 tables */
-	unsigned pt_boot;   /* pool pages of the boot identity map (TTBR0, used only to turn the MMU on) */
-	unsigned pa_bits;   /* physical address size programmed in TCR_EL1.IPS */
-	uint64_t pool_pa;   /* physical address of the page-table pool (CONFIG_MMU_PT_PAGES pages) */
-	uint64_t ttbr1;	    /* physical address of the TTBR1 level 0 table */
+	unsigned pt_kernel;    /* pool pages holding the TTBR1 tables */
+	unsigned pt_boot;      /* pool pages of the boot identity map (TTBR0, used only to turn the MMU on) */
+	unsigned pa_bits;      /* physical address size programmed in TCR_EL1.IPS */
+	unsigned ram_from_dtb; /* 1: RAM bounds from the DTB's /memory, 0: the board's fallback */
+	uint64_t ram_base;     /* the RAM the linear map covers: [ram_base, ram_end) */
+	uint64_t ram_end;
+	uint64_t pool_pa; /* physical address of the page-table pool (CONFIG_MMU_PT_PAGES pages) */
+	uint64_t ttbr1;	  /* physical address of the TTBR1 level 0 table */
 	uint64_t
 		ttbr0_boot; /* physical address of the identity map's level 0 table (kept for secondary CPUs) */
 };
@@ -61,11 +64,12 @@ struct mmu_layout {
 extern struct mmu_layout mmu_layout;
 
 /*
- * Called by boot.S with the MMU off, at the physical load address: checks the load address,
+ * Called by boot.S with the MMU off, at the physical load address, with the DTB address from x0
+ * (0 or not a DTB: the board's fallback RAM size is used): checks the load address,
  * builds the TTBR1 tables and the temporary TTBR0 identity map, programs MAIR, TCR, TTBR0 and
  * TTBR1. Halts with a message on any failure. boot.S then turns the MMU on.
  */
-void mmu_boot_setup(void);
+void mmu_boot_setup(uintptr_t dtb);
 
 /* Print the memory map (kernel regions, RAM linear map, devices) and the page-table usage. */
 void mmu_print_map(void);
