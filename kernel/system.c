@@ -141,9 +141,6 @@ static void user_irq(unsigned irq, void *ctx)
 	irq_pending[irq] = true;
 }
 
-/* A variable, not the macro: a system may grant no IRQ, and "g < 0u" would not compile with -Werror. */
-static const unsigned nr_irq_grants = SYS_NR_IRQ_GRANTS;
-
 bool system_irq_granted(unsigned irq, unsigned space)
 {
 	for (unsigned g = 0; g < nr_irq_grants; g++)
