@@ -133,9 +133,12 @@ static void user_irq(unsigned irq, void *ctx)
 	irq_pending[irq] = true;
 }
 
+/* A variable, not the macro: with no grants, `g < 0u` would trip -Wtype-limits. */
+static const unsigned nr_irq_grants = SYS_NR_IRQ_GRANTS;
+
 bool system_irq_granted(unsigned irq, unsigned space)
 {
-	for (unsigned g = 0; g < SYS_NR_IRQ_GRANTS; g++)
+	for (unsigned g = 0; g < nr_irq_grants; g++)
 		if (sys_irq_grants[g].irq == irq && sys_irq_grants[g].space == space)
 			return true;
 	return false;
@@ -202,7 +205,7 @@ void system_init(void)
 	}
 	map_regions();
 	init_threads();
-	for (unsigned g = 0; g < SYS_NR_IRQ_GRANTS; g++) {
+	for (unsigned g = 0; g < nr_irq_grants; g++) {
 		irq_register(sys_irq_grants[g].irq, user_irq, (void *)(uintptr_t)sys_irq_grants[g].space);
 		irq_enable(sys_irq_grants[g].irq);
 	}
