@@ -22,6 +22,7 @@ PKGS=(
 	python3-yaml                                     # system descriptions (configs/*.yaml)
 	cppcheck clang-tidy clang-format                 # make lint, make format
 	git                                              # version string from git describe
+	gnuplot-nox                                      # rt-tests/run: latency plots
 )
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
