@@ -3,6 +3,7 @@
 
 #include "keel/clock.h"
 #include "keel/irq.h"
+#include "keel/latency.h"
 #include "timer.h"
 
 static struct {
@@ -29,8 +30,10 @@ static void clock_timer_irq(unsigned irq, void *ctx)
 	}
 	timer_stop();
 	alarm.fn = NULL;
-	if (fn)
+	if (fn) {
+		latency_timer_late(now - alarm.deadline);
 		fn(alarm.ctx, alarm.deadline, now);
+	}
 }
 
 void clock_init(void)

@@ -1,5 +1,6 @@
 /* sched.c — fixed-priority preemptive scheduler: O(1) ready queues, a deadline-ordered timeout queue. */
 #include "keel/clock.h"
+#include "keel/latency.h"
 #include "keel/panic.h"
 #include "keel/power.h"
 #include "keel/printk.h"
@@ -233,6 +234,7 @@ struct trap_frame *sched_resume(void)
 		if (!can_ever_run())
 			system_finished();
 		/* Idle: wait for an interrupt to make a thread ready (the timer or a device). */
+		latency_idle();
 		__enable_irq();
 		__WFI();
 		__disable_irq();

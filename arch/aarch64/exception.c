@@ -2,6 +2,7 @@
 #include "esr.h"
 #include "arch_entry.h"
 #include "exception.h"
+#include "keel/latency.h"
 #include "keel/sched.h"
 #include "keel/trap.h"
 #include "keel/panic.h"
@@ -77,6 +78,7 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 	enum exc_kind kind = EXC_KIND(vector);
 
 	if (kind == EXC_IRQ && irq_handler) {
+		latency_irq_from_kernel();
 		irq_handler(tf);
 		return;
 	}
@@ -90,14 +92,21 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 
 struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 {
+	struct trap_frame *next;
+
+	latency_enter();
 	switch (EXC_KIND(vector)) {
 	case EXC_SYNC:
-		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64)
+		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64) {
+			latency_set_path(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8]
+								       : KINFO_LAT_FAULT);
 			syscall_handle(tf);
-		else
+		} else {
 			fault_handle_user(tf, vector);
+		}
 		break;
 	case EXC_IRQ:
+		latency_set_path(KINFO_LAT_IRQ);
 		if (irq_handler)
 			irq_handler(tf);
 		break;
@@ -105,5 +114,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 		fault_handle_user(tf, vector); /* FIQ or SError caused by this thread: stop it */
 		break;
 	}
-	return sched_resume();
+	next = sched_resume();
+	latency_exit();
+	return next;
 }

@@ -87,13 +87,37 @@ static enum kerr run_phase(volatile struct rt_ctl *ctl, unsigned p)
 	return KERR_OK;
 }
 
+/*
+ * The kernel's longest interrupts-masked stretches during the phase that just ended
+ * (CONFIG_LATENCY_TRACE), read and cleared in one call: one "rt: klat" line per path seen.
+ */
+static enum kerr read_kernel_latency(struct kinfo_latency *out)
+{
+	enum kerr err = keel_kernel_info_flags(&info, sizeof(info), KINFO_RESET_LATENCY, NULL);
+
+	*out = info.latency;
+	return err;
+}
+
+static void print_kernel_latency(unsigned p, const struct kinfo_latency *l)
+{
+	if (!l->enabled)
+		return;
+	printf("rt: klat phase=%u path=timer_late max=%llu\n", p, (unsigned long long)l->timer_late_max);
+	for (unsigned i = 0; i < l->nr_paths && i < KINFO_LAT_PATHS; i++)
+		if (l->masked_max[i])
+			printf("rt: klat phase=%u path=%u max=%llu\n", p, i,
+			       (unsigned long long)l->masked_max[i]);
+}
+
 static enum kerr run(volatile struct rt_ctl *ctl)
 {
 	uint64_t now, free_entries;
 	unsigned np = 1;
+	struct kinfo_latency lat;
 	enum kerr err;
 
-	err = keel_kernel_info(&info, sizeof(info), NULL);
+	err = read_kernel_latency(&lat); /* also clears what boot and start-up left */
 	if (err != KERR_OK)
 		return err;
 	free_entries = info.space[SYS_SPACE_VICTIM].mdb_limit - info.space[SYS_SPACE_VICTIM].mdb_used;
@@ -113,8 +137,12 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 			return err;
 	}
 	for (unsigned p = 1; p < np; p++) {
+		err = read_kernel_latency(&lat);
+		if (err != KERR_OK)
+			return err;
 		__atomic_store_n(&ctl->phase, p, __ATOMIC_RELEASE);
-		if (p == 1) /* printed in phase 1, so that the idle phase stays idle */
+		print_kernel_latency(p - 1, &lat); /* printed in phase p: the print is phase p's work */
+		if (p == 1)			   /* printed in phase 1, so that the idle phase stays idle */
 			printf("rt: load unmap phases=%u max_pages=%llu batch=%u\n", np,
 			       (unsigned long long)free_entries, RT_MAP_BATCH);
 		printf("rt: progress phase %u/%u pages=%llu\n", p, np - 1, (unsigned long long)ctl->pages[p]);
@@ -122,6 +150,10 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 		if (err != KERR_OK)
 			return err;
 	}
+	err = read_kernel_latency(&lat);
+	if (err != KERR_OK)
+		return err;
+	print_kernel_latency(np - 1, &lat);
 	for (unsigned p = 0; p < np; p++)
 		printf("rt: phase %u pages=%llu rounds=%llu\n", p, (unsigned long long)ctl->pages[p],
 		       (unsigned long long)ctl->rounds[p]);

@@ -40,6 +40,8 @@ enum kerr keel_irq_ack(unsigned irq) KEEL_MUST_CHECK;
 enum kerr keel_thread_restart(unsigned thread) KEEL_MUST_CHECK;
 enum kerr keel_thread_suspend(unsigned thread) KEEL_MUST_CHECK;
 enum kerr keel_kernel_info(void *buf, size_t size, size_t *written) KEEL_MUST_CHECK;
+/* kernel_info with flags: KINFO_RESET_LATENCY (keel/kinfo.h) clears the latency maxima after reading. */
+enum kerr keel_kernel_info_flags(void *buf, size_t size, unsigned flags, size_t *written) KEEL_MUST_CHECK;
 enum kerr keel_thread_self(unsigned *thread) KEEL_MUST_CHECK;
 enum kerr keel_map(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
 		   unsigned rights) KEEL_MUST_CHECK;
