@@ -462,9 +462,14 @@ void mdb_pt_sync(void)
 	for (uint32_t i = 0; i < t->count; i++)
 		if (!asid_marked(t, (unsigned)(t->op[i] >> 48)))
 			__TLBI_VAE1IS(t->op[i]);
-	for (unsigned asid = 1; asid <= SPACE_ID_MAX; asid++)
-		if (asid_marked(t, asid))
-			__TLBI_ASIDE1IS(TLBI_ADDR(0, asid));
+	/*
+	 * Marked ASIDs by bitmap word and lowest set bit: the cost follows the ASIDs marked, not
+	 * the 254 possible ones (rt-tests measured ~2000 instructions per sync for a bit-by-bit scan).
+	 */
+	for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++) {
+		for (uint64_t bits = t->whole_asid[w]; bits; bits &= bits - 1U)
+			__TLBI_ASIDE1IS(TLBI_ADDR(0, w * 64U + (unsigned)__builtin_ctzll(bits)));
+	}
 	__DSB_ISH();
 	__ISB();
 	t->count = 0;
