@@ -53,7 +53,7 @@ static uint64_t stat_avg(const struct rt_stat *s)
 	return s->count ? s->sum / s->count : 0;
 }
 
-static const char *const stage_name[RT_STAGES] = {"idle", "map", "unmap"};
+static const char *const stage_name[RT_STAGES] = {"idle", "map", "unmap", "revoke"};
 
 static void report(unsigned k, unsigned tid, unsigned prio, unsigned interval_us, uint64_t freq)
 {

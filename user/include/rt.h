@@ -13,10 +13,11 @@
 
 /* What the load is doing while a sample is taken: each sample is filed under one of these. */
 enum rt_stage {
-	RT_STAGE_IDLE = 0,  /* the load sleeps */
-	RT_STAGE_MAP = 1,   /* map calls building the next unmap's pages */
-	RT_STAGE_UNMAP = 2, /* the one unmap call of N pages */
-	RT_STAGES = 3,
+	RT_STAGE_IDLE = 0,   /* the load sleeps */
+	RT_STAGE_MAP = 1,    /* map calls building the next unmap's pages */
+	RT_STAGE_UNMAP = 2,  /* the one unmap call of N pages in the victim */
+	RT_STAGE_REVOKE = 3, /* one unmap call of the source pages: their N children (a wide fan) go */
+	RT_STAGES = 4,
 };
 
 /*

@@ -4,10 +4,16 @@
  * Phase 0 is idle: the load sleeps while the measurement threads take RT_IDLE_SAMPLES samples.
  * Then, for N = 1, 4, 16, ... up to the victim space's free MDB quota, it repeats rounds of:
  * map N pages into the victim (RT_MAP_BATCH pages per call, from the 64-page region "rtsrc",
- * so one source page gets many children), then unmap all N in one call. A short unmap could
+ * so one source page gets many children), then remove all N in one call: even rounds unmap
+ * them in the victim, odd rounds revoke them from the root, unmapping the descendants of the
+ * source pages (each a wide fan of N/64 children). A short unmap could
  * miss every timer interrupt, so for small N the load starts each unmap just before
  * measurement thread 0's next deadline, a different offset each round, and the deadline
  * falls inside the unmap. Each phase and stage is published in the shared control block.
+ *
+ * A second load, combinable with the first by listing its threads in the description
+ * (configs/rt_mixed.yaml): threads pp0 and pp1 with entry `pingpong` notify each other in a
+ * loop until the sweep is done (notify/wait and a context switch per message).
  */
 #include <keel/kinfo.h>
 #include <keel/user.h>
@@ -77,8 +83,13 @@ static enum kerr run_phase(volatile struct rt_ctl *ctl, unsigned p)
 			return err;
 		if (n <= RT_ALIGN_MAX_N)
 			align_to_deadline(ctl, (uint64_t)r * RT_ALIGN_STEP);
-		set_stage(ctl, RT_STAGE_UNMAP);
-		err = keel_unmap(SYS_SPACE_VICTIM, RT_VICTIM_VA, n, 1);
+		if (r % 2 == 0) {
+			set_stage(ctl, RT_STAGE_UNMAP);
+			err = keel_unmap(SYS_SPACE_VICTIM, RT_VICTIM_VA, n, 1);
+		} else {
+			set_stage(ctl, RT_STAGE_REVOKE);
+			err = keel_unmap(SYS_SPACE_LOAD, RT_SRC_VA, n < RT_SRC_PAGES ? n : RT_SRC_PAGES, 0);
+		}
 		set_stage(ctl, RT_STAGE_IDLE);
 		if (err != KERR_OK)
 			return err;
@@ -169,4 +180,54 @@ int main(void)
 		printf("rt: error load %s\n", keel_strerror(err));
 	__atomic_store_n(&ctl->done, 1u, __ATOMIC_RELEASE);
 	return err == KERR_OK ? 0 : 1;
+}
+
+#define RT_PP_BIT      1ull
+#define RT_PP_WAIT_NS  1000000ull /* pp1 looks at `done` at least this often */
+#define RT_PP_BURST    8u	  /* round trips per burst ... */
+#define RT_PP_PAUSE_NS 1000000ull /* ... then pp0 sleeps this long, so lower priorities run */
+
+/* pp1: answer every message of pp0; pp0: bursts of round trips, then a pause. */
+int pingpong(void)
+{
+#if defined(SYS_THREAD_PP0) && defined(SYS_THREAD_PP1)
+	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	unsigned self;
+	uint64_t trips = 0;
+	enum kerr err = keel_thread_self(&self);
+
+	while (err == KERR_OK && !__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
+		uint64_t now = 0, bits = 0;
+
+		err = keel_clock_now(&now);
+		if (err != KERR_OK)
+			break;
+		if (self == SYS_THREAD_PP1) {
+			err = keel_wait(RT_PP_BIT, now + RT_PP_WAIT_NS, &bits);
+			if (err == KERR_OK)
+				err = keel_notify(SYS_THREAD_PP0, RT_PP_BIT);
+			else if (err == KERR_TIMEOUT)
+				err = KERR_OK;
+			continue;
+		}
+		for (unsigned i = 0; i < RT_PP_BURST && err == KERR_OK; i++, trips++) {
+			err = keel_notify(SYS_THREAD_PP1, RT_PP_BIT);
+			if (err == KERR_OK)
+				err = keel_wait(RT_PP_BIT, now + RT_PP_WAIT_NS, &bits);
+			if (err == KERR_TIMEOUT) /* pp1 was held up past the deadline: next burst */
+				err = KERR_OK;
+		}
+		if (err == KERR_OK) /* the pause counts from the burst's end, so the load always gets time */
+			err = keel_clock_now(&now);
+		if (err == KERR_OK)
+			err = keel_sleep_until(now + RT_PP_PAUSE_NS);
+	}
+	if (err != KERR_OK) {
+		printf("rt: error pingpong %s\n", keel_strerror(err));
+		return 1;
+	}
+	if (self == SYS_THREAD_PP0)
+		printf("rt: pingpong round_trips=%llu\n", (unsigned long long)trips);
+#endif
+	return 0;
 }
