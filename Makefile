@@ -1,7 +1,7 @@
 # Keel — top-level build. Plain GNU Make; objects go to $(O) (default build/<board>/).
 #
 #   make [BOARD=qemu-virt] [TOOLCHAIN=gcc|clang] [V=1] [O=dir]    build the kernel
-#   make run | test | lint | format | size | menuconfig | <name>_defconfig | clean
+#   make run | test | rt-tests | lint | format | size | menuconfig | <name>_defconfig | clean
 #
 # See README.md and docs/configuration.md.
 
@@ -67,7 +67,7 @@ endif
 # The .config decides what is built (board, test suite); goals that only configure
 # or only run host tools must not trigger it.
 NO_CONFIG_GOALS := %_defconfig menuconfig clean distclean setup help test lint format format-check host-tests \
-	budget check-system
+	budget check-system rt-tests rt-tests-quick
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include $(CONFIG)
 endif
@@ -186,6 +186,14 @@ test: | $(SETUP_STAMP)
 # MDB benchmarks (not part of test): tests/bench/mdb-bench.sh, results in build/bench/mdb.json
 bench: | $(SETUP_STAMP)
 	$(Q)bash tests/bench/mdb-bench.sh
+
+# rt-tests (docs/rt-tests.md): the full latency sweep, or the quick one that make test runs.
+.PHONY: rt-tests rt-tests-quick
+rt-tests: | $(SETUP_STAMP)
+	$(Q)rt-tests/run
+
+rt-tests-quick: | $(SETUP_STAMP)
+	$(Q)rt-tests/run --quick
 
 lint: | $(SETUP_STAMP)
 	$(Q)bash scripts/lint.sh

@@ -3,6 +3,7 @@
 
 #include "keel/clock.h"
 #include "keel/irq.h"
+#include "keel/latency.h"
 #include "keel/smp.h"
 #include "timer.h"
 
@@ -38,8 +39,10 @@ static void clock_timer_irq(unsigned irq, void *ctx)
 	}
 	timer_stop();
 	a->fn = NULL;
-	if (fn)
+	if (fn) {
+		latency_timer_late(now - a->deadline);
 		fn(a->ctx, a->deadline, now);
+	}
 }
 
 void clock_init(void)

@@ -3,6 +3,7 @@
 #include "cmsis_aarch64.h"
 #include "fpsimd.h"
 #include "keel/clock.h"
+#include "keel/latency.h"
 #include "keel/panic.h"
 #include "keel/power.h"
 #include "keel/printk.h"
@@ -322,6 +323,7 @@ struct trap_frame *sched_resume(void)
 		 * IRQ before the WFI, which would then sleep past the thread it made ready (with no
 		 * timer left armed, forever).
 		 */
+		latency_idle();
 		kernel_unlock();
 		__WFI();
 		__enable_irq();

@@ -5,6 +5,7 @@
 #include "keel/irq.h"
 #include "keel/kinfo.h"
 #include "keel/kstring.h"
+#include "keel/latency.h"
 #include "keel/mdb.h"
 #include "keel/panic.h"
 #include "keel/printk.h"
@@ -187,8 +188,9 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 	static struct keel_info info; /* too big for the kernel stack; one CPU fills it at a time */
 	uintptr_t ubuf = tf->x[0];
 	size_t size = tf->x[1];
+	uint64_t flags = tf->x[2];
 
-	if (size < sizeof(info))
+	if (size < sizeof(info) || (flags & ~(uint64_t)KINFO_RESET_LATENCY))
 		return ret(tf, KERR_INVAL, 0);
 	if (!space_user_range_ok(t->space, ubuf, sizeof(info), true))
 		return ret(tf, KERR_FAULT, 0);
@@ -215,6 +217,7 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 						       .cpu = th->cpu};
 	}
 	info.syscalls = syscall_count;
+	latency_read(&info.latency, (flags & KINFO_RESET_LATENCY) != 0);
 	space_copy_to_user(ubuf, &info, sizeof(info));
 	ret(tf, KERR_OK, sizeof(info));
 }

@@ -25,6 +25,7 @@ PKGS=(
 	u-boot-tools                                     # mkimage: boot.scr for U-Boot
 	u-boot-qemu                                      # U-Boot for QEMU virt (make run BOOT=uboot)
 	dosfstools mtools fdisk                          # FAT and MBR disk images without root (mkbootdisk.sh)
+	gnuplot-nox                                      # rt-tests/run: latency plots
 )
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-all.sh — everything `make test` runs: builds (gcc, clang), format and lint checks, host unit
 # tests, system-description compiler tests, user-program builds and checks, configuration-error
-# tests, and the in-kernel suite under QEMU virt for every CPU x GIC x entry-EL combination.
+# tests, the in-kernel suite under QEMU virt for every CPU x GIC x entry-EL combination, and the
+# rt-tests quick latency sweep.
 # Prints one line per test and ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -412,6 +413,19 @@ for sys in mdb-basic; do
 		grep -q "^Keel: power off, exit status 0" "$log" && [ $status -eq 0 ]
 	record "$sys: every thread exited, clean power-off" $? "$log"
 done
+
+# ---- rt-tests (docs/rt-tests.md): the quick unmap sweep stays within its bounds, repeats exactly,
+# and a bound exceeded fails naming the metric and the run
+step "rt-tests: quick sweep (chunk 32) within rt-tests/bounds/qemu-virt-rt_quick.json" \
+	rt-tests/run --quick --chunks 32 --name test-a
+step "rt-tests: a second run of the same configuration gives an identical summary" \
+	sh -c 'rt-tests/run --quick --chunks 32 --name test-b &&
+		rt-tests/run --same build/rt-tests/test-a/summary.json build/rt-tests/test-b/summary.json'
+tmp=$(mktemp -d)
+printf '{"idle_max": 100, "load_max": 100000, "growth": 1.25}\n' >"$tmp/tight.json"
+expect_fail "rt-tests: a run above its bounds fails, naming metric and run" "idle_max (run log, chunk 32)" \
+	rt-tests/run --log build/rt-tests/test-a/console-chunk-32.log --chunks 32 --name log --bounds "$tmp/tight.json"
+rm -rf "$tmp"
 
 # ---- the host runner turns a hung guest into a failure instead of stalling
 expect_fail "hung guest fails by timeout" "no exit within 5 s" \

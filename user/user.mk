@@ -41,7 +41,7 @@ UINCLUDES := -Iuser/lib/include -Iuser/include -Iinclude -I$(SYSTEM_DIR)
 ULDFLAGS := -nostdlib --no-undefined -z noexecstack -z max-page-size=4096 -T user/user.ld
 
 USER_CRT0     := $(USER_O)/lib/crt0.o
-USER_LIB_OBJS := $(USER_O)/lib/syscall.o $(USER_O)/lib/stdio.o $(USER_O)/lib/format.o $(USER_O)/lib/string.o
+USER_LIB_OBJS := $(USER_O)/lib/syscall.o $(USER_O)/lib/counter.o $(USER_O)/lib/stdio.o $(USER_O)/lib/format.o $(USER_O)/lib/string.o
 USER_LIB      := $(USER_O)/lib/libkeel.a
 
 # ---------------------------------------------------------------- the system's programs

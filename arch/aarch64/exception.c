@@ -2,6 +2,7 @@
 #include "esr.h"
 #include "arch_entry.h"
 #include "exception.h"
+#include "keel/latency.h"
 #include "keel/sched.h"
 #include "keel/smp.h"
 #include "keel/trap.h"
@@ -80,6 +81,7 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 	if (kind == EXC_IRQ && irq_handler) {
 		/* In the kernel, IRQs are unmasked only while no lock is held (boot, idle). */
 		kernel_lock();
+		latency_irq_from_kernel();
 		irq_handler(tf);
 		kernel_unlock();
 		return;
@@ -97,14 +99,19 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 	struct trap_frame *next;
 
 	kernel_lock();
+	latency_enter();
 	switch (EXC_KIND(vector)) {
 	case EXC_SYNC:
-		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64)
+		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64) {
+			latency_set_path(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8]
+								       : KINFO_LAT_FAULT);
 			syscall_handle(tf);
-		else
+		} else {
 			fault_handle_user(tf, vector);
+		}
 		break;
 	case EXC_IRQ:
+		latency_set_path(KINFO_LAT_IRQ);
 		if (irq_handler)
 			irq_handler(tf);
 		break;
@@ -114,6 +121,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 	}
 	sched_apply_pending();
 	next = sched_resume();
+	latency_exit();
 	kernel_unlock();
 	return next;
 }

@@ -40,6 +40,27 @@ struct kinfo_thread {
 	uint32_t cpu; /* the CPU it runs on */
 };
 
+/*
+ * Longest interrupts-masked stretch per kernel path (CONFIG_LATENCY_TRACE, kernel/latency.c), in
+ * counter ticks, since boot or the last reset (kernel_info with KINFO_RESET_LATENCY). The kernel
+ * masks IRQs from exception entry to eret, so a path's stretch is the time from entering the
+ * kernel's C handler to leaving it; the assembly save and restore around it (about 70
+ * instructions) is not included.
+ */
+#define KINFO_LAT_SYSCALLS  32 /* paths 0..31: system call number */
+#define KINFO_LAT_IRQ	    32 /* an IRQ taken from user mode */
+#define KINFO_LAT_FAULT	    33 /* a fault (or FIQ/SError) from user mode */
+#define KINFO_LAT_IDLE	    34 /* an IRQ that ended the idle loop, up to the eret to the woken thread */
+#define KINFO_LAT_PATHS	    35
+#define KINFO_RESET_LATENCY 1u /* kernel_info flag: clear the maxima after reading them */
+
+struct kinfo_latency {
+	uint32_t enabled; /* CONFIG_LATENCY_TRACE: 0 means every field below is 0 */
+	uint32_t nr_paths;
+	uint64_t timer_late_max; /* timer IRQ: the handler's counter read - the deadline, ticks */
+	uint64_t masked_max[KINFO_LAT_PATHS];
+};
+
 struct keel_info {
 	uint32_t size; /* sizeof(struct keel_info): lets a program detect a mismatch */
 	uint32_t nr_spaces;
@@ -51,6 +72,7 @@ struct keel_info {
 	struct kinfo_space space[KINFO_MAX_SPACES];
 	struct kinfo_thread thread[KINFO_MAX_THREADS];
 	uint64_t syscalls; /* system calls handled since boot */
+	struct kinfo_latency latency;
 };
 
 #endif

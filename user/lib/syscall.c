@@ -82,8 +82,13 @@ enum kerr keel_thread_suspend(unsigned thread)
 
 enum kerr keel_kernel_info(void *buf, size_t size, size_t *written)
 {
+	return keel_kernel_info_flags(buf, size, 0, written);
+}
+
+enum kerr keel_kernel_info_flags(void *buf, size_t size, unsigned flags, size_t *written)
+{
 	uint64_t n = 0;
-	enum kerr err = call_result(SYS_KERNEL_INFO, (uintptr_t)buf, size, &n);
+	enum kerr err = (enum kerr)keel_svc(SYS_KERNEL_INFO, (uintptr_t)buf, size, flags, 0, 0, 0, &n);
 
 	if (written)
 		*written = err == KERR_OK ? (size_t)n : 0;

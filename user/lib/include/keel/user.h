@@ -40,6 +40,8 @@ enum kerr keel_irq_ack(unsigned irq) KEEL_MUST_CHECK;
 enum kerr keel_thread_restart(unsigned thread) KEEL_MUST_CHECK;
 enum kerr keel_thread_suspend(unsigned thread) KEEL_MUST_CHECK;
 enum kerr keel_kernel_info(void *buf, size_t size, size_t *written) KEEL_MUST_CHECK;
+/* kernel_info with flags: KINFO_RESET_LATENCY (keel/kinfo.h) clears the latency maxima after reading. */
+enum kerr keel_kernel_info_flags(void *buf, size_t size, unsigned flags, size_t *written) KEEL_MUST_CHECK;
 enum kerr keel_thread_self(unsigned *thread) KEEL_MUST_CHECK;
 enum kerr keel_map(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
 		   unsigned rights) KEEL_MUST_CHECK;
@@ -48,6 +50,13 @@ enum kerr keel_grant(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t np
 enum kerr keel_share(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
 		     unsigned rights) KEEL_MUST_CHECK;
 enum kerr keel_unmap(unsigned space, uintptr_t vaddr, size_t npages, unsigned flags) KEEL_MUST_CHECK;
+
+/*
+ * The generic timer's virtual count (CNTVCT_EL0, the kernel's clock in ticks) and its frequency
+ * (CNTFRQ_EL0), read directly without a system call (user/lib/counter.c).
+ */
+uint64_t keel_counter_now(void);
+uint32_t keel_counter_freq(void);
 
 /* Any call, unchecked, for fuzzers and tests: returns x0 and stores x1 in *x1_out (if not NULL). */
 uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -1,0 +1,157 @@
+/*
+ * cyclictest — periodic measurement threads in the spirit of Linux rt-tests' cyclictest.
+ *
+ * Every thread of this program's space is one measurement thread: thread k (in the order of the
+ * description) wakes every RT_INTERVAL_US + k * RT_DISTANCE_US microseconds at absolute
+ * deadlines and records its wake-up latency, the generic counter's value on return from
+ * keel_sleep_until() minus the deadline, in counter ticks (one instruction under QEMU
+ * -icount shift=4). Samples are filed under the phase and stage the load program publishes
+ * (user/include/rt.h). When the load is done, each thread prints its results: the lines the
+ * host runner rt-tests/run parses ("rt: ...") and cyclictest's "T:" line. docs/rt-tests.md.
+ */
+#include <keel/kinfo.h>
+#include <keel/user.h>
+#include <rt.h>
+
+#define RT_INTERVAL_US 100u  /* cyclictest -i */
+#define RT_DISTANCE_US 50u   /* cyclictest -d */
+#define RT_BUCKET_NS   1000u /* histogram bucket width: 1 us, as cyclictest -h */
+#define RT_BUCKETS     400u  /* buckets 0 .. 399 us; later samples count as overflows */
+#define RT_THRESHOLD   1000u /* instructions: samples above this are counted ("over") */
+#define RT_START_US    2000u /* first deadline: after every thread's start-up */
+
+struct rt_stat {
+	uint64_t count, sum, max, min, over;
+};
+
+struct rt_thread {
+	struct rt_stat stat[RT_MAX_PHASES][RT_STAGES];
+	struct rt_stat all;
+	uint64_t last;
+	uint64_t missed; /* deadlines that had passed before the thread could sleep again */
+	uint32_t hist[RT_BUCKETS];
+	uint32_t overflow;
+};
+
+static struct rt_thread rt[RT_MAX_THREADS];
+static struct keel_info info;
+
+static void stat_add(struct rt_stat *s, uint64_t lat)
+{
+	if (s->count == 0 || lat < s->min)
+		s->min = lat;
+	if (lat > s->max)
+		s->max = lat;
+	s->sum += lat;
+	s->count++;
+	if (lat > RT_THRESHOLD)
+		s->over++;
+}
+
+static uint64_t stat_avg(const struct rt_stat *s)
+{
+	return s->count ? s->sum / s->count : 0;
+}
+
+static const char *const stage_name[RT_STAGES] = {"idle", "map", "unmap", "revoke"};
+
+static void report(unsigned k, unsigned tid, unsigned prio, unsigned interval_us, uint64_t freq)
+{
+	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	struct rt_thread *r = &rt[k];
+
+	for (unsigned p = 0; p < ctl->nphases && p < RT_MAX_PHASES; p++) {
+		for (unsigned s = 0; s < RT_STAGES; s++) {
+			const struct rt_stat *st = &r->stat[p][s];
+
+			if (!st->count)
+				continue;
+			printf("rt: stat T%u phase=%u pages=%llu stage=%s C=%llu min=%llu avg=%llu max=%llu "
+			       "over=%llu\n",
+			       k, p, (unsigned long long)ctl->pages[p], stage_name[s],
+			       (unsigned long long)st->count, (unsigned long long)st->min,
+			       (unsigned long long)stat_avg(st), (unsigned long long)st->max,
+			       (unsigned long long)st->over);
+		}
+	}
+	for (unsigned b = 0; b < RT_BUCKETS; b++)
+		if (r->hist[b])
+			printf("rt: hist T%u %u %u\n", k, b, r->hist[b]);
+	printf("rt: hist T%u overflow %u\n", k, r->overflow);
+	printf("rt: thread T%u id=%u prio=%u interval_us=%u freq=%llu missed=%llu\n", k, tid, prio,
+	       interval_us, (unsigned long long)freq, (unsigned long long)r->missed);
+	/* cyclictest's line; the unit here is counter ticks (instructions), not microseconds. */
+	printf("T:%2u (%5u) P:%2u I:%u C:%7llu Min:%7llu Act:%5llu Avg:%5llu Max:%8llu\n", k, tid, prio,
+	       interval_us, (unsigned long long)r->all.count, (unsigned long long)r->all.min,
+	       (unsigned long long)r->last, (unsigned long long)stat_avg(&r->all),
+	       (unsigned long long)r->all.max);
+}
+
+int main(void)
+{
+	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	uint64_t freq = keel_counter_freq();
+	unsigned tid, k = 0, prio = 0, interval_us;
+	uint64_t interval, deadline, ns_per_tick_num = 1000000000ull;
+	struct rt_thread *r;
+
+	if (keel_thread_self(&tid) != KERR_OK || keel_kernel_info(&info, sizeof(info), NULL) != KERR_OK)
+		return 1;
+	/* k = this thread's position among the threads of its space. */
+	for (unsigned i = 0; i < tid && i < KINFO_MAX_THREADS; i++)
+		if (info.thread[i].space == info.thread[tid].space)
+			k++;
+	prio = info.thread[tid].priority;
+	if (k >= RT_MAX_THREADS)
+		return 1;
+	r = &rt[k];
+	interval_us = RT_INTERVAL_US + k * RT_DISTANCE_US;
+	interval = (uint64_t)interval_us * freq / 1000000u;
+
+	/*
+	 * Start RT_START_US from now, after the other threads' set-up (kernel_info copies run with
+	 * interrupts masked); deadlines are absolute, so nothing drifts.
+	 */
+	deadline = keel_counter_now() + (uint64_t)RT_START_US * freq / 1000000u;
+	while (!__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
+		/* The deadline in ns, rounded up, so the kernel's tick deadline is not before ours. */
+		uint64_t ns = (deadline * ns_per_tick_num + freq - 1) / freq;
+		uint64_t now, lat, bucket;
+		unsigned phase, stage;
+		enum kerr err;
+
+		if (k == 0)
+			ctl->next_deadline = deadline;
+		err = keel_sleep_until(ns);
+		now = keel_counter_now();
+		if (err == KERR_PAST) {
+			r->missed++;
+			deadline += interval;
+			continue;
+		}
+		if (err != KERR_OK)
+			return 1;
+		lat = now - deadline;
+		phase = ctl->phase;
+		stage = ctl->stage;
+		if (phase < RT_MAX_PHASES && stage < RT_STAGES)
+			stat_add(&r->stat[phase][stage], lat);
+		stat_add(&r->all, lat);
+		r->last = lat;
+		bucket = lat * ns_per_tick_num / freq / RT_BUCKET_NS;
+		if (bucket < RT_BUCKETS)
+			r->hist[bucket]++;
+		else
+			r->overflow++;
+		ctl->samples[k]++;
+		deadline += interval;
+		while (deadline <= keel_counter_now()) { /* overran a whole period: skip, count */
+			r->missed++;
+			deadline += interval;
+		}
+	}
+	printf("rt: conf T%u bucket_ns=%u buckets=%u threshold=%u\n", k, RT_BUCKET_NS, RT_BUCKETS,
+	       RT_THRESHOLD);
+	report(k, tid, prio, interval_us, freq);
+	return 0;
+}
