@@ -58,6 +58,7 @@ void mdb_init(struct mdb *m, struct mdb_entry *pool, uint32_t capacity, struct m
 	m->nspaces = nspaces;
 	m->max_depth = max_depth;
 	m->map_max_pages = map_max_pages;
+	m->generation = 0;
 	pool[0] = (struct mdb_entry){0};
 	/* Free list threaded through next, lowest index first. */
 	for (uint32_t i = 1; i <= capacity; i++)
@@ -73,6 +74,7 @@ static mdb_idx_t entry_alloc(struct mdb *m)
 {
 	mdb_idx_t i = m->free_head;
 
+	m->generation++;
 	m->free_head = m->pool[i].next;
 	m->free_count--;
 	return i;
@@ -80,6 +82,7 @@ static mdb_idx_t entry_alloc(struct mdb *m)
 
 static void entry_free(struct mdb *m, mdb_idx_t i)
 {
+	m->generation++;
 	m->pool[i] = (struct mdb_entry){.next = m->free_head};
 	m->free_head = i;
 	m->free_count++;
@@ -101,6 +104,7 @@ static void link_after(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
 
+	m->generation++;
 	e->prev = pos;
 	e->next = p->next;
 	if (p->next != MDB_NIL)
@@ -112,6 +116,7 @@ static void link_before(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
 
+	m->generation++;
 	e->next = pos;
 	e->prev = p->prev;
 	if (p->prev != MDB_NIL)
@@ -123,6 +128,7 @@ static void unlink(struct mdb *m, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i];
 
+	m->generation++;
 	if (e->prev != MDB_NIL)
 		m->pool[e->prev].next = e->next;
 	if (e->next != MDB_NIL)
@@ -210,6 +216,7 @@ static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint
 			mdb_pt_clear(src, src_vpn + i);
 			m->quota[src].used--;
 			e->info = make_info(dst, dst_vpn + i, mdb_entry_depth(e), rights);
+			m->generation++;
 			n = s;
 		} else {
 			n = entry_alloc(m);

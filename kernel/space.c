@@ -53,11 +53,20 @@ uint32_t space_pool_free(void)
 	return pt_free_count;
 }
 
+/* Counts every change to the pool or a table: CONFIG_DEBUG_CHECKS re-checks only after one. */
+static unsigned long space_changes;
+
+unsigned long space_generation(void)
+{
+	return space_changes;
+}
+
 /* O(1): the head of the free list. Callers have checked pt_free_count (prepare, then commit). */
 static uint64_t pt_alloc(void)
 {
 	uint32_t i = pt_free_head;
 
+	space_changes++;
 	BUG_ON(i == PT_NIL);
 	pt_free_head = pt_free_next[i];
 	pt_free_count--;
@@ -453,6 +462,7 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights,
 	 */
 	if (pending_for(this_pending(), TLBI_ADDR(va, s->asid)))
 		mdb_pt_sync();
+	space_changes++;
 	pt_slots[pool_index(l3)][pte_index(va, PTE_LEVELS - 1U)] = idx;
 	*entry = desc; /* one 64-bit store: the walker never sees half a descriptor */
 	/*
@@ -473,6 +483,7 @@ void mdb_pt_clear(unsigned space, uint64_t vpn)
 	BUG_ON(!s);
 	l3 = leaf_table(s, va);
 	BUG_ON(!l3);
+	space_changes++;
 	((volatile uint64_t *)table_va(l3))[pte_index(va, PTE_LEVELS - 1U)] = 0;
 	pt_slots[pool_index(l3)][pte_index(va, PTE_LEVELS - 1U)] = MDB_NIL;
 	if (asid_marked(t, s->asid))

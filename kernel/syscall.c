@@ -198,6 +198,12 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 	info.size = sizeof(info);
 	info.nr_spaces = SYS_NR_SPACES;
 	info.nr_threads = SYS_NR_THREADS;
+#ifdef CONFIG_DEBUG_CHECKS
+	info.config |= KINFO_CONFIG_DEBUG_CHECKS;
+#endif
+#ifdef CONFIG_LATENCY_TRACE
+	info.config |= KINFO_CONFIG_LATENCY_TRACE;
+#endif
 	info.mdb = (struct kinfo_pool){kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
 				       sizeof(struct mdb_entry), 0};
 	info.pt = (struct kinfo_pool){SYS_POOL_PT_COUNT, SYS_POOL_PT_COUNT - space_pool_free(), 4096, 0};
@@ -340,17 +346,29 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
 	[SYS_UNMAP] = sys_unmap,
 };
 
-/* CONFIG_DEBUG_CHECKS: every structure's invariants hold after every call, or the kernel stops. */
+/*
+ * CONFIG_DEBUG_CHECKS: every structure's invariants hold after every call, or the kernel stops.
+ * The full checks walk the whole MDB and every table, so they run when the call changed one of
+ * them (each keeps a count of its changes); a call that changed nothing cannot have broken them.
+ */
 static void check_invariants(uint64_t nr)
 {
 #ifdef CONFIG_DEBUG_CHECKS
-	const char *err = mdb_check(&kernel_mdb);
+	static unsigned long mdb_checked = ~0UL, space_checked = ~0UL;
+	const char *err;
 
-	if (err)
-		panic("after system call %lu: mapping database: %s", (unsigned long)nr, err);
-	err = space_check();
-	if (err)
-		panic("after system call %lu: address spaces: %s", (unsigned long)nr, err);
+	if (kernel_mdb.generation != mdb_checked) {
+		err = mdb_check(&kernel_mdb);
+		if (err)
+			panic("after system call %lu: mapping database: %s", (unsigned long)nr, err);
+		mdb_checked = kernel_mdb.generation;
+	}
+	if (space_generation() != space_checked) {
+		err = space_check();
+		if (err)
+			panic("after system call %lu: address spaces: %s", (unsigned long)nr, err);
+		space_checked = space_generation();
+	}
 #else
 	(void)nr;
 #endif

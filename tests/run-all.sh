@@ -230,14 +230,21 @@ utest_expect_utest=(--expect "utest: main done, 0 failures"
 	--expect "Keel: user fault: thread 'crasher' in space 'crash': Data Abort (lower EL): alignment fault"
 	--expect "Keel: user fault: thread 'crasher' in space 'crash': Data Abort (lower EL): permission fault")
 utest_expect_fuzz=(--expect "fuzz: done, 0 failures")
-for sys in utest fuzz; do
-	for combo in "${utest_combos[@]}"; do
+utest_expect_fuzz_nodebug=("${utest_expect_fuzz[@]}")
+# The fuzzer runs with the kernel's invariant checks after every system call (CONFIG_DEBUG_CHECKS),
+# and once more without them, where the watchdog must also never overrun its period.
+for tc in gcc clang; do
+	make -s O=build/test/fuzz-$tc TOOLCHAIN=$tc qemu-virt_debug_defconfig >/dev/null
+done
+for sys in utest fuzz fuzz_nodebug; do
+	[ $sys = fuzz_nodebug ] && combos=("gcc cortex-a72 2 off") || combos=("${utest_combos[@]}")
+	for combo in "${combos[@]}"; do
 		read -r tc cpu gic el2 <<<"$combo"
 		tag="$sys $tc $cpu gicv$gic $([ "$el2" = on ] && echo EL2 || echo EL1)-entry"
 		log=$LOGS/$(printf '%s' "$tag" | tr ' ' '_').log
 		expect_var="utest_expect_${sys}[@]"
 		start=$(date +%s%N)
-		make -s O=build/test/$sys-$tc TOOLCHAIN=$tc SYSTEM=$sys QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 run \
+		make -s O=build/test/$sys-$tc TOOLCHAIN=$tc SYSTEM=${sys%_nodebug} QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 run \
 			RUN_FLAGS="--timeout 60 $(printf '%q ' "${!expect_var}")" >"$log" 2>&1
 		status=$?
 		echo "host time $((($(date +%s%N) - start) / 1000000)) ms (build and run)" >>"$log"

@@ -61,11 +61,15 @@ struct kinfo_latency {
 	uint64_t masked_max[KINFO_LAT_PATHS];
 };
 
+/* keel_info.config: build options a program may need to know about (e.g. to judge timing). */
+#define KINFO_CONFIG_DEBUG_CHECKS  (1U << 0) /* invariants checked after system calls: slower */
+#define KINFO_CONFIG_LATENCY_TRACE (1U << 1)
+
 struct keel_info {
 	uint32_t size; /* sizeof(struct keel_info): lets a program detect a mismatch */
 	uint32_t nr_spaces;
 	uint32_t nr_threads;
-	uint32_t reserved;
+	uint32_t config; /* KINFO_CONFIG_* bits: how this kernel was built */
 	struct kinfo_pool mdb;
 	struct kinfo_pool pt;
 	struct kinfo_pool tcb;

@@ -114,6 +114,9 @@ uint32_t space_tables_needed(const struct space *s, uint64_t vpn, uint64_t npage
  */
 const char *space_check(void);
 
+/* Changes to the pool or any table so far (CONFIG_DEBUG_CHECKS skips checks when it is unchanged). */
+unsigned long space_generation(void);
+
 #ifdef CONFIG_KTEST
 /* Test support: take free pool pages away until only @keep are left; give them all back. */
 void space_pool_hold(uint32_t keep);
