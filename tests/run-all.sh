@@ -428,6 +428,8 @@ step "rt-tests: quick sweep (chunk 32) within rt-tests/bounds/qemu-virt-rt_quick
 step "rt-tests: a second run of the same configuration gives an identical summary" \
 	sh -c 'rt-tests/run --quick --chunks 32 --name test-b &&
 		rt-tests/run --same build/rt-tests/test-a/summary.json build/rt-tests/test-b/summary.json'
+step "rt-tests: quick sweep on the Raspberry Pi 4 build under QEMU raspi4b (rt-tests/bounds/rpi4-rt_quick.json)" \
+	rt-tests/run --quick --board rpi4 --chunks 32 --name test-rpi4
 tmp=$(mktemp -d)
 printf '{"idle_max": 100, "load_max": 100000, "growth": 1.25}\n' >"$tmp/tight.json"
 expect_fail "rt-tests: a run above its bounds fails, naming metric and run" "idle_max (run log, chunk 32)" \
