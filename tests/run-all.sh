@@ -24,6 +24,28 @@ record() { # record NAME STATUS [LOG]
 	fi
 }
 
+# record_tap LOG PREFIX: each TAP line of LOG ("ok [N] - name", "not ok [N] - name") is one result.
+record_tap() {
+	local log=$1 prefix=$2 line name
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) name=${line#ok }; record "$prefix${name#*- }" 0 ;;
+		"not ok "*) name=${line#not ok }; record "$prefix${name#*- }" 1 "$log" ;;
+		esac
+	done < <(tr -d '\r' <"$log")
+}
+
+# record_lines LOG WORD PREFIX: each "WORD: PASS name" / "WORD: FAIL name" line of LOG is one result.
+record_lines() {
+	local log=$1 word=$2 prefix=$3 line
+	while IFS= read -r line; do
+		case "$line" in
+		"$word: PASS "*) record "$prefix${line#"$word: PASS "}" 0 ;;
+		"$word: FAIL "*) record "$prefix${line#"$word: FAIL "}" 1 "$log" ;;
+		esac
+	done < <(tr -d '\r' <"$log")
+}
+
 step() { # step NAME COMMAND...: one test whose result is the command's exit status
 	local name=$1 log
 	shift
@@ -82,12 +104,7 @@ step "lint (cppcheck)" bash scripts/lint.sh
 log=$LOGS/host-tests.log
 make -s host-tests >"$log" 2>&1
 host_status=$?
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) record "host: ${line#ok * - }" 0 ;;
-	"not ok "*) record "host: ${line#not ok * - }" 1 "$log" ;;
-	esac
-done <"$log"
+record_tap "$log" "host: "
 record "host unit tests exit status" $host_status "$log"
 
 # ---- setup derives bookworm-backports from the machine's own Debian source entry
@@ -115,12 +132,7 @@ PYY=$(for p in python3 /usr/bin/python3; do $p -c 'import yaml' 2>/dev/null && {
 log=$LOGS/sysgen-tests.log
 "${PYY:-python3}" tests/tools/test_sysgen.py >"$log" 2>&1
 sysgen_status=$?
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) record "${line#ok * - }" 0 ;;
-	"not ok "*) record "${line#not ok * - }" 1 "$log" ;;
-	esac
-done <"$log"
+record_tap "$log" ""
 record "sysgen unit tests exit status" $sysgen_status "$log"
 log=$LOGS/budget.log
 make -s budget SYSTEM=demo >"$log" 2>&1 && grep -qE "^ +total kernel RAM +[0-9]+" "$log"
@@ -137,12 +149,7 @@ for tc in gcc clang; do
 	log=$LOGS/user-check-$tc.log
 	"${PYY:-python3}" tests/tools/check_user_programs.py $O $nm $readelf >"$log" 2>&1
 	user_status=$?
-	while IFS= read -r line; do
-		case "$line" in
-		"ok "*) record "user ($tc): ${line#ok - }" 0 ;;
-		"not ok "*) record "user ($tc): ${line#not ok - }" 1 "$log" ;;
-		esac
-	done <"$log"
+	record_tap "$log" "user ($tc): "
 	record "user ($tc): program checker exit status" $user_status "$log"
 done
 O=build/test/user-gcc
@@ -203,12 +210,7 @@ for tc in gcc clang; do
 		make -s O=$O TOOLCHAIN=$tc QEMU_CPU=$cpu QEMU_GIC=$gic QEMU_EL2=$el2 \
 			RUN_FLAGS="--timeout 120" run >"$log" 2>&1
 		status=$?
-		while IFS= read -r line; do
-			case "$line" in
-			"ktest: PASS "*) record "target [$tag]: ${line#ktest: PASS }" 0 ;;
-			"ktest: FAIL "*) record "target [$tag]: ${line#ktest: FAIL }" 1 "$log" ;;
-			esac
-		done <"$log"
+		record_lines "$log" ktest "target [$tag]: "
 		record "target [$tag]: suite completed, exit status 0" $status "$log"
 
 		for fault in brk undef; do
@@ -248,12 +250,7 @@ for sys in utest fuzz fuzz_nodebug; do
 			RUN_FLAGS="--timeout 60 $(printf '%q ' "${!expect_var}")" >"$log" 2>&1
 		status=$?
 		echo "host time $((($(date +%s%N) - start) / 1000000)) ms (build and run)" >>"$log"
-		while IFS= read -r line; do
-			case "$line" in
-			"utest: PASS "*) record "user [$tag]: ${line#utest: PASS }" 0 ;;
-			"utest: FAIL "*) record "user [$tag]: ${line#utest: FAIL }" 1 "$log" ;;
-			esac
-		done < <(tr -d '\r' <"$log")
+		record_lines "$log" utest "user [$tag]: "
 		record "user [$tag]: the run powered off cleanly with status 0" $status "$log"
 	done
 done
@@ -266,12 +263,7 @@ for tc in gcc clang; do
 	log=$LOGS/ktest-rpi4-$tc.log
 	make -s BOARD=rpi4 O=$O TOOLCHAIN=$tc RUN_FLAGS="--timeout 60 --expect board:\ \ \ \ \ rpi4" run >"$log" 2>&1
 	status=$?
-	while IFS= read -r line; do
-		case "$line" in
-		"ktest: PASS "*) record "target [$tag]: ${line#ktest: PASS }" 0 ;;
-		"ktest: FAIL "*) record "target [$tag]: ${line#ktest: FAIL }" 1 "$log" ;;
-		esac
-	done <"$log"
+	record_lines "$log" ktest "target [$tag]: "
 	record "target [$tag]: suite completed, exit status 0" $status "$log"
 done
 step "target [rpi4 gcc raspi4b]: unhandled brk is reported, then panic" \
@@ -410,12 +402,7 @@ for sys in mdb-basic; do
 	make -s O=$O qemu-virt_defconfig >"$log" 2>&1 && make -s O=$O SYSTEM=$sys all >>"$log" 2>&1 &&
 		make -s O=$O SYSTEM=$sys run RUN_FLAGS="--timeout 120" >>"$log" 2>&1
 	status=$?
-	while IFS= read -r line; do
-		case "$line" in
-		"mdbtest: PASS "*) record "$sys: ${line#mdbtest: PASS }" 0 ;;
-		"mdbtest: FAIL "*) record "$sys: ${line#mdbtest: FAIL }" 1 "$log" ;;
-		esac
-	done <"$log"
+	record_lines "$log" mdbtest "$sys: "
 	grep -qE "^Keel: no thread can run any more: [0-9]+ exited, 0 stopped or waiting forever" "$log" &&
 		grep -q "^Keel: power off, exit status 0" "$log" && [ $status -eq 0 ]
 	record "$sys: every thread exited, clean power-off" $? "$log"
