@@ -110,20 +110,7 @@ el1_entry:
 	add	x1, x1, :lo12:__bss_end
 	bl	dcache_inval_poc
 
-	/*
-	 * MMU on (ARM ARM: TLB contents are unknown out of reset, so invalidate them first, and
-	 * the instruction cache must not hold stale code for the new mappings). The ISB after the
-	 * SCTLR write makes the next fetch translated; it comes through the TTBR0 identity map.
-	 */
-	ldr	x2, =el1_high		/* absolute: the linked upper-half address */
-	ldr	x1, =MMU_SCTLR_EL1_ON
-	tlbi	vmalle1
-	ic	iallu
-	dsb	nsh
-	isb
-	msr	sctlr_el1, x1
-	isb
-	br	x2
+	MMU_ON_AND_JUMP el1_high
 
 el1_high:
 	/* Upper half from here: rebase the stack and the vectors to their linked addresses. */

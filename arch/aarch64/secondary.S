@@ -33,15 +33,7 @@ secondary_el1:
 	msr	ttbr0_el1, x5
 	msr	ttbr1_el1, x6
 	isb
-	ldr	x2, =secondary_high
-	ldr	x1, =MMU_SCTLR_EL1_ON
-	tlbi	vmalle1
-	ic	iallu
-	dsb	nsh
-	isb
-	msr	sctlr_el1, x1
-	isb
-	br	x2
+	MMU_ON_AND_JUMP secondary_high
 
 secondary_high:
 	msr	tpidr_el1, x19
