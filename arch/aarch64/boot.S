@@ -2,6 +2,7 @@
 #include "cmsis_aarch64.h"
 #include "el2.h"
 #include "mmu.h"
+#include "mmu_on.h"
 
 /*
  * Until the branch to el1_high the MMU is off and this code runs at its physical load address,

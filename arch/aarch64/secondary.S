@@ -2,6 +2,7 @@
 #include "cmsis_aarch64.h"
 #include "el2.h"
 #include "mmu.h"
+#include "mmu_on.h"
 
 /*
  * Entered at the physical address with the MMU off, x0 = this CPU's index (the PSCI context

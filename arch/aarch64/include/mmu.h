@@ -18,27 +18,6 @@
 	(SCTLR_EL1_RES1 | SCTLR_EL1_M_Msk | SCTLR_EL1_C_Msk | SCTLR_EL1_SA_Msk | SCTLR_EL1_SA0_Msk | \
 	 SCTLR_EL1_I_Msk | SCTLR_EL1_WXN_Msk)
 
-#ifdef __ASSEMBLY__
-/*
- * Turn the MMU on with the tables already in TTBR0/TTBR1 and jump to @target, an upper-half
- * address (ARM ARM: TLB contents are unknown out of reset, so invalidate them first, and the
- * instruction cache must not hold stale code for the new mappings). The ISB after the SCTLR
- * write makes the next fetch translated; it comes through the TTBR0 identity map until the
- * branch. Clobbers x1, x2.
- */
-.macro MMU_ON_AND_JUMP target
-	ldr	x2, =\target		/* absolute: the linked upper-half address */
-	ldr	x1, =MMU_SCTLR_EL1_ON
-	tlbi	vmalle1
-	ic	iallu
-	dsb	nsh
-	isb
-	msr	sctlr_el1, x1
-	isb
-	br	x2
-.endm
-#endif
-
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
