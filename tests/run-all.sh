@@ -115,6 +115,11 @@ for kind in deb822 one-line; do
 done
 expect_fail "setup: no bookworm entry is an error" "no apt source entry for bookworm" \
 	env KEEL_APT_DIR=tests/setup/none bash scripts/setup.sh --print-backports-entry
+tmp=$(mktemp -d)
+expect_fail "fetch-rpi-files: without an apt source, names every missing file and where to get it" \
+	"get u-boot.bin from Debian's arm64 u-boot-rpi package (/usr/lib/u-boot/rpi_4/u-boot.bin)" \
+	env KEEL_APT_DIR=tests/setup/none bash scripts/fetch-rpi-files.sh "$tmp/rpi-out" "$tmp/rpi-cache"
+rm -rf "$tmp"
 
 # ---- system description compiler (tools/sysgen.py): one result per unittest case
 PYY=$(for p in python3 /usr/bin/python3; do $p -c 'import yaml' 2>/dev/null && { echo $p; break; }; done)
