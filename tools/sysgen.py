@@ -54,7 +54,6 @@ IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 ATTRIBUTES = ("normal", "noncached", "device")
 RIGHTS = ("r", "rw", "rx")
 OPERATIONS = ("map", "grant", "share")
-CHARGES = ("sender", "receiver")
 
 INT, STR, LIST, MAP = "integer", "string", "list", "mapping"
 
@@ -115,7 +114,6 @@ PERMISSION_KEYS = {
     "from": (STR, True, None),
     "to": (STR, True, None),
     "operations": (LIST, True, None),
-    "charge": (STR, False, "receiver"),
 }
 
 TAGS = {
@@ -588,9 +586,6 @@ class Checker:
             if p["operations"] is not None and not p["operations"]:
                 self.error(p["_nodes"]["operations"], "permission with no operations",
                            f"list at least one of: {', '.join(OPERATIONS)}, or remove the entry")
-            if p["charge"] is not None and p["charge"] not in CHARGES:
-                self.error(p["_nodes"]["charge"], f"unknown charge '{p['charge']}'",
-                           f"use one of: {', '.join(CHARGES)} (whose MDB quota pays for the new entries)")
             if p["_from"] is not None and p["_to"] is not None:
                 key = (p["_from"], p["_to"])
                 if p["_from"] == p["_to"]:
@@ -780,7 +775,6 @@ def emit_header(d, path, cpus):
             "enum sys_region_attr { SYS_ATTR_NORMAL = 0, SYS_ATTR_NONCACHED = 1, SYS_ATTR_DEVICE = 2 };",
             "enum sys_rights { SYS_RIGHT_R = 1, SYS_RIGHT_W = 2, SYS_RIGHT_X = 4 };",
             "enum sys_op { SYS_OP_MAP = 1, SYS_OP_GRANT = 2, SYS_OP_SHARE = 4 };",
-            "enum sys_charge { SYS_CHARGE_RECEIVER = 0, SYS_CHARGE_SENDER = 1 };",
             "#define SYS_NO_THREAD 0xffffu", "",
             "struct sys_space {",
             "\tconst char *name;",
@@ -822,7 +816,6 @@ def emit_header(d, path, cpus):
             "\tuint16_t from;",
             "\tuint16_t to;",
             "\tuint8_t ops;             /* enum sys_op bits */",
-            "\tuint8_t charge;          /* enum sys_charge: whose MDB quota pays */",
             "};", "",
             "extern const char sys_name[];",
             "extern const struct sys_space sys_spaces[];",
@@ -889,8 +882,8 @@ def emit_c(d, path):
     out += array("sys_irq_grant", "sys_irq_grants", [
         f"\t{{{g['irq']}, SYS_SPACE_{g['space'].upper()}}}," for g in d.irqs], "SYS_NR_IRQ_GRANTS")
     out += array("sys_permission", "sys_permissions", [
-        f"\t{{SYS_SPACE_{p['from'].upper()}, SYS_SPACE_{p['to'].upper()}, {ops(p)}, "
-        f"SYS_CHARGE_{p['charge'].upper()}}}," for p in d.permissions], "SYS_NR_PERMISSIONS")
+        f"\t{{SYS_SPACE_{p['from'].upper()}, SYS_SPACE_{p['to'].upper()}, {ops(p)}}},"
+        for p in d.permissions], "SYS_NR_PERMISSIONS")
     return "\n".join(out)
 
 
