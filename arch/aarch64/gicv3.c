@@ -11,8 +11,17 @@ static GICD_Type *gicd;
 /* Each CPU's redistributor (RD_base and SGI_base frames), found by its MPIDR at cpu_init. */
 static GICR_Type *gicr_of[CONFIG_NR_CPUS];
 static GICR_SGI_Type *gicr_sgi_of[CONFIG_NR_CPUS];
-#define gicr	 gicr_of[cpu_id()]
-#define gicr_sgi gicr_sgi_of[cpu_id()]
+
+/* The calling CPU's redistributor frames (SGIs and PPIs are per CPU). */
+static GICR_Type *this_gicr(void)
+{
+	return gicr_of[cpu_id()];
+}
+
+static GICR_SGI_Type *this_gicr_sgi(void)
+{
+	return gicr_sgi_of[cpu_id()];
+}
 static unsigned nr_lines;
 
 /* GICD_CTLR.RWP: wait until a write to CTLR or ICENABLER has taken effect (IHI 0069 12.9.4). */
@@ -24,7 +33,7 @@ static void gicd_wait_rwp(void)
 
 static void gicr_wait_rwp(void)
 {
-	while (gicr->CTLR & GICR_CTLR_RWP_Msk)
+	while (this_gicr()->CTLR & GICR_CTLR_RWP_Msk)
 		;
 }
 
@@ -98,17 +107,17 @@ static void gicv3_cpu_init(void)
 	find_redistributor();
 
 	/* Redistributor: wake it (ProcessorSleep = 0, wait for ChildrenAsleep = 0), then SGIs/PPIs. */
-	gicr->WAKER &= ~GICR_WAKER_ProcessorSleep_Msk;
-	while (gicr->WAKER & GICR_WAKER_ChildrenAsleep_Msk)
+	this_gicr()->WAKER &= ~GICR_WAKER_ProcessorSleep_Msk;
+	while (this_gicr()->WAKER & GICR_WAKER_ChildrenAsleep_Msk)
 		;
-	gicr_sgi->ICENABLER0 = 0xFFFFFFFFU;
+	this_gicr_sgi()->ICENABLER0 = 0xFFFFFFFFU;
 	gicr_wait_rwp();
-	gicr_sgi->ICPENDR0 = 0xFFFFFFFFU;
-	gicr_sgi->ICACTIVER0 = 0xFFFFFFFFU;
-	gicr_sgi->IGROUPR0 = 0xFFFFFFFFU;
-	gicr_sgi->IGRPMODR0 = 0;
+	this_gicr_sgi()->ICPENDR0 = 0xFFFFFFFFU;
+	this_gicr_sgi()->ICACTIVER0 = 0xFFFFFFFFU;
+	this_gicr_sgi()->IGROUPR0 = 0xFFFFFFFFU;
+	this_gicr_sgi()->IGRPMODR0 = 0;
 	for (unsigned id = 0; id < GIC_PRIVATE_COUNT; id++)
-		gicr_sgi->IPRIORITYR[id] = GIC_PRIO_DEFAULT;
+		this_gicr_sgi()->IPRIORITYR[id] = GIC_PRIO_DEFAULT;
 
 	/* CPU interface: system registers on, every priority unmasked, EOI = drop + deactivate. */
 	icc_write_sre(icc_read_sre() | ICC_SRE_EL1_SRE_Msk);
@@ -129,7 +138,7 @@ static unsigned gicv3_nr_lines(void)
 static void gicv3_enable(unsigned intid)
 {
 	if (intid < GIC_PRIVATE_COUNT)
-		gicr_sgi->ISENABLER0 = 1U << intid;
+		this_gicr_sgi()->ISENABLER0 = 1U << intid;
 	else
 		gicd->ISENABLER[intid / 32U] = 1U << (intid % 32U);
 	__DSB();
@@ -139,7 +148,7 @@ static void gicv3_enable(unsigned intid)
 static void gicv3_disable(unsigned intid)
 {
 	if (intid < GIC_PRIVATE_COUNT) {
-		gicr_sgi->ICENABLER0 = 1U << intid;
+		this_gicr_sgi()->ICENABLER0 = 1U << intid;
 		gicr_wait_rwp();
 	} else {
 		gicd->ICENABLER[intid / 32U] = 1U << (intid % 32U);
@@ -150,7 +159,7 @@ static void gicv3_disable(unsigned intid)
 static void gicv3_set_priority(unsigned intid, uint8_t prio)
 {
 	if (intid < GIC_PRIVATE_COUNT)
-		gicr_sgi->IPRIORITYR[intid] = prio;
+		this_gicr_sgi()->IPRIORITYR[intid] = prio;
 	else if (intid <= GIC_MAX_INTID)
 		gicd->IPRIORITYR[intid] = prio;
 	__DSB();
@@ -159,7 +168,7 @@ static void gicv3_set_priority(unsigned intid, uint8_t prio)
 static void gicv3_set_pending(unsigned intid)
 {
 	if (intid < GIC_PRIVATE_COUNT)
-		gicr_sgi->ISPENDR0 = 1U << intid;
+		this_gicr_sgi()->ISPENDR0 = 1U << intid;
 	else
 		gicd->ISPENDR[intid / 32U] = 1U << (intid % 32U);
 	__DSB();
@@ -168,7 +177,7 @@ static void gicv3_set_pending(unsigned intid)
 static void gicv3_clear_pending(unsigned intid)
 {
 	if (intid < GIC_PRIVATE_COUNT)
-		gicr_sgi->ICPENDR0 = 1U << intid;
+		this_gicr_sgi()->ICPENDR0 = 1U << intid;
 	else
 		gicd->ICPENDR[intid / 32U] = 1U << (intid % 32U);
 	__DSB();
@@ -177,7 +186,7 @@ static void gicv3_clear_pending(unsigned intid)
 static bool gicv3_is_pending(unsigned intid)
 {
 	if (intid < GIC_PRIVATE_COUNT)
-		return (gicr_sgi->ISPENDR0 >> intid) & 1U;
+		return (this_gicr_sgi()->ISPENDR0 >> intid) & 1U;
 	return (gicd->ISPENDR[intid / 32U] >> (intid % 32U)) & 1U;
 }
 
