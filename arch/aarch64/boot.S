@@ -137,42 +137,32 @@ el1_high:
 	b	park
 
 /*
- * dcache_clean_inval_poc(start = x0, end = x1): clean and invalidate the data cache lines of
- * [start, end) to the point of coherency, by VA. Leaf routine, no stack; clobbers x0-x3.
+ * The body of the two routines below: apply "dc \op" to every data cache line of [x0, x1), by
+ * VA, then DSB. Leaf code, no stack; clobbers x0-x3.
  */
-dcache_clean_inval_poc:
+.macro DCACHE_RANGE op
 	mrs	x3, ctr_el0
 	ubfx	x3, x3, #CTR_EL0_DminLine_Pos, #4
 	mov	x2, #4
 	lsl	x2, x2, x3		/* smallest D-cache line in bytes */
 	sub	x3, x2, #1
 	bic	x0, x0, x3
-6:	cmp	x0, x1
-	b.hs	7f
-	dc	civac, x0
+1:	cmp	x0, x1
+	b.hs	2f
+	dc	\op, x0
 	add	x0, x0, x2
-	b	6b
-7:	dsb	sy
+	b	1b
+2:	dsb	sy
 	ret
+.endm
 
-/*
- * dcache_inval_poc(start = x0, end = x1): invalidate the data cache lines of [start, end) to the
- * point of coherency, by VA. Leaf routine, no stack; clobbers x0-x3.
- */
+/* dcache_clean_inval_poc(start = x0, end = x1): clean and invalidate to the point of coherency. */
+dcache_clean_inval_poc:
+	DCACHE_RANGE civac
+
+/* dcache_inval_poc(start = x0, end = x1): invalidate to the point of coherency. */
 dcache_inval_poc:
-	mrs	x3, ctr_el0
-	ubfx	x3, x3, #CTR_EL0_DminLine_Pos, #4
-	mov	x2, #4
-	lsl	x2, x2, x3		/* smallest D-cache line in bytes */
-	sub	x3, x2, #1
-	bic	x0, x0, x3
-4:	cmp	x0, x1
-	b.hs	5f
-	dc	ivac, x0
-	add	x0, x0, x2
-	b	4b
-5:	dsb	sy
-	ret
+	DCACHE_RANGE ivac
 
 /*
  * Vectors for the time before the MMU is on: the regular path (vectors.S, exception.c) uses
