@@ -59,6 +59,7 @@ void mdb_init(struct mdb *m, struct mdb_entry *pool, uint32_t capacity, struct m
 	m->max_depth = max_depth;
 	m->map_max_pages = map_max_pages;
 	m->generation = 0;
+	m->cursors = NULL;
 	pool[0] = (struct mdb_entry){0};
 	/* Free list threaded through next, lowest index first. */
 	for (uint32_t i = 1; i <= capacity; i++)
@@ -124,10 +125,14 @@ static void link_before(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
 	p->prev = i;
 }
 
+static void cursors_unlinked(struct mdb *m, mdb_idx_t i);
+
 static void unlink(struct mdb *m, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i];
 
+	if (m->cursors)
+		cursors_unlinked(m, i);
 	m->generation++;
 	if (e->prev != MDB_NIL)
 		m->pool[e->prev].next = e->next;
@@ -397,6 +402,153 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 	return mdb_unmap_preemptible(m, space, vpn, npages, flags, chunk, NULL, removed);
 }
 
+/* ---- protect ---- */
+
+void mdb_cursor_drop(struct mdb *m, struct mdb_cursor *cur)
+{
+	if (!cur->active)
+		return;
+	for (struct mdb_cursor **pc = &m->cursors; *pc; pc = &(*pc)->next)
+		if (*pc == cur) {
+			*pc = cur->next;
+			break;
+		}
+	cur->active = false;
+}
+
+static void cursor_keep(struct mdb *m, struct mdb_cursor *cur, mdb_idx_t root, mdb_idx_t pos)
+{
+	cur->root = root;
+	cur->pos = pos;
+	cur->active = true;
+	cur->next = m->cursors;
+	m->cursors = cur;
+}
+
+/*
+ * Entry @i leaves its list (it is being removed): a cursor whose page entry it is has nothing
+ * left to do; a cursor that stopped at it goes on after its predecessor, which is the page's
+ * entry or another of its descendants (everything between them is done). O(active cursors),
+ * at most one per thread, and nothing at all while no protect is preempted.
+ */
+static void cursors_unlinked(struct mdb *m, mdb_idx_t i)
+{
+	struct mdb_cursor **pc = &m->cursors;
+
+	while (*pc) {
+		struct mdb_cursor *c = *pc;
+
+		if (c->root == i) {
+			*pc = c->next;
+			c->active = false;
+			continue;
+		}
+		if (c->pos == i)
+			c->pos = m->pool[i].prev;
+		pc = &c->next;
+	}
+}
+
+static void reduce_entry(struct mdb *m, mdb_idx_t i, unsigned mask)
+{
+	struct mdb_entry *e = &m->pool[i];
+	unsigned old = mdb_entry_rights(e), rights = old & mask;
+
+	if (rights == old)
+		return;
+	m->generation++;
+	e->info = (e->info & ~INFO_RIGHTS_MASK) | ((uint64_t)rights << INFO_RIGHTS_SHIFT);
+	mdb_pt_protect(mdb_entry_space(e), mdb_entry_vpn(e), rights);
+}
+
+/*
+ * Reduce the descendants of @root that follow *pos, at most *budget entries, in list order
+ * (preorder: a parent before its children, so what is derived from a reduced entry meanwhile
+ * can only get reduced rights). *pos is the last one done. Returns true when none is left.
+ */
+static bool reduce_descendants(struct mdb *m, mdb_idx_t root, mdb_idx_t *pos, unsigned mask, unsigned *budget,
+			       uint64_t *walked)
+{
+	unsigned depth = mdb_entry_depth(&m->pool[root]);
+
+	for (;;) {
+		mdb_idx_t next = m->pool[*pos].next;
+
+		if (next == MDB_NIL || mdb_entry_depth(&m->pool[next]) <= depth)
+			return true;
+		if (*budget == 0)
+			return false;
+		reduce_entry(m, next, mask);
+		*pos = next;
+		(*budget)--;
+		(*walked)++;
+	}
+}
+
+/*
+ * The page loop is unmap's (same budget rules for gaps and empty pages, same chunk_end()), with
+ * a walk instead of a removal; it is kept apart so that unmap's hot loop stays as it is.
+ */
+enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				  unsigned rights, unsigned flags, unsigned chunk,
+				  bool (*preempt_point)(void), struct mdb_cursor *cur, uint64_t *walked)
+{
+	unsigned budget = chunk;
+	bool resume = cur->active;
+	mdb_idx_t resume_root = cur->root, resume_pos = cur->pos;
+
+	mdb_cursor_drop(m, cur); /* kept again below if this call stops inside a subtree */
+	if (space >= m->nspaces)
+		return KERR_SPACE;
+	if ((flags & ~MDB_PROTECT_SELF) != 0 || chunk == 0 || *npages == 0 || !rights_ok(rights))
+		return KERR_INVAL;
+	if (!range_ok(*vpn, *npages))
+		return KERR_RANGE;
+
+	while (*npages > 0) {
+		mdb_idx_t x = mdb_lookup(m, space, *vpn), pos = x;
+		uint64_t before = *walked;
+		uint64_t gap = x == MDB_NIL ? mdb_pt_gap(space, *vpn) : 0;
+
+		if (gap > 1) {
+			gap = gap < *npages ? gap : *npages;
+			*vpn += gap;
+			*npages -= gap;
+		} else {
+			if (x != MDB_NIL) {
+				if (resume && resume_root == x) {
+					pos = resume_pos; /* the page's own entry was done before the stop */
+				} else if (flags & MDB_PROTECT_SELF) {
+					/* budget >= 1 here: every chunk_end() below refills it */
+					reduce_entry(m, x, rights);
+					budget--;
+					(*walked)++;
+				}
+				while (!reduce_descendants(m, x, &pos, rights, &budget, walked))
+					if (chunk_end(&budget, chunk, preempt_point)) {
+						cursor_keep(m, cur, x, pos);
+						return KERR_PREEMPTED;
+					}
+			}
+			(*vpn)++;
+			(*npages)--;
+		}
+		resume = false;
+		if (*walked == before)
+			budget--;
+		if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
+			return KERR_PREEMPTED;
+	}
+	mdb_pt_sync();
+	return KERR_OK;
+}
+
+enum kerr mdb_protect(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned rights,
+		      unsigned flags, unsigned chunk, struct mdb_cursor *cur, uint64_t *walked)
+{
+	return mdb_protect_preemptible(m, space, vpn, npages, rights, flags, chunk, NULL, cur, walked);
+}
+
 /* ---- invariants ---- */
 
 /* Entries of spaces [first, first + 64) counted into @count: keeps mdb_check's stack small. */
@@ -469,6 +621,9 @@ const char *mdb_check(const struct mdb *m)
 	}
 	if (used_seen + m->free_count != m->capacity)
 		return "entries lost: used + free != capacity";
+	for (const struct mdb_cursor *c = m->cursors; c; c = c->next)
+		if (!c->active || !entry_used(&m->pool[c->root]) || !entry_used(&m->pool[c->pos]))
+			return "a protect cursor names a free entry";
 	for (unsigned first = 0; first < m->nspaces; first += 64) {
 		count_block(m, first, count);
 		for (unsigned s = first; s < m->nspaces && s - first < 64; s++) {

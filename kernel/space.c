@@ -494,6 +494,36 @@ void mdb_pt_clear(unsigned space, uint64_t vpn)
 		t->whole_asid[s->asid / 64U] |= 1ULL << (s->asid % 64U);
 }
 
+/*
+ * A permission downgrade keeps the frame and the attributes, so it needs no break-before-make
+ * (ARM ARM D8.14.1 lists changes of the access permissions among those that do not): the new
+ * descriptor is written in one store; until the TLBI of the next mdb_pt_sync() a CPU may still
+ * use the old, wider rights, which is why protect syncs before every preemption point.
+ */
+void mdb_pt_protect(unsigned space, uint64_t vpn, unsigned rights)
+{
+	struct space *s = space_live(space);
+	uint64_t va = vpn << PTE_PAGE_SHIFT, l3, desc;
+	volatile uint64_t *entry;
+	struct tlb_pending *t = this_pending();
+
+	BUG_ON(!s);
+	l3 = leaf_table(s, va);
+	BUG_ON(!l3);
+	entry = &table_va(l3)[pte_index(va, PTE_LEVELS - 1U)];
+	BUG_ON((pte_user_prot(*entry) & rights) != rights); /* only ever fewer rights */
+	desc = pte_user_page(pte_addr(*entry), rights, pte_memtype(*entry));
+	BUG_ON(!desc);
+	space_changes++;
+	*entry = desc;
+	if (asid_marked(t, s->asid))
+		return;
+	if (t->count < TLB_BATCH)
+		t->op[t->count++] = TLBI_ADDR(va, s->asid);
+	else
+		t->whole_asid[s->asid / 64U] |= 1ULL << (s->asid % 64U);
+}
+
 void mdb_pt_sync(void)
 {
 	struct tlb_pending *t = this_pending();

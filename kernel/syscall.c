@@ -324,6 +324,54 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	}
 }
 
+/*
+ * A preempted protect's place inside a subtree, per thread (struct mdb_cursor), and the token
+ * that its restart carries in x5: a call whose x5 is not its thread's token starts afresh, so
+ * a thread restarted by its fault handler never continues an abandoned walk by accident.
+ */
+static struct mdb_cursor protect_cursor[SYS_NR_THREADS];
+static uint64_t protect_token[SYS_NR_THREADS], protect_tokens;
+
+/*
+ * protect: x0 = space, x1 = VA, x2 = pages, x3 = rights, x4 = flags (x5: restart token, 0 from
+ * user code). Chunked and restartable like unmap; the same permission as unmap.
+ */
+static void sys_protect(struct thread *t, struct trap_frame *tf)
+{
+	unsigned space = (unsigned)tf->x[0], rights = (unsigned)tf->x[3], flags = (unsigned)tf->x[4];
+	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], walked = 0;
+	unsigned chunk = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : ~0U;
+	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
+	struct mdb_cursor *cur = &protect_cursor[t->id];
+
+	if (tf->x[5] == 0 || tf->x[5] != protect_token[t->id])
+		mdb_cursor_drop(&kernel_mdb, cur);
+	protect_token[t->id] = 0;
+	if (tf->x[0] >= SYS_NR_SPACES)
+		return ret(tf, KERR_SPACE, 0);
+	if (tf->x[1] & PAGE_MASK)
+		return ret(tf, KERR_ALIGN, 0);
+	if (space != t->space->id && !system_may(t->space->id, space, any))
+		return ret(tf, KERR_PERM, 0);
+	if ((tf->x[4] & ~(uint64_t)MDB_PROTECT_SELF) || tf->x[3] > MDB_RIGHTS)
+		return ret(tf, KERR_INVAL, 0); /* in 64 bits, as for unmap */
+	for (;;) {
+		/* Preemption point inside, after at most CONFIG_UNMAP_CHUNK units and their TLBIs. */
+		enum kerr r = mdb_protect_preemptible(&kernel_mdb, space, &vpn, &npages, rights, flags, chunk,
+						      preempt_pending, cur, &walked);
+
+		if (r != KERR_PREEMPTED)
+			return ret(tf, r, 0);
+		if (preempt_pending()) {
+			tf->x[1] = vpn << PAGE_SHIFT;
+			tf->x[2] = npages;
+			protect_token[t->id] = tf->x[5] = ++protect_tokens;
+			tf->elr -= 4;
+			return;
+		}
+	}
+}
+
 typedef void (*syscall_fn)(struct thread *t, struct trap_frame *tf);
 
 static const syscall_fn syscall_table[SYS_COUNT] = {
@@ -344,6 +392,7 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
 	[SYS_GRANT] = sys_grant,
 	[SYS_SHARE] = sys_share,
 	[SYS_UNMAP] = sys_unmap,
+	[SYS_PROTECT] = sys_protect,
 };
 
 /*

@@ -21,6 +21,9 @@ typedef uint32_t mdb_idx_t;
 /* unmap() flags */
 #define MDB_UNMAP_SELF 1U /* also remove the named mappings, not only what was derived from them */
 
+/* protect() flags */
+#define MDB_PROTECT_SELF 1U /* also reduce the named mappings, not only what was derived from them */
+
 #define MDB_VPN_BITS   36U /* 48-bit virtual addresses, 4 KiB pages */
 #define MDB_SPACE_BITS 8U  /* as many spaces as 8-bit ASIDs allow */
 #define MDB_DEPTH_MAX  0xFFFFU
@@ -46,6 +49,19 @@ struct mdb_quota {
 	uint32_t used;
 };
 
+/*
+ * Where a preempted protect stopped inside the subtree of one page (docs/mapping.md). Unlike
+ * unmap, protect leaves the entries it has done in place, so a restart needs to know where to
+ * go on: the caller keeps one cursor per thread, and while it is active the MDB keeps it valid
+ * when entries are removed between two restarts.
+ */
+struct mdb_cursor {
+	struct mdb_cursor *next; /* in mdb.cursors while active */
+	mdb_idx_t root;		 /* the entry of the page whose descendants are being reduced */
+	mdb_idx_t pos;		 /* the last entry reduced; the walk goes on at pos->next */
+	bool active;
+};
+
 struct mdb {
 	struct mdb_entry *pool; /* pool[1..capacity]; pool[0] unused */
 	uint32_t capacity;
@@ -53,9 +69,10 @@ struct mdb {
 	uint32_t free_count;
 	struct mdb_quota *quota; /* quota[space] for space < nspaces */
 	unsigned nspaces;
-	unsigned max_depth;	  /* longest derivation chain allowed (bounds the walk after a restart) */
-	unsigned map_max_pages;	  /* pages one map/grant/share may cover (bounds its uninterrupted work) */
-	unsigned long generation; /* counts every change to entries or lists (for CONFIG_DEBUG_CHECKS) */
+	unsigned max_depth;	    /* longest derivation chain allowed (bounds the walk after a restart) */
+	unsigned map_max_pages;	    /* pages one map/grant/share may cover (bounds its uninterrupted work) */
+	unsigned long generation;   /* counts every change to entries or lists (for CONFIG_DEBUG_CHECKS) */
+	struct mdb_cursor *cursors; /* active protect cursors: kept valid by every removal */
 };
 
 /* Set up an empty database over caller-provided static storage (pool has capacity + 1 entries). */
@@ -100,6 +117,28 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
 				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
 				uint64_t *removed) MUST_CHECK;
+
+/*
+ * protect: reduce the rights of everything derived from the mappings of [*vpn, *vpn + *npages)
+ * in @space (and, with MDB_PROTECT_SELF, of those mappings too) to `old & rights`, in preorder,
+ * at most @chunk units of work between two preemption points: a unit is one entry visited, or
+ * one page or missing table that holds no mapping (skipped, as by unmap). @rights must be valid
+ * page rights (R, never W with X), so the result always is. Returns KERR_OK when done, or
+ * KERR_PREEMPTED with *vpn, *npages and @cur describing the rest: calling again with them and
+ * the same @cur continues. An inactive @cur starts at *vpn; the call drops whatever @cur held
+ * unless it names the entry now at *vpn. *walked is increased by the entries visited.
+ */
+enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				  unsigned rights, unsigned flags, unsigned chunk,
+				  bool (*preempt_point)(void), struct mdb_cursor *cur,
+				  uint64_t *walked) MUST_CHECK;
+
+/* mdb_protect_preemptible() that stops at every chunk boundary (for tests). */
+enum kerr mdb_protect(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned rights,
+		      unsigned flags, unsigned chunk, struct mdb_cursor *cur, uint64_t *walked) MUST_CHECK;
+
+/* Forget a protect's position: the next call with @cur starts afresh. */
+void mdb_cursor_drop(struct mdb *m, struct mdb_cursor *cur);
 
 /* Entry at (space, vpn), or MDB_NIL. */
 mdb_idx_t mdb_lookup(const struct mdb *m, unsigned space, uint64_t vpn);

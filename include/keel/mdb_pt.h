@@ -42,7 +42,13 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights,
 /* Make the PTE invalid and its slot MDB_NIL; TLB maintenance is deferred to the next mdb_pt_sync(). */
 void mdb_pt_clear(unsigned space, uint64_t vpn);
 
-/* Complete TLB maintenance for every PTE cleared since the last sync (one chunk's worth). */
+/*
+ * Give the present PTE of (space, vpn) the reduced @rights (a subset of its own), same frame and
+ * attributes; TLB maintenance is deferred to the next mdb_pt_sync(), as for mdb_pt_clear().
+ */
+void mdb_pt_protect(unsigned space, uint64_t vpn, unsigned rights);
+
+/* Complete TLB maintenance for every PTE cleared or protected since the last sync (one chunk's worth). */
 void mdb_pt_sync(void);
 
 #endif

@@ -24,7 +24,8 @@
 #define SYS_GRANT	   14 /* same arguments as SYS_MAP */
 #define SYS_SHARE	   15 /* same arguments as SYS_MAP */
 #define SYS_UNMAP	   16 /* (unsigned space, uintptr_t vaddr, size_t npages, unsigned flags) */
-#define SYS_COUNT	   17
+#define SYS_PROTECT	   17 /* (unsigned space, uintptr_t vaddr, size_t npages, unsigned rights, unsigned flags) */
+#define SYS_COUNT	   18
 
 #define KEEL_FOREVER 0xFFFFFFFFFFFFFFFFULL /* deadline that never expires */
 

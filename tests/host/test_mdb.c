@@ -5,7 +5,9 @@
  * with it exactly (entries, depths, parents, frames, rights), the fake page table must agree
  * with both, and mdb_check() must find every invariant intact. Unmaps run in random chunk
  * sizes, so restarts happen at every possible chunk boundary; in a second phase other
- * operations run between the chunks of an unmap, as other threads would.
+ * operations run between the chunks of an unmap or a protect, as other threads would.
+ * protect is one of the random operations, restarted through its cursor like a preempted
+ * system call.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,6 +104,15 @@ void mdb_pt_clear(unsigned space, uint64_t vpn)
 	assert_true(pte[space][vpn].present);
 	pte[space][vpn].present = 0;
 	slots[space][vpn] = MDB_NIL;
+	unsynced++;
+}
+
+void mdb_pt_protect(unsigned space, uint64_t vpn, unsigned rights)
+{
+	assert_true(pte[space][vpn].present);
+	assert_int_equal(pte[space][vpn].rights & rights, rights); /* only ever fewer rights */
+	assert_int_not_equal(pte[space][vpn].rights, rights);	   /* and only when they change */
+	pte[space][vpn].rights = rights;
 	unsynced++;
 }
 
@@ -302,6 +313,20 @@ static void model_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned flags
 	}
 }
 
+static void model_protect(unsigned space, uint64_t vpn, uint64_t n, unsigned rights, unsigned flags)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		int x = model_node(space, vpn + i);
+		if (x < 0)
+			continue;
+		for (int j = 0; j < M_NODES; j++)
+			if (nodes[j].used && j != x && model_is_descendant(j, x))
+				nodes[j].rights &= rights;
+		if (flags & MDB_PROTECT_SELF)
+			nodes[x].rights &= rights;
+	}
+}
+
 /* Parent of an MDB entry, read from the preorder list: the nearest preceding shallower entry. */
 static mdb_idx_t mdb_parent(mdb_idx_t i)
 {
@@ -346,6 +371,7 @@ static void compare_with_model(void)
 		}
 	}
 	assert_int_equal(db.free_count, CAPACITY - model_total());
+	assert_null(db.cursors); /* no protect is left half done */
 }
 
 /* ---- random operations ---- */
@@ -377,6 +403,7 @@ static unsigned rand_rights(void)
 
 static enum kerr do_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned flags, int interleave);
 static void random_op(int interleave);
+static void op_protect(int interleave);
 static void model_resync(void);
 
 static void op_root(void)
@@ -488,6 +515,90 @@ static void op_unmap(int interleave)
 		model_unmap(s, v, n, flags);
 }
 
+/*
+ * protect restarted after every chunk as a preempted system call is: the same cursor, the rest
+ * of the range; with @interleave, other operations run between the chunks.
+ */
+static uint64_t protect_walked, protect_restarts; /* the random tests did exercise protect */
+
+static enum kerr do_protect(unsigned space, uint64_t vpn, uint64_t n, unsigned rights, unsigned flags,
+			    int interleave)
+{
+	struct mdb_cursor cur = {0};
+	uint64_t walked = 0, cur_vpn = vpn, left = n;
+	enum kerr r;
+	unsigned rounds = 0;
+
+	do {
+		unsigned chunk = 1 + rnd(4);
+		uint64_t before = walked;
+		r = mdb_protect(&db, space, &cur_vpn, &left, rights, flags, chunk, &cur, &walked);
+		assert_int_equal(unsynced, 0);
+		assert_true(walked - before <= chunk);
+		if (r == KERR_PREEMPTED) {
+			const char *err = mdb_check(&db);
+			if (err)
+				fail_msg("mdb_check after a protect chunk: %s", err);
+			if (interleave && cur.active && rnd(4) == 0) {
+				/* remove the entry the walk stopped at, or the page's own entry */
+				mdb_idx_t x = rnd(3) ? cur.pos : cur.root;
+				uint64_t xv = mdb_entry_vpn(&pool[x]), xn = 1, removed = 0;
+				assert_int_equal(mdb_unmap(&db, mdb_entry_space(&pool[x]), &xv, &xn,
+							   MDB_UNMAP_SELF, 1000, &removed),
+						 KERR_OK);
+				err = mdb_check(&db);
+				if (err)
+					fail_msg("mdb_check after removing the cursor's entry: %s", err);
+			} else if (interleave && rnd(2)) {
+				model_resync();
+				random_op(0);
+				err = mdb_check(&db); /* the cursor too, after the changes around it */
+				if (err)
+					fail_msg("mdb_check after an operation between protect chunks: %s",
+						 err);
+			}
+		}
+		assert_true(++rounds < 100000);
+	} while (r == KERR_PREEMPTED);
+	protect_walked += walked;
+	protect_restarts += rounds - 1;
+	assert_false(cur.active);
+	return r;
+}
+
+static void op_protect(int interleave)
+{
+	unsigned s = rand_space(), flags = rnd(2) ? MDB_PROTECT_SELF : 0, rights = rand_rights();
+	uint64_t v = rand_vpn(), n = rnd(20) == 0 ? 0 : 1 + rnd(6);
+	enum kerr want, got;
+
+	if (rnd(3))
+		rights = rnd(2) ? MDB_R : rnd(2) ? MDB_R | MDB_W : MDB_R | MDB_X; /* mostly reductions */
+	/* Start at a mapped page most of the time, so that there are subtrees to walk. */
+	if (rnd(4) && s < T_SPACES)
+		for (unsigned tries = 0; tries < 8; tries++) {
+			uint64_t p = 1 + rnd(T_PAGES - 1);
+			if (model_node(s, p) >= 0) {
+				v = p;
+				break;
+			}
+		}
+	if (rnd(60) == 0)
+		flags |= 2; /* unknown flag */
+	if (s >= T_SPACES)
+		want = KERR_SPACE;
+	else if ((flags & ~MDB_PROTECT_SELF) || n == 0 || !model_rights_ok(rights))
+		want = KERR_INVAL;
+	else if (!model_range_ok(v, n))
+		want = KERR_RANGE;
+	else
+		want = KERR_OK;
+	got = do_protect(s, v, n, rights, flags, interleave);
+	assert_int_equal(got, want);
+	if (got == KERR_OK && !interleave)
+		model_protect(s, v, n, rights, flags);
+}
+
 /* Rebuild the model from the MDB after interleaved operations (their order is not the model's). */
 static void model_resync(void)
 {
@@ -522,8 +633,10 @@ static void random_op(int interleave)
 		op_derive(K_SHARE);
 	else if (r < 70)
 		op_derive(K_GRANT);
-	else
+	else if (r < 85)
 		op_unmap(interleave);
+	else
+		op_protect(interleave);
 }
 
 static unsigned long ops_from_env(const char *name, unsigned long dflt)
@@ -538,6 +651,7 @@ static void test_model_sequential(void **state)
 	unsigned long ops = ops_from_env("MDB_TEST_OPS", 1000000);
 
 	(void)state;
+	protect_walked = protect_restarts = 0;
 	for (unsigned seed = 1; seed <= 10; seed++) {
 		setup(seed * 7919);
 		for (unsigned long i = 0; i < ops / 10; i++) {
@@ -545,6 +659,9 @@ static void test_model_sequential(void **state)
 			compare_with_model();
 		}
 	}
+	print_message("protect: %llu entries walked, %llu restarts\n", (unsigned long long)protect_walked,
+		      (unsigned long long)protect_restarts);
+	assert_true(protect_walked > ops / 100 && protect_restarts > ops / 100);
 }
 
 static void test_model_interleaved_chunks(void **state)
@@ -552,11 +669,15 @@ static void test_model_interleaved_chunks(void **state)
 	unsigned long ops = ops_from_env("MDB_TEST_OPS", 1000000) / 3;
 
 	(void)state;
+	protect_walked = protect_restarts = 0;
 	for (unsigned seed = 1; seed <= 10; seed++) {
 		setup(seed * 104729);
 		for (unsigned long i = 0; i < ops / 10; i++) {
 			if (rnd(4) == 0) {
-				op_unmap(1);
+				if (rnd(2))
+					op_unmap(1);
+				else
+					op_protect(1);
 				model_resync();
 			} else {
 				random_op(0);
@@ -564,6 +685,9 @@ static void test_model_interleaved_chunks(void **state)
 			compare_with_model();
 		}
 	}
+	print_message("protect: %llu entries walked, %llu restarts\n", (unsigned long long)protect_walked,
+		      (unsigned long long)protect_restarts);
+	assert_true(protect_walked > ops / 100 && protect_restarts > ops / 100);
 }
 
 /* ---- directed tests: the semantics in docs/mapping.md, one by one ---- */
@@ -808,6 +932,217 @@ static void test_deep_chain_constant_work_per_chunk(void **state)
 	assert_null(mdb_check(&db));
 }
 
+/* ---- protect: directed tests ---- */
+
+static unsigned rights_at(unsigned space, uint64_t vpn)
+{
+	mdb_idx_t e = mdb_lookup(&db, space, vpn);
+
+	assert_int_not_equal(e, MDB_NIL);
+	assert_int_equal(pte[space][vpn].rights, mdb_entry_rights(&pool[e]));
+	return mdb_entry_rights(&pool[e]);
+}
+
+static enum kerr protect_all(unsigned space, uint64_t vpn, uint64_t n, unsigned rights, unsigned flags,
+			     unsigned chunk)
+{
+	struct mdb_cursor cur = {0};
+	uint64_t walked = 0;
+	enum kerr r;
+
+	while ((r = mdb_protect(&db, space, &vpn, &n, rights, flags, chunk, &cur, &walked)) == KERR_PREEMPTED)
+		assert_null(mdb_check(&db));
+	return r;
+}
+
+/* root 0:1 (RW) -> 1:2 (RW) -> 2:3 (RW); 3:4 shares 1:2 (RW, a child of the root); 0:5 another tree */
+static void protect_tree(void)
+{
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x10, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 2, 1, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_map(&db, 1, 2, 2, 3, 1, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_share(&db, 1, 2, 3, 4, 1, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_insert_root(&db, 0, 5, 0x20, MDB_R | MDB_X), KERR_OK);
+	assert_int_equal(mdb_map(&db, 0, 5, 1, 6, 1, MDB_R | MDB_X), KERR_OK);
+}
+
+static void test_protect_semantics(void **state)
+{
+	(void)state;
+	protect_tree();
+	/* without SELF: every descendant, not the page itself, not another tree */
+	assert_int_equal(protect_all(0, 1, 1, MDB_R, 0, 1), KERR_OK);
+	assert_int_equal(rights_at(0, 1), MDB_R | MDB_W);
+	assert_int_equal(rights_at(1, 2), MDB_R);
+	assert_int_equal(rights_at(2, 3), MDB_R);
+	assert_int_equal(rights_at(3, 4), MDB_R);
+	assert_int_equal(rights_at(1, 6), MDB_R | MDB_X);
+	/* rights only shrink: RW on a reduced tree gives nothing back */
+	assert_int_equal(protect_all(0, 1, 1, MDB_R | MDB_W, 0, 2), KERR_OK);
+	assert_int_equal(rights_at(2, 3), MDB_R);
+	/* a map from a reduced entry can only have the reduced rights */
+	assert_int_equal(mdb_map(&db, 1, 2, 2, 7, 1, MDB_R | MDB_W), KERR_RIGHTS);
+	/* SELF: the page too; a range with holes skips them; R|W as mask removes X */
+	assert_int_equal(protect_all(0, 1, 6, MDB_R | MDB_W, MDB_PROTECT_SELF, 3), KERR_OK);
+	assert_int_equal(rights_at(0, 1), MDB_R | MDB_W);
+	assert_int_equal(rights_at(0, 5), MDB_R);
+	assert_int_equal(rights_at(1, 6), MDB_R);
+	assert_int_equal(protect_all(0, 1, 1, MDB_R, MDB_PROTECT_SELF, 3), KERR_OK);
+	assert_int_equal(rights_at(0, 1), MDB_R);
+	/* no entry or PTE was added or removed */
+	assert_int_equal(db.free_count, CAPACITY - 6);
+	assert_null(mdb_check(&db));
+}
+
+static void test_protect_errors_change_nothing(void **state)
+{
+	uint8_t before[sizeof(pool)];
+	struct fake_pte pbefore[T_SPACES][T_PAGES];
+	struct mdb_cursor cur = {0};
+	uint64_t walked = 0;
+
+	(void)state;
+	protect_tree();
+	memcpy(before, pool, sizeof(pool));
+	memcpy(pbefore, pte, sizeof(pte));
+#define BAD(space, vpn, n, rights, flags, want)                                                             \
+	do {                                                                                                \
+		uint64_t v_ = (vpn), n_ = (n);                                                              \
+		assert_int_equal(mdb_protect(&db, space, &v_, &n_, rights, flags, 4, &cur, &walked), want); \
+	} while (0)
+	BAD(T_SPACES, 1, 1, MDB_R, 0, KERR_SPACE);
+	BAD(0, 1, 1, MDB_W, 0, KERR_INVAL);		    /* without R */
+	BAD(0, 1, 1, 0, 0, KERR_INVAL);			    /* nothing */
+	BAD(0, 1, 1, MDB_R | MDB_W | MDB_X, 0, KERR_INVAL); /* W+X is never valid rights */
+	BAD(0, 1, 1, MDB_R | 8, 0, KERR_INVAL);		    /* unknown bit */
+	BAD(0, 1, 1, MDB_R, 2, KERR_INVAL);		    /* unknown flag */
+	BAD(0, 1, 0, MDB_R, 0, KERR_INVAL);		    /* zero pages */
+	BAD(0, 0, 1, MDB_R, 0, KERR_RANGE);		    /* page 0 */
+	BAD(0, MDB_VPN_LIMIT - 1, 2, MDB_R, 0, KERR_RANGE); /* past 2^36 pages */
+	BAD(0, MDB_VPN_LIMIT, 1, MDB_R, 0, KERR_RANGE);
+	BAD(0, 1, ~0ULL, MDB_R, 0, KERR_RANGE); /* vpn + npages wraps */
+#undef BAD
+	assert_int_equal(walked, 0);
+	assert_int_equal(memcmp(before, pool, sizeof(pool)), 0);
+	assert_int_equal(memcmp(pbefore, pte, sizeof(pte)), 0);
+	assert_false(cur.active);
+	/* unmapped pages are skipped, not an error (like unmap) */
+	assert_int_equal(protect_all(2, 10, 20, MDB_R, MDB_PROTECT_SELF, 2), KERR_OK);
+	assert_int_equal(memcmp(before, pool, sizeof(pool)), 0);
+}
+
+/* A fan of 12 below the root, with a chain of 4 under its third child: 16 descendants. */
+static void protect_big_tree(void)
+{
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x30, MDB_R | MDB_W), KERR_OK);
+	for (uint64_t i = 0; i < 12; i++)
+		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 10 + i, 1, MDB_R | MDB_W),
+				 KERR_OK);
+	for (uint64_t i = 0; i < 4; i++)
+		assert_int_equal(mdb_map(&db, i ? 0 : 3, i ? 30 + i - 1 : 12, 0, 30 + i, 1, MDB_R | MDB_W),
+				 KERR_OK);
+}
+
+/* Stopping at boundary k of every k gives the same final state as an uninterrupted protect. */
+static void test_protect_every_boundary(void **state)
+{
+	uint8_t want[sizeof(pool)];
+	struct fake_pte want_pte[T_SPACES][T_PAGES];
+	unsigned boundaries = 0;
+
+	(void)state;
+	protect_big_tree();
+	assert_int_equal(protect_all(0, 1, 1, MDB_R, MDB_PROTECT_SELF, 1000), KERR_OK);
+	memcpy(want, pool, sizeof(pool));
+	memcpy(want_pte, pte, sizeof(pte));
+	for (unsigned chunk = 1; chunk <= 3; chunk++)
+		for (unsigned k = 1;; k++) {
+			struct mdb_cursor cur = {0};
+			uint64_t v = 1, n = 1, walked = 0;
+			enum kerr r;
+
+			protect_big_tree();
+			preempt_calls = 0;
+			preempt_at = k;
+			r = mdb_protect_preemptible(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF, chunk,
+						    preempt_on_call, &cur, &walked);
+			if (r == KERR_OK)
+				break; /* fewer than k boundaries: all were covered */
+			assert_int_equal(r, KERR_PREEMPTED);
+			assert_int_equal(walked, k * chunk);
+			assert_null(mdb_check(&db));
+			boundaries++;
+			preempt_at = 0;
+			assert_int_equal(mdb_protect_preemptible(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF,
+								 chunk, preempt_on_call, &cur, &walked),
+					 KERR_OK);
+			assert_int_equal(walked, 17);
+			assert_int_equal(memcmp(want, pool, sizeof(pool)), 0);
+			assert_int_equal(memcmp(want_pte, pte, sizeof(pte)), 0);
+		}
+	assert_int_equal(boundaries, 16 + 8 + 5); /* 17 entries: 17, 9 and 6 chunks, the last ends it */
+}
+
+/* Other operations between two chunks: the cursor stays valid when entries around it go. */
+static void test_protect_cursor_and_changes(void **state)
+{
+	struct mdb_cursor cur = {0};
+	uint64_t v = 1, n = 1, walked = 0, uv, un, removed = 0;
+
+	(void)state;
+	protect_big_tree();
+	/* list: root, 2:13 1:12 0:11 ... (newest child first): stop after 2 entries */
+	assert_int_equal(mdb_protect(&db, 0, &v, &n, MDB_R, 0, 2, &cur, &walked), KERR_PREEMPTED);
+	assert_true(cur.active);
+	assert_int_equal(rights_at(1 + 11 % 3, 21), MDB_R); /* the newest child, 10 + 11 */
+	/* remove the entry the cursor stopped at (with its subtree) */
+	uv = mdb_entry_vpn(&pool[cur.pos]);
+	un = 1;
+	assert_int_equal(
+		mdb_unmap(&db, mdb_entry_space(&pool[cur.pos]), &uv, &un, MDB_UNMAP_SELF, 8, &removed),
+		KERR_OK);
+	assert_null(mdb_check(&db));
+	/* a share of a child not yet reduced lands after the cursor: reduced too */
+	assert_int_equal(mdb_share(&db, 0, 30, 3, 40, 1, MDB_R | MDB_W), KERR_OK);
+	/* a new child of the page itself lands before the cursor: made after the call, it keeps RW */
+	assert_int_equal(mdb_map(&db, 0, 1, 3, 41, 1, MDB_R | MDB_W), KERR_OK);
+	while (mdb_protect(&db, 0, &v, &n, MDB_R, 0, 2, &cur, &walked) == KERR_PREEMPTED)
+		assert_null(mdb_check(&db));
+	assert_false(cur.active);
+	assert_int_equal(rights_at(3, 40), MDB_R);
+	assert_int_equal(rights_at(3, 41), MDB_R | MDB_W);
+	for (uint64_t i = 0; i < 12; i++)
+		if (mdb_lookup(&db, 1 + (unsigned)(i % 3), 10 + i) != MDB_NIL)
+			assert_int_equal(rights_at(1 + (unsigned)(i % 3), 10 + i), MDB_R);
+	for (uint64_t i = 0; i < 4; i++)
+		assert_int_equal(rights_at(0, 30 + i), MDB_R);
+	assert_int_equal(rights_at(0, 1), MDB_R | MDB_W);
+
+	/* the page's own entry removed between chunks: the cursor is dropped, the rest goes on */
+	protect_big_tree();
+	v = 1, n = 2, walked = 0;
+	assert_int_equal(mdb_protect(&db, 0, &v, &n, MDB_R, 0, 3, &cur, &walked), KERR_PREEMPTED);
+	uv = 1, un = 1;
+	assert_int_equal(mdb_unmap(&db, 0, &uv, &un, MDB_UNMAP_SELF, 100, &removed), KERR_OK);
+	assert_false(cur.active);
+	assert_null(db.cursors);
+	while (mdb_protect(&db, 0, &v, &n, MDB_R, 0, 3, &cur, &walked) == KERR_PREEMPTED)
+		;
+	assert_int_equal(db.free_count, CAPACITY);
+	assert_null(mdb_check(&db));
+	/* a fresh call never continues a dropped walk */
+	protect_big_tree();
+	v = 1, n = 1;
+	assert_int_equal(mdb_protect(&db, 0, &v, &n, MDB_R, 0, 3, &cur, &walked), KERR_PREEMPTED);
+	mdb_cursor_drop(&db, &cur);
+	assert_null(db.cursors);
+	v = 1, n = 1, walked = 0;
+	assert_int_equal(protect_all(0, 1, 1, MDB_R, 0, 100), KERR_OK);
+	assert_null(mdb_check(&db));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -819,6 +1154,10 @@ int main(void)
 		cmocka_unit_test(test_unmap_chunk_bound),
 		cmocka_unit_test(test_deep_chain_constant_work_per_chunk),
 		cmocka_unit_test(test_unmap_preemption_point),
+		cmocka_unit_test(test_protect_semantics),
+		cmocka_unit_test(test_protect_errors_change_nothing),
+		cmocka_unit_test(test_protect_every_boundary),
+		cmocka_unit_test(test_protect_cursor_and_changes),
 		cmocka_unit_test(test_model_sequential),
 		cmocka_unit_test(test_model_interleaved_chunks),
 	};

@@ -125,6 +125,11 @@ enum kerr keel_unmap(unsigned space, uintptr_t vaddr, size_t npages, unsigned fl
 	return call(SYS_UNMAP, space, vaddr, npages, flags, 0);
 }
 
+enum kerr keel_protect(unsigned space, uintptr_t vaddr, size_t npages, unsigned rights, unsigned flags)
+{
+	return call(SYS_PROTECT, space, vaddr, npages, rights, flags); /* x5 = 0: a new call, not a restart */
+}
+
 uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5, uint64_t *x1_out)
 {

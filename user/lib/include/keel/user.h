@@ -21,6 +21,10 @@
 #define KEEL_RIGHT_W 2u
 #define KEEL_RIGHT_X 4u
 
+/* Flags of keel_unmap and keel_protect: the named pages too, not only what was derived from them. */
+#define KEEL_UNMAP_SELF	  1u
+#define KEEL_PROTECT_SELF 1u
+
 #define KEEL_MUST_CHECK __attribute__((warn_unused_result))
 
 /*
@@ -50,6 +54,9 @@ enum kerr keel_grant(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t np
 enum kerr keel_share(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
 		     unsigned rights) KEEL_MUST_CHECK;
 enum kerr keel_unmap(unsigned space, uintptr_t vaddr, size_t npages, unsigned flags) KEEL_MUST_CHECK;
+/* Reduce the rights of what was derived from the pages (and, with KEEL_PROTECT_SELF, of the pages) to old & rights. */
+enum kerr keel_protect(unsigned space, uintptr_t vaddr, size_t npages, unsigned rights,
+		       unsigned flags) KEEL_MUST_CHECK;
 
 /*
  * The generic timer's virtual count (CNTVCT_EL0, the kernel's clock in ticks) and its frequency
