@@ -257,6 +257,19 @@ static void one_call(void)
 			a[2] %= 65;
 		}
 		break;
+	case SYS_PROTECT:
+		a[0] = space_arg();
+		a[1] = rnd() % 2 ? dst_arg() : src_arg();
+		a[2] = npages_arg();
+		a[3] = rights_arg();
+		a[4] = rnd() % 2 ? rnd() % 4 : any_value();
+		/* a random x5 is a restart token that almost never matches: protect starts afresh */
+		/* with SELF, never its own image, stack, control regions or scratch roots (it writes them) */
+		if ((a[4] & KEEL_PROTECT_SELF) && protected_range(a[0], a[1], a[2])) {
+			a[1] = DYN_VA + (rnd() % 64) * PAGE;
+			a[2] %= 65;
+		}
+		break;
 	default: break; /* yield, clock_now, thread_self, unknown numbers: arguments as drawn */
 	}
 	err = keel_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5], &x1);

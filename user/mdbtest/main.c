@@ -3,7 +3,9 @@
  * Thread "main" (space a) drives the tests and prints one "mdbtest: PASS|FAIL <name>" line per
  * check; "ticker" (a, highest priority) wakes periodically to preempt long unmaps, measures its
  * wake-up lateness and, in the concurrency test, maps, shares, grants and unmaps in the tree
- * being revoked; "peer" (space b) maps pages back for the deep chain and reads pages on request.
+ * being revoked; "peer" (space b) maps pages back for the deep chain and reads or writes pages on
+ * request; "remote" (space a, on CPU 1) changes the tree and writes pages while main protects or
+ * unmaps it on CPU 0.
  */
 #include <stdbool.h>
 
@@ -15,16 +17,21 @@
 #define R	 KEEL_RIGHT_R
 #define RW	 (KEEL_RIGHT_R | KEEL_RIGHT_W)
 #define VA_TOP	 (1ul << 48)
-#define BUF	 0x10000000ul  /* region buf in a: BUF = root X of the trees, BUF + PAGE = root Y */
-#define MAILBOX	 0x20000000ul  /* region mailbox, in a and b */
-#define RANGE	 0x200000000ul /* TREE_N / 2 pages in a and in b for chains and fans */
-#define M_RANGE	 0x202000000ul /* ticker: children of X (one 2 MiB leaf table each) */
-#define S_RANGE	 0x202200000ul /* ticker: shares of descendants of X */
-#define G_RANGE	 0x202400000ul /* ticker: grants of its children of X */
-#define N_RANGE	 0x202600000ul /* ticker: children of Y, which must survive */
-#define UNMAPPED 0x30000000ul  /* never mapped */
-#define C_FILL	 0x10000000ul  /* quota tests in space c */
-#define C_FAR	 0x400000000ul /* needs two new tables in c */
+#define BUF	 0x10000000ul	  /* region buf in a: BUF = root X of the trees, BUF + PAGE = root Y */
+#define MAILBOX	 0x20000000ul	  /* region mailbox, in a and b */
+#define RANGE	 0x200000000ul	  /* TREE_N / 2 pages in a and in b for chains and fans */
+#define M_RANGE	 0x202000000ul	  /* ticker: children of X (one 2 MiB leaf table each) */
+#define S_RANGE	 0x202200000ul	  /* ticker: shares of descendants of X */
+#define G_RANGE	 0x202400000ul	  /* ticker: grants of its children of X */
+#define N_RANGE	 0x202600000ul	  /* ticker: children of Y, which must survive */
+#define UNMAPPED 0x30000000ul	  /* never mapped */
+#define C_FILL	 0x10000000ul	  /* quota tests in space c */
+#define C_FAR	 0x400000000ul	  /* needs two new tables in c */
+#define PROT_P	 (BUF + 3 * PAGE) /* buf page 3: the root of the protect tests */
+#define PROT_A	 0x30010000ul	  /* its child in a (in the probe's leaf table) */
+#define PROT_B	 0x31010000ul	  /* its child in b (in the semantics test's leaf table) */
+#define R_RANGE	 0x202800000ul	  /* remote: children of X, one page per round */
+#define R_PROBE	 0x202900000ul	  /* remote's own probe page */
 
 #define MAP_MAX_PAGES 64u    /* CONFIG_MAP_MAX_PAGES of the defconfig */
 #define TREE_N	      10000u /* maps in the deep chain, children in the wide fan */
@@ -34,9 +41,11 @@
 #define NS_PER_INSN   16ul
 #define MARK_X	      0x5eed0000cafe0001ul
 #define MARK_Y	      0x5eed0000cafe0002ul
+#define MARK_P	      0x5eed0000cafe0003ul
 
-#define NOTIFY_GO   1ul /* main -> peer, ticker: work to do */
-#define NOTIFY_DONE 2ul /* peer, ticker -> main: done */
+#define NOTIFY_GO    1ul /* main -> peer, ticker: work to do */
+#define NOTIFY_DONE  2ul /* peer, ticker -> main: done */
+#define NOTIFY_RDONE 4ul /* remote -> main: done */
 
 static unsigned passed, failed;
 
@@ -79,18 +88,33 @@ static const struct keel_info *info(void)
 
 /* Is @va mapped in the caller's space (a)? A map from it fails with NOT_MAPPED if not. */
 #define PROBE 0x30001000ul
-static bool mapped_in_a(uintptr_t va)
+static bool mapped_at(uintptr_t va, uintptr_t probe)
 {
-	enum kerr e = keel_map(SYS_SPACE_A, va, PROBE, 1, R);
+	enum kerr e = keel_map(SYS_SPACE_A, va, probe, 1, R);
 
-	if (e == KERR_OK && keel_unmap(SYS_SPACE_A, PROBE, 1, 1) != KERR_OK)
+	if (e == KERR_OK && keel_unmap(SYS_SPACE_A, probe, 1, 1) != KERR_OK)
 		puts("mdbtest: cannot unmap the probe page");
 	return e != KERR_NOT_MAPPED;
 }
 
+static bool mapped_in_a(uintptr_t va)
+{
+	return mapped_at(va, PROBE);
+}
+
+/* Is @va (in a) writable? A map with W from it fails with RIGHTS if not, without a fault. */
+static bool writable_in_a(uintptr_t va)
+{
+	enum kerr e = keel_map(SYS_SPACE_A, va, PROBE, 1, RW);
+
+	if (e == KERR_OK && keel_unmap(SYS_SPACE_A, PROBE, 1, 1) != KERR_OK)
+		puts("mdbtest: cannot unmap the probe page");
+	return e == KERR_OK;
+}
+
 /* ---- the peer (space b): commands through the mailbox ---- */
 
-enum peer_cmd { CMD_MAP_BACK = 1, CMD_READ, CMD_EXIT };
+enum peer_cmd { CMD_MAP_BACK = 1, CMD_READ, CMD_WRITE, CMD_EXIT };
 
 struct mailbox {
 	volatile uint64_t cmd, arg0, arg1, result;
@@ -110,6 +134,10 @@ int peer_main(void)
 			MB->result = keel_map(SYS_SPACE_A, MB->arg0, MB->arg1, 1, RW);
 			break;
 		case CMD_READ: MB->result = *(volatile uint64_t *)MB->arg0; break;
+		case CMD_WRITE:
+			*(volatile uint64_t *)MB->arg0 = MB->arg1;
+			MB->result = 0;
+			break;
 		case CMD_EXIT: MB->result = 0; return keel_notify(SYS_THREAD_MAIN, NOTIFY_DONE) != KERR_OK;
 		default: MB->result = ~0ul; break;
 		}
@@ -274,7 +302,7 @@ static void test_derive_errors(const char *op, derive_fn fn, bool is_map)
 static void test_errors(void)
 {
 	const struct keel_info *in;
-	uint32_t c_used, c_limit, c_boot, before;
+	uint32_t c_used, c_limit, c_boot, before, pt_before, c_pt;
 	enum kerr e = KERR_OK;
 	unsigned maps = 0;
 
@@ -295,10 +323,17 @@ static void test_errors(void)
 	expect("unmap: zero pages is a no-op", keel_unmap(SYS_SPACE_A, BUF, 0, 1), KERR_OK);
 
 	/* Quotas of space c: page tables first (a far range needs two new tables, one is left). */
-	before = info()->mdb.used;
+	in = info();
+	before = in->mdb.used;
+	pt_before = in->pt.used;
+	c_pt = in->space[SYS_SPACE_C].pt_used;
 	expect("map: QUOTA for page tables", keel_map(SYS_SPACE_C, BUF, C_FAR, 1, R), KERR_QUOTA);
-	result(info()->mdb.used == before, "map: a failed map leaves the pool unchanged",
-	       "entries used changed");
+	in = info();
+	result(in->mdb.used == before, "map: a failed map leaves the pool unchanged", "entries used changed");
+	result(in->pt.used == pt_before && in->space[SYS_SPACE_C].pt_used == c_pt &&
+		       in->space[SYS_SPACE_C].pt_used < in->space[SYS_SPACE_C].pt_limit,
+	       "map: QUOTA for page tables adds no table (pool and quota unchanged, one table short)",
+	       "a table was allocated");
 	/* MDB entries: 16-page maps while they fit, then single pages up to the limit */
 	c_boot = info()->space[SYS_SPACE_C].mdb_used;
 	while (e == KERR_OK && maps < 64)
@@ -320,6 +355,81 @@ static void test_errors(void)
 	result(info()->space[SYS_SPACE_C].mdb_used == c_boot, "unmap: returns the quota",
 	       "quota use is not back at its start");
 	(void)before;
+}
+
+/* ---- protect: error codes, and nothing changed by any of them ---- */
+
+static void test_protect_errors(void)
+{
+	expect("protect: a child of P to test on", keel_map(SYS_SPACE_A, PROT_P, PROT_A, 1, RW), KERR_OK);
+	expect("protect: SPACE for a space that does not exist", keel_protect(200, PROT_P, 1, R, 0),
+	       KERR_SPACE);
+	expect("protect: SPACE for space 2^32 + a",
+	       (enum kerr)keel_syscall6(SYS_PROTECT, (1ul << 32) | SYS_SPACE_A, PROT_P, 1, R, 0, 0, NULL),
+	       KERR_SPACE);
+	expect("protect: ALIGN for an unaligned address", keel_protect(SYS_SPACE_A, PROT_P + 8, 1, R, 0),
+	       KERR_ALIGN);
+	expect("protect: PERM without a permission", keel_protect(SYS_SPACE_D, PROT_P, 1, R, 0), KERR_PERM);
+	expect("protect: INVAL for unknown flags", keel_protect(SYS_SPACE_A, PROT_P, 1, R, 2), KERR_INVAL);
+	expect("protect: INVAL for a flag in bit 32",
+	       (enum kerr)keel_syscall6(SYS_PROTECT, SYS_SPACE_A, PROT_P, 1, R, (1ul << 32) | 1, 0, NULL),
+	       KERR_INVAL);
+	expect("protect: INVAL for rights without R", keel_protect(SYS_SPACE_A, PROT_P, 1, KEEL_RIGHT_W, 0),
+	       KERR_INVAL);
+	expect("protect: INVAL for no rights at all", keel_protect(SYS_SPACE_A, PROT_P, 1, 0, 0), KERR_INVAL);
+	expect("protect: INVAL for W+X", keel_protect(SYS_SPACE_A, PROT_P, 1, 7, 0), KERR_INVAL);
+	expect("protect: INVAL for unknown rights bits", keel_protect(SYS_SPACE_A, PROT_P, 1, 9, 0),
+	       KERR_INVAL);
+	expect("protect: INVAL for rights in bit 32",
+	       (enum kerr)keel_syscall6(SYS_PROTECT, SYS_SPACE_A, PROT_P, 1, (1ul << 32) | R, 0, 0, NULL),
+	       KERR_INVAL);
+	expect("protect: INVAL for zero pages", keel_protect(SYS_SPACE_A, PROT_P, 0, R, 0), KERR_INVAL);
+	expect("protect: RANGE at page 0", keel_protect(SYS_SPACE_A, 0, 1, R, 0), KERR_RANGE);
+	expect("protect: RANGE for vaddr + npages past 2^48",
+	       keel_protect(SYS_SPACE_A, VA_TOP - PAGE, 2, R, 0), KERR_RANGE);
+	expect("protect: RANGE for an address above 2^48", keel_protect(SYS_SPACE_A, VA_TOP, 1, R, 0),
+	       KERR_RANGE);
+	expect("protect: RANGE for a wrapping range", keel_protect(SYS_SPACE_A, PROT_P, ~0ul, R, 0),
+	       KERR_RANGE);
+	result(writable_in_a(PROT_P) && writable_in_a(PROT_A), "protect: no error changed any rights",
+	       "a page lost W");
+	expect("protect: unmapped pages are skipped", keel_protect(SYS_SPACE_A, UNMAPPED, 64, R, 1), KERR_OK);
+	expect("protect: within the own space", keel_protect(SYS_SPACE_A, PROT_P, 1, R, 0), KERR_OK);
+	result(writable_in_a(PROT_P) && !writable_in_a(PROT_A) && mapped_in_a(PROT_A),
+	       "protect: the child is read-only, the page itself keeps W", "wrong rights");
+	expect("protect: the child", keel_unmap(SYS_SPACE_A, PROT_P, 1, 0), KERR_OK);
+}
+
+/* protect to read-only in another space: its next write faults, even with the old W in its TLB */
+static void test_protect_semantics(void)
+{
+	uint64_t bits;
+
+	*(volatile uint64_t *)PROT_P = MARK_P;
+	expect("protect: map P to b", keel_map(SYS_SPACE_B, PROT_P, PROT_B, 1, RW), KERR_OK);
+	expect("protect: map P within a", keel_map(SYS_SPACE_A, PROT_P, PROT_A, 1, RW), KERR_OK);
+	bits = peer(CMD_WRITE, PROT_B, MARK_P);
+	result(bits == NOTIFY_DONE, "protect: b writes the page before", "b could not write");
+	expect("protect: descendants of P to R", keel_protect(SYS_SPACE_A, PROT_P, 1, R, 0), KERR_OK);
+	bits = peer(CMD_WRITE, PROT_B, MARK_P);
+	result(bits == KEEL_NOTIFY_FAULT, "protect: a write from b afterwards faults (no stale TLB entry)",
+	       bits == NOTIFY_DONE ? "the write succeeded" : "no answer");
+	if (bits == KEEL_NOTIFY_FAULT)
+		expect("protect: peer restarted after its fault", keel_thread_restart(SYS_THREAD_PEER),
+		       KERR_OK);
+	bits = peer(CMD_READ, PROT_B, 0);
+	result(bits == NOTIFY_DONE && MB->result == MARK_P, "protect: b still reads the page",
+	       "not readable");
+	expect("protect: rights only shrink (RW again gives nothing back)",
+	       keel_protect(SYS_SPACE_A, PROT_P, 1, RW, 0), KERR_OK);
+	result(!writable_in_a(PROT_A), "protect: the child stays read-only", "W came back");
+	expect("map: from a read-only child with W", keel_map(SYS_SPACE_A, PROT_A, PROBE, 1, RW),
+	       KERR_RIGHTS);
+	expect("protect: SELF reduces P too", keel_protect(SYS_SPACE_A, PROT_P, 1, R, KEEL_PROTECT_SELF),
+	       KERR_OK);
+	result(!writable_in_a(PROT_P) && *(volatile uint64_t *)PROT_P == MARK_P,
+	       "protect: P is read-only and still reads its data", "wrong rights or data");
+	expect("protect: clean up P's children", keel_unmap(SYS_SPACE_A, PROT_P, 1, 0), KERR_OK);
 }
 
 /* ---- map, share, grant semantics, stale TLB ---- */
@@ -384,6 +494,51 @@ static void unmap_timed(const char *what, uint64_t entries)
 	       (unsigned long long)((t1 - t0) / NS_PER_INSN / entries), (unsigned long long)tick_busy_wakes,
 	       (unsigned long long)(tick_max_late / NS_PER_INSN),
 	       (unsigned long long)(idle_late / NS_PER_INSN));
+}
+
+/*
+ * Protect X's descendants to read-only with the ticker firing throughout; afterwards nothing
+ * derived from X is writable, and b, which wrote @b_page just before, faults writing it again.
+ */
+static void protect_timed(const char *what, uintptr_t b_page, uint64_t entries)
+{
+	char name[96], why[96];
+	unsigned writable = 0;
+	uint64_t t0, t1, bits;
+	enum kerr e;
+
+	bits = peer(CMD_WRITE, b_page, MARK_X); /* b's TLB may now hold the writable translation */
+	snprintf(name, sizeof(name), "%s: b writes a page of the tree", what);
+	result(bits == NOTIFY_DONE, name, "no answer or a fault");
+	ticker_start(TICK_MEASURE);
+	busy = true;
+	t0 = now_ns();
+	e = keel_protect(SYS_SPACE_A, BUF, 1, R, 0);
+	t1 = now_ns();
+	busy = false;
+	ticker_stop();
+	snprintf(name, sizeof(name), "%s: protect to read-only", what);
+	expect(name, e, KERR_OK);
+	snprintf(name, sizeof(name), "%s: the protect was preempted by the timer", what);
+	snprintf(why, sizeof(why), "%llu wake-ups during the protect", (unsigned long long)tick_busy_wakes);
+	result(tick_busy_wakes >= 10, name, why);
+	printf("mdbtest: INFO %s: %llu entries protected in %llu instructions (%llu per entry), "
+	       "%llu timer wake-ups in between, max wake-up lateness %llu instructions\n",
+	       what, (unsigned long long)entries, (unsigned long long)((t1 - t0) / NS_PER_INSN),
+	       (unsigned long long)((t1 - t0) / NS_PER_INSN / entries), (unsigned long long)tick_busy_wakes,
+	       (unsigned long long)(tick_max_late / NS_PER_INSN));
+	for (unsigned i = 0; i < HALF; i++)
+		writable += writable_in_a(RANGE + i * PAGE);
+	snprintf(name, sizeof(name), "%s: no page of a derived from X is writable", what);
+	snprintf(why, sizeof(why), "%u pages writable", writable);
+	result(writable == 0 && mapped_in_a(RANGE + (HALF - 1) * PAGE), name, why);
+	snprintf(name, sizeof(name), "%s: X itself keeps W", what);
+	result(writable_in_a(BUF), name, "X lost W");
+	bits = peer(CMD_WRITE, b_page, MARK_X);
+	snprintf(name, sizeof(name), "%s: b's write after the protect faults (no stale TLB entry)", what);
+	result(bits == KEEL_NOTIFY_FAULT, name, bits == NOTIFY_DONE ? "the write succeeded" : "no answer");
+	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_PEER) != KERR_OK)
+		puts("mdbtest: cannot restart the peer");
 }
 
 static void measure_idle_lateness(void)
@@ -466,6 +621,7 @@ static void test_deep_chain(void)
 	       i, (unsigned long long)((t1 - t0) / NS_PER_INSN));
 	result(*(volatile uint64_t *)(RANGE + (HALF - 1) * PAGE) == MARK_X,
 	       "deep chain: the deepest page reads the root's frame", "other data");
+	protect_timed("deep chain", RANGE + 10 * PAGE, TREE_N);
 	unmap_timed("deep chain", TREE_N);
 	result(range_unmapped_in_a(RANGE, HALF), "deep chain: no page of the chain is left in a",
 	       "a page is still mapped");
@@ -514,10 +670,166 @@ static void test_wide_fan(void)
 	       "included)\n",
 	       i, (unsigned long long)((t1 - t0) / NS_PER_INSN),
 	       (unsigned long long)((t1 - t0) / NS_PER_INSN / (i ? i : 1)));
+	protect_timed("wide fan", RANGE, TREE_N);
 	unmap_timed("wide fan", TREE_N);
 	result(range_unmapped_in_a(RANGE, HALF), "wide fan: no child is left in a", "a page is still mapped");
 	result(info()->space[SYS_SPACE_B].mdb_used == boot.space[SYS_SPACE_B].mdb_used,
 	       "wide fan: no child is left in b", "b still holds the fan's entries");
+}
+
+/* ---- two CPUs: "remote" (CPU 1) changes X's tree while main (CPU 0) protects and unmaps it ---- */
+
+enum remote_cmd { RC_MEDDLE = 1, RC_WRITE, RC_READ, RC_EXIT };
+
+static volatile enum remote_cmd rcmd;
+static volatile uintptr_t rarg;
+static volatile bool remote_run;
+static volatile unsigned remote_rounds, remote_during, remote_failed, remote_reachable;
+
+/*
+ * One round: a child of X, a co-equal of it, that co-equal granted on, both unmapped; after each
+ * unmap returns, the page must be gone (checked through its own probe page, not main's).
+ */
+static void remote_round(unsigned k)
+{
+	uintptr_t m = R_RANGE + k * PAGE, s2 = m + 256 * PAGE, g = m + 512 * PAGE;
+	bool during = busy;
+	enum kerr e[5];
+
+	e[0] = keel_map(SYS_SPACE_A, BUF, m, 1, R);
+	e[1] = keel_share(SYS_SPACE_A, m, s2, 1, R);
+	e[2] = keel_grant(SYS_SPACE_A, s2, g, 1, R);
+	e[3] = keel_unmap(SYS_SPACE_A, m, 1, 1);
+	if (mapped_at(m, R_PROBE))
+		remote_reachable++;
+	e[4] = keel_unmap(SYS_SPACE_A, g, 1, 1);
+	if (mapped_at(g, R_PROBE) || mapped_at(s2, R_PROBE))
+		remote_reachable++;
+	/* map and share may meet main's unmap halfway (then grant finds nothing): count only errors
+	 * that no interleaving explains */
+	if (e[0] != KERR_OK || e[3] != KERR_OK || e[4] != KERR_OK ||
+	    (e[1] != KERR_OK && e[1] != KERR_NOT_MAPPED) || (e[2] != KERR_OK && e[2] != KERR_NOT_MAPPED))
+		remote_failed++;
+	remote_rounds++;
+	remote_during += during && busy;
+}
+
+int remote_main(void);
+int remote_main(void)
+{
+	for (;;) {
+		uint64_t bits;
+
+		if (keel_wait(NOTIFY_GO, KEEL_FOREVER, &bits) != KERR_OK)
+			return 1;
+		switch (rcmd) {
+		case RC_MEDDLE:
+			for (unsigned k = 0; remote_run; k = (k + 1) % 256)
+				remote_round(k);
+			break;
+		case RC_WRITE: *(volatile uint64_t *)rarg = MARK_X; break;
+		case RC_READ: (void)*(volatile uint64_t *)rarg; break;
+		case RC_EXIT: return keel_notify(SYS_THREAD_MAIN, NOTIFY_RDONE) != KERR_OK;
+		default: break;
+		}
+		if (keel_notify(SYS_THREAD_MAIN, NOTIFY_RDONE) != KERR_OK)
+			return 1;
+	}
+}
+
+/* Run a remote command; returns NOTIFY_RDONE, KEEL_NOTIFY_FAULT, or 0 on timeout. */
+static uint64_t remote(enum remote_cmd cmd, uintptr_t arg)
+{
+	uint64_t bits = 0;
+
+	rcmd = cmd;
+	rarg = arg;
+	if (keel_notify(SYS_THREAD_REMOTE, NOTIFY_GO) != KERR_OK)
+		return 0;
+	if (cmd == RC_MEDDLE)
+		return NOTIFY_RDONE; /* runs until remote_run is cleared; remote_stop() waits */
+	if (keel_wait(NOTIFY_RDONE | KEEL_NOTIFY_FAULT, now_ns() + 1000000000ul, &bits) != KERR_OK)
+		return 0;
+	return bits;
+}
+
+static bool remote_stop(void)
+{
+	uint64_t bits = 0;
+
+	remote_run = false;
+	return keel_wait(NOTIFY_RDONE, now_ns() + 1000000000ul, &bits) == KERR_OK && bits == NOTIFY_RDONE;
+}
+
+/* One big call on CPU 0 (@protect: protect to R, else unmap), with remote meddling on CPU 1. */
+static enum kerr two_cpu_call(bool protect)
+{
+	enum kerr e;
+
+	remote_rounds = remote_during = remote_failed = remote_reachable = 0;
+	remote_run = true;
+	(void)remote(RC_MEDDLE, 0);
+	ticker_start(TICK_MEASURE); /* preempts the call, so that CPU 1 gets the kernel in between */
+	busy = true;
+	e = protect ? keel_protect(SYS_SPACE_A, BUF, 1, R, 0) : keel_unmap(SYS_SPACE_A, BUF, 1, 0);
+	busy = false;
+	if (!remote_stop())
+		puts("mdbtest: remote did not stop");
+	ticker_stop();
+	return e;
+}
+
+static void test_two_cpus(void)
+{
+	uint32_t used0 = info()->mdb.used;
+	enum kerr e = KERR_OK;
+	uint64_t bits;
+	char why[128];
+
+	for (unsigned i = 0; i < HALF && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF, RANGE + i * PAGE, 1, RW);
+	for (unsigned i = 0; i < HALF && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_B, RANGE, RANGE + i * PAGE, 1, RW);
+	result(e == KERR_OK, "two CPUs: a fan of 5000 in a, 5000 grandchildren in b", keel_strerror(e));
+	bits = remote(RC_WRITE, RANGE + 7 * PAGE);
+	result(bits == NOTIFY_RDONE, "two CPUs: CPU 1 writes a page of the fan", "no answer or a fault");
+
+	expect("two CPUs: protect on CPU 0 while CPU 1 changes the tree", two_cpu_call(true), KERR_OK);
+	printf("mdbtest: INFO two CPUs, protect: %u rounds on CPU 1, %u during the protect, %u failed, "
+	       "%u pages reachable after their unmap\n",
+	       remote_rounds, remote_during, remote_failed, remote_reachable);
+	snprintf(why, sizeof(why), "%u rounds during the call, %u failed, %u reachable", remote_during,
+		 remote_failed, remote_reachable);
+	result(remote_during >= 5 && remote_failed == 0 && remote_reachable == 0,
+	       "two CPUs: map, share, grant and unmap on CPU 1 between the protect's chunks", why);
+	bits = remote(RC_WRITE, RANGE + 7 * PAGE);
+	result(bits == KEEL_NOTIFY_FAULT, "two CPUs: CPU 1's write after the protect faults (no stale TLB)",
+	       bits == NOTIFY_RDONE ? "the write succeeded" : "no answer");
+	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_REMOTE) != KERR_OK)
+		puts("mdbtest: cannot restart remote");
+	bits = remote(RC_READ, RANGE + 7 * PAGE);
+	result(bits == NOTIFY_RDONE, "two CPUs: CPU 1 still reads the protected page",
+	       "no answer or a fault");
+
+	expect("two CPUs: unmap on CPU 0 while CPU 1 changes the tree", two_cpu_call(false), KERR_OK);
+	printf("mdbtest: INFO two CPUs, unmap: %u rounds on CPU 1, %u during the unmap, %u failed, "
+	       "%u pages reachable after their unmap\n",
+	       remote_rounds, remote_during, remote_failed, remote_reachable);
+	snprintf(why, sizeof(why), "%u rounds during the call, %u failed, %u reachable", remote_during,
+		 remote_failed, remote_reachable);
+	result(remote_during >= 5 && remote_failed == 0 && remote_reachable == 0,
+	       "two CPUs: map, share, grant and unmap on CPU 1 between the unmap's chunks", why);
+	bits = remote(RC_READ, RANGE + 7 * PAGE);
+	result(bits == KEEL_NOTIFY_FAULT, "two CPUs: CPU 1's read after the unmap faults (no stale TLB)",
+	       bits == NOTIFY_RDONE ? "the read succeeded" : "no answer");
+	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_REMOTE) != KERR_OK)
+		puts("mdbtest: cannot restart remote");
+	bits = peer(CMD_READ, RANGE, 0);
+	result(bits == KEEL_NOTIFY_FAULT, "two CPUs: b's read of a grandchild faults", "the read succeeded");
+	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_PEER) != KERR_OK)
+		puts("mdbtest: cannot restart the peer");
+	result(range_unmapped_in_a(RANGE, HALF) && info()->mdb.used == used0,
+	       "two CPUs: the pool is back at its count before the test", "entries left");
 }
 
 /* ---- the depth limit: a chain of CONFIG_MDB_MAX_DEPTH levels in one space ---- */
@@ -615,13 +927,16 @@ int main(void)
 	boot = *info();
 	printf("mdbtest: %u of %u MDB entries used at start\n", boot.mdb.used, boot.mdb.total);
 	test_errors();
+	test_protect_errors();
 	test_semantics();
+	test_protect_semantics();
 	measure_idle_lateness();
 	test_deep_chain();
 	test_empty_range();
 	measure_costs();
 	test_wide_fan();
 	test_concurrent();
+	test_two_cpus();
 	test_depth_limit();
 
 	/* pool and quotas back at their boot counts (buf page 2 was granted away for good) */
@@ -637,6 +952,7 @@ int main(void)
 		puts("mdbtest: cannot stop the ticker");
 	bits = peer(CMD_EXIT, 0, 0);
 	result(bits == NOTIFY_DONE, "peer exits", "no answer");
+	result(remote(RC_EXIT, 0) == NOTIFY_RDONE, "remote exits", "no answer");
 	printf("mdbtest: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }
