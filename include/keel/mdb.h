@@ -69,10 +69,12 @@ struct mdb {
 	uint32_t free_count;
 	struct mdb_quota *quota; /* quota[space] for space < nspaces */
 	unsigned nspaces;
-	unsigned max_depth;	    /* longest derivation chain allowed (bounds the walk after a restart) */
-	unsigned map_max_pages;	    /* pages one map/grant/share may cover (bounds its uninterrupted work) */
-	unsigned long generation;   /* counts every change to entries or lists (for CONFIG_DEBUG_CHECKS) */
-	struct mdb_cursor *cursors; /* active protect cursors: kept valid by every removal */
+	unsigned max_depth;	  /* longest derivation chain allowed (bounds the walk after a restart) */
+	unsigned map_max_pages;	  /* pages one map/grant/share may cover (bounds its uninterrupted work) */
+	unsigned long generation; /* counts every change to entries or lists (for CONFIG_DEBUG_CHECKS) */
+
+	/* Active protect cursors: every removal keeps them valid. */
+	struct mdb_cursor *cursors;
 };
 
 /* Set up an empty database over caller-provided static storage (pool has capacity + 1 entries). */
