@@ -59,6 +59,13 @@ struct kinfo_latency {
 	uint32_t nr_paths;
 	uint64_t timer_late_max; /* timer IRQ: the handler's counter read - the deadline, ticks */
 	uint64_t masked_max[KINFO_LAT_PATHS];
+	/*
+	 * The same stretches in CPU cycles (PMU cycle counter, PMCCNTR_EL0), each path's longest
+	 * on its own; all 0 when cycles is 0 (no PMU on the CPUs that ran the kernel).
+	 */
+	uint32_t cycles;
+	uint32_t reserved;
+	uint64_t masked_max_cycles[KINFO_LAT_PATHS];
 };
 
 /* keel_info.config: build options a program may need to know about (e.g. to judge timing). */
