@@ -428,6 +428,61 @@ static void test_sleep_accuracy(void)
 		failures++;
 }
 
+/*
+ * A write much longer than one piece (debug_write, 16 bytes between preemption points) while
+ * the higher-priority thread hi sleeps to a deadline inside it: hi must wake within a bound far
+ * below one 256-byte call (~7 000 instructions), which it can only if the call stopped at a
+ * preemption point and restarted. The line itself is checked on the host (tests/run-all.sh):
+ * complete and in order. Conditions as for the sleep test (QEMU -icount shift=4,sleep=off).
+ */
+#define LONG_WRITE_BLOCKS 100u
+#define LONG_WRITE_LATE_MAX \
+	2000u /* ticks; measured 1 253 (16-byte pieces), 6 378 without preemption points */
+
+static void test_long_write(void)
+{
+	static char line[32 + LONG_WRITE_BLOCKS * 32];
+	struct utest_shared *sh = utest_shared();
+	uint64_t freq = utest_cntfrq(), deadline_ns, late, start, took;
+	size_t len = 0, done = 0;
+	enum kerr err = KERR_OK;
+	bool ok;
+
+	/* "utest: long write" and blocks "NNN:ABC...Z;" (31 bytes: pieces never align with them) */
+	len = (size_t)snprintf(line, sizeof(line), "utest: long write ");
+	for (unsigned b = 0; b < LONG_WRITE_BLOCKS; b++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%03u:ABCDEFGHIJKLMNOPQRSTUVWXYZ;",
+					b);
+	line[len++] = '\n';
+
+	sh->hi_woke_ticks = 0;
+	deadline_ns = now_ns() + 40000; /* 40 us = 2 500 ticks: inside the write (~20 000 ticks) */
+	sh->hi_sleep_ns = deadline_ns;
+	if (keel_notify(SYS_THREAD_HI, UTEST_GO) != KERR_OK) /* hi runs now and sleeps */
+		failures++;
+	start = utest_cntvct();
+	while (done < len && err == KERR_OK) {
+		size_t n = 0;
+
+		err = keel_debug_write(line + done, len - done, &n);
+		done += n;
+	}
+	took = utest_cntvct() - start;
+	late = sh->hi_woke_ticks >= ns_to_ticks(deadline_ns, freq)
+		       ? sh->hi_woke_ticks - ns_to_ticks(deadline_ns, freq)
+		       : ~0ull;
+	ok = err == KERR_OK && done == len;
+	check(ok, "debug_write: a 3 KiB write completes", keel_strerror(err));
+	UTEST_CHECK(ok && sh->hi_woke_ticks && late <= LONG_WRITE_LATE_MAX && took > 4 * LONG_WRITE_LATE_MAX,
+		    "debug_write: a higher-priority thread runs inside a long write (preemption points)",
+		    "hi woke %llu ticks late (bound %u), write took %llu ticks", (unsigned long long)late,
+		    LONG_WRITE_LATE_MAX, (unsigned long long)took);
+	printf("utest: long write of %u bytes took %llu ticks; hi woke %llu ticks after its deadline\n",
+	       (unsigned)len, (unsigned long long)took, (unsigned long long)late);
+	if (!(ok && sh->hi_woke_ticks && late <= LONG_WRITE_LATE_MAX && took > 4 * LONG_WRITE_LATE_MAX))
+		failures++;
+}
+
 /* Waits until every helper has set its done flag (or 2 s of virtual time pass). */
 static void collect(void)
 {
@@ -455,6 +510,7 @@ int main(void)
 		failures++;
 	test_debug_write();
 	check_unchanged("debug_write: refused calls changed nothing");
+	test_long_write();
 	test_sleep_wait_notify();
 	test_irq_threads();
 	test_kernel_info();
