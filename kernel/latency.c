@@ -6,11 +6,13 @@
 #include "keel/kstring.h"
 #include "keel/pmu.h"
 #include "keel/smp.h"
+#include "pmu.h"
 
 /*
  * A stretch starts when the kernel is entered from user mode and ends when it leaves; the idle
  * loop, which waits for an IRQ, closes it, and the IRQ that ends the idle wait opens a new one
- * (path KINFO_LAT_IDLE). Each CPU has its open stretch; the maxima are shared and change only
+ * (path KINFO_LAT_IDLE). A preemption point that finds no IRQ waiting ends one stretch and
+ * starts the next: what is recorded is how long an IRQ can wait for the kernel to notice it. Each CPU has its open stretch; the maxima are shared and change only
  * under the kernel lock, which every stretch holds from start to end.
  */
 static struct {
@@ -31,7 +33,7 @@ static void open_now(unsigned path)
 	unsigned cpu = cpu_id();
 
 	open_stretch[cpu].start = clock_now_ticks();
-	open_stretch[cpu].start_cycles = pmu_cycles_now();
+	open_stretch[cpu].start_cycles = pmu_cycles_on[cpu] ? pmu_cycles() : 0;
 	open_stretch[cpu].path = path;
 	open_stretch[cpu].open = 1;
 }
@@ -40,19 +42,34 @@ static void close_stretch(void)
 {
 	unsigned cpu = cpu_id();
 	uint64_t d = clock_now_ticks() - open_stretch[cpu].start;
-	uint64_t dc = pmu_cycles_now() - open_stretch[cpu].start_cycles;
+	uint64_t dc = pmu_cycles_on[cpu] ? pmu_cycles() - open_stretch[cpu].start_cycles : 0;
 	unsigned path = open_stretch[cpu].path;
 
 	if (open_stretch[cpu].open && path < KINFO_LAT_PATHS) {
 		if (d > lat.max[path])
 			lat.max[path] = d;
-		if (pmu_cycles_available()) {
+		if (pmu_cycles_on[cpu]) {
 			lat.cycles = true;
 			if (dc > lat.max_cycles[path])
 				lat.max_cycles[path] = dc;
 		}
 	}
 	open_stretch[cpu].open = 0;
+}
+
+/*
+ * A preemption point that found no IRQ waiting: an IRQ arriving from now on waits at most
+ * until the next one, so the stretch that matters for latency starts again here.
+ */
+void latency_preempt_point(void)
+{
+	unsigned cpu = cpu_id();
+	unsigned path = open_stretch[cpu].path;
+
+	if (!open_stretch[cpu].open)
+		return;
+	close_stretch();
+	open_now(path);
 }
 
 void latency_enter(void)

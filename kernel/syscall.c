@@ -38,6 +38,8 @@ static bool may_signal(const struct thread *from, const struct thread *to)
 	       from->fault_handler == to->id;
 }
 
+static bool preempt_pending(void);
+
 /*
  * debug_write: x0 = buffer, x1 = length. Writes at least min(len, DEBUG_WRITE_MAX) bytes, in
  * pieces of DEBUG_WRITE_CHUNK with a preemption point after each; returns x1 = the bytes NOT
@@ -67,7 +69,7 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 		 * Preemption point, after at most DEBUG_WRITE_CHUNK bytes: with an IRQ waiting, the
 		 * rest of the call goes back into the argument registers and the PC onto the svc.
 		 */
-		if (done < len && irq_pending_here()) {
+		if (done < len && preempt_pending()) {
 			tf->x[0] = ubuf + done;
 			tf->x[1] = len - done;
 			tf->elr -= 4;
@@ -313,7 +315,10 @@ static void sys_share(struct thread *t, struct trap_frame *tf)
 /* An IRQ is waiting at this CPU (ISR_EL1.I): the preemption point's question. */
 static bool preempt_pending(void)
 {
-	return (__MRS(ISR_EL1) & (1UL << 7)) != 0;
+	if (irq_pending_here())
+		return true;
+	latency_preempt_point();
+	return false;
 }
 
 /* unmap: x0 = space, x1 = VA, x2 = pages, x3 = flags. Chunked; restartable at every preemption point. */

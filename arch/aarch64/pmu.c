@@ -3,7 +3,7 @@
 #include "keel/smp.h"
 #include "pmu.h"
 
-static bool have_cycles[CONFIG_NR_CPUS];
+bool pmu_cycles_on[CONFIG_NR_CPUS];
 
 void pmu_cpu_init(void)
 {
@@ -12,14 +12,14 @@ void pmu_cpu_init(void)
 	if (cpu >= CONFIG_NR_CPUS || !pmu_present())
 		return;
 	pmu_cycles_start();
-	have_cycles[cpu] = true;
+	pmu_cycles_on[cpu] = true;
 }
 
 bool pmu_cycles_available(void)
 {
 	unsigned cpu = cpu_id();
 
-	return cpu < CONFIG_NR_CPUS && have_cycles[cpu];
+	return cpu < CONFIG_NR_CPUS && pmu_cycles_on[cpu];
 }
 
 uint64_t pmu_cycles_now(void)

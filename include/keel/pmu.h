@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Per CPU: its cycle counter runs (set at boot; read on hot paths without a call). */
+extern bool pmu_cycles_on[CONFIG_NR_CPUS];
+
 /* Start the calling CPU's cycle counter if it has an architected PMU (boot, every CPU). */
 void pmu_cpu_init(void);
 /* Does the calling CPU count cycles? */
