@@ -157,6 +157,27 @@ static void test_irq_threads(void)
 	}
 }
 
+/* Asked for the parts from KINFO_PART_THREADS on, kernel_info leaves the first part's bytes alone. */
+static void test_kernel_info_parts(void)
+{
+	static struct keel_info part;
+	const uint8_t *b = (const uint8_t *)&part;
+	size_t first = offsetof(struct keel_info, thread);
+	bool untouched = true;
+	enum kerr err;
+
+	memset(&part, 0x5a, sizeof(part));
+	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_THREADS), NULL);
+	for (size_t i = 0; i < first; i++)
+		untouched &= b[i] == 0x5a;
+	check(err == KERR_OK && untouched && part.syscalls > 0 && part.thread[0].priority == 30,
+	      "kernel_info: from part THREADS on writes only the threads and the latency record",
+	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
+	err = keel_kernel_info(&part, sizeof(part), NULL);
+	check(err == KERR_OK && part.size == sizeof(part) && part.nr_threads == SYS_NR_THREADS,
+	      "kernel_info: the whole reply again after a partial one", "incomplete");
+}
+
 static void test_kernel_info(void)
 {
 	uint8_t *tail = (uint8_t *)(uintptr_t)(UTEST_SHARED_VA + 0xf00); /* unused end of "shared" */
@@ -181,6 +202,14 @@ static void test_kernel_info(void)
 	for (unsigned i = 0; i < 0x100; i++)
 		intact &= tail[i] == 0xa5;
 	check(intact, "kernel_info: a refused buffer was not written", "bytes changed");
+	expect_err("kernel_info: part KINFO_PARTS -> INVAL",
+		   sc(SYS_KERNEL_INFO, (uintptr_t)&info_after, sizeof(info_after),
+		      KINFO_FROM_PART(KINFO_PARTS), 0, 0),
+		   KERR_INVAL);
+	expect_err("kernel_info: unknown flag bit 16 -> INVAL",
+		   sc(SYS_KERNEL_INFO, (uintptr_t)&info_after, sizeof(info_after), 1ull << 16, 0, 0),
+		   KERR_INVAL);
+	test_kernel_info_parts();
 }
 
 static void test_nosys(void)
@@ -483,6 +512,54 @@ static void test_long_write(void)
 		failures++;
 }
 
+/*
+ * kernel_info calls back to back while hi's deadline passes inside one of them, at 8 offsets
+ * 3 us apart so that some land mid-call: hi must always wake within about one part (a
+ * preemption point follows each), and every reply must be whole.
+ */
+#define KINFO_CALLS    40u
+#define KINFO_ROUNDS   8u
+#define KINFO_LATE_MAX 1400u /* ticks; measured 1 176 (parts), 1 918 without the preemption points */
+
+static void test_kernel_info_preempted(void)
+{
+	static struct keel_info r;
+	struct utest_shared *sh = utest_shared();
+	uint64_t freq = utest_cntfrq(), worst = 0;
+	bool whole = true, woke = true;
+
+	for (unsigned round = 0; round < KINFO_ROUNDS; round++) {
+		uint64_t deadline_ns = now_ns() + 40000 + round * 3000, late;
+
+		sh->hi_woke_ticks = 0;
+		sh->hi_sleep_ns = deadline_ns;
+		if (keel_notify(SYS_THREAD_HI, UTEST_GO) != KERR_OK)
+			failures++;
+		for (unsigned i = 0; i < KINFO_CALLS; i++) {
+			r.size = 0;
+			r.nr_threads = 0;
+			r.latency.nr_paths = ~0u;
+			whole &= keel_kernel_info(&r, sizeof(r), NULL) == KERR_OK && r.size == sizeof(r) &&
+				 r.nr_threads == SYS_NR_THREADS && r.latency.nr_paths != ~0u;
+		}
+		woke &= sh->hi_woke_ticks != 0;
+		late = sh->hi_woke_ticks >= ns_to_ticks(deadline_ns, freq)
+			       ? sh->hi_woke_ticks - ns_to_ticks(deadline_ns, freq)
+			       : ~0ull;
+		if (late > worst)
+			worst = late;
+	}
+	check(whole, "kernel_info: every reply whole while a higher-priority thread preempts the calls",
+	      "a reply lacked a part");
+	UTEST_CHECK(woke && worst <= KINFO_LATE_MAX,
+		    "kernel_info: a higher-priority thread runs inside a call (preemption points)",
+		    "hi woke up to %llu ticks late (bound %u)", (unsigned long long)worst, KINFO_LATE_MAX);
+	printf("utest: kernel_info x%u, %u deadlines: hi woke at most %llu ticks after its deadline\n",
+	       KINFO_CALLS, KINFO_ROUNDS, (unsigned long long)worst);
+	if (!(woke && worst <= KINFO_LATE_MAX))
+		failures++;
+}
+
 /* Waits until every helper has set its done flag (or 2 s of virtual time pass). */
 static void collect(void)
 {
@@ -511,6 +588,7 @@ int main(void)
 	test_debug_write();
 	check_unchanged("debug_write: refused calls changed nothing");
 	test_long_write();
+	test_kernel_info_preempted();
 	test_sleep_wait_notify();
 	test_irq_threads();
 	test_kernel_info();
