@@ -349,8 +349,13 @@ struct trap_frame *sched_resume(void)
 	struct sched_cpu *c = this_cpu();
 
 	for (;;) {
-		int top = runq_top_priority(&c->runq);
+		int top;
 		struct thread *cur = c->current;
+
+		/* Timeouts left unprogrammed (see program_timer) that have passed: ready now. */
+		if (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= clock_now_ticks())
+			timeouts_expire(c, clock_now_ticks());
+		top = runq_top_priority(&c->runq);
 
 		if (cur && cur->state == THREAD_RUNNING) {
 			if (c->rotate_current && top == (int)cur->prio) {
