@@ -44,6 +44,7 @@ static struct sched_cpu *cpu_of(const struct thread *t)
 }
 
 static void program_timer(void);
+static void timeouts_expire(struct sched_cpu *c, uint64_t now);
 
 /*
  * A higher-priority timeout this close after the one being handled is waited for and handled
@@ -177,6 +178,13 @@ void sched_block_current(enum thread_state state, uint64_t deadline_ticks)
 	if (deadline_ticks)
 		timeout_insert(t, deadline_ticks);
 	c->current = NULL;
+	/*
+	 * Timeouts left unprogrammed while this thread ran (see program_timer) may have passed:
+	 * ready them now rather than by an IRQ right after the next thread starts. Other ways of
+	 * leaving the CPU (exit, fault, yield) get that IRQ; it is correct, only later.
+	 */
+	if (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= clock_now_ticks())
+		timeouts_expire(c, clock_now_ticks());
 }
 
 void sched_wake(struct thread *t)
@@ -349,13 +357,8 @@ struct trap_frame *sched_resume(void)
 	struct sched_cpu *c = this_cpu();
 
 	for (;;) {
-		int top;
+		int top = runq_top_priority(&c->runq);
 		struct thread *cur = c->current;
-
-		/* Timeouts left unprogrammed (see program_timer) that have passed: ready now. */
-		if (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= clock_now_ticks())
-			timeouts_expire(c, clock_now_ticks());
-		top = runq_top_priority(&c->runq);
 
 		if (cur && cur->state == THREAD_RUNNING) {
 			if (c->rotate_current && top == (int)cur->prio) {
