@@ -76,8 +76,11 @@ uint64_t clock_now_ns(void)
 void clock_call_at_ticks(uint64_t deadline_ticks, clock_alarm_fn fn, void *ctx)
 {
 	struct clock_alarm *a = this_alarm();
-	unsigned long flags = irq_save();
+	unsigned long flags;
 
+	if (a->fn == fn && a->ctx == ctx && a->deadline == deadline_ticks)
+		return; /* armed already: the scheduler reprograms at every kernel exit */
+	flags = irq_save();
 	a->deadline = deadline_ticks;
 	a->fn = fn;
 	a->ctx = ctx;

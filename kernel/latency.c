@@ -3,39 +3,83 @@
 
 #ifdef CONFIG_LATENCY_TRACE
 #include "keel/clock.h"
+#include "keel/kstring.h"
+#include "keel/pmu.h"
+#include "keel/smp.h"
+#include "pmu.h"
 
 /*
- * One CPU runs threads for now (kernel/sched.c), so one record. A stretch starts when the
- * kernel is entered from user mode and ends when it leaves; the idle loop, which unmasks IRQs,
- * closes it, and the IRQ that ends the idle loop opens a new one (path KINFO_LAT_IDLE).
+ * A stretch starts when the kernel is entered from user mode and ends when it leaves; the idle
+ * loop, which waits for an IRQ, closes it, and the IRQ that ends the idle wait opens a new one
+ * (path KINFO_LAT_IDLE). A preemption point that finds no IRQ waiting ends one stretch and
+ * starts the next: what is recorded is how long an IRQ can wait for the kernel to notice it. Each CPU has its open stretch; the maxima are shared and change only
+ * under the kernel lock, which every stretch holds from start to end.
  */
 static struct {
-	uint64_t start;
+	uint64_t start, start_cycles;
 	unsigned path;
 	int open;
+} open_stretch[CONFIG_NR_CPUS];
+
+static struct {
 	uint64_t timer_late_max;
 	uint64_t max[KINFO_LAT_PATHS];
+	uint64_t max_cycles[KINFO_LAT_PATHS];
+	bool cycles; /* a CPU with a PMU closed a stretch */
 } lat;
+
+static void open_now(unsigned path)
+{
+	unsigned cpu = cpu_id();
+
+	open_stretch[cpu].start = clock_now_ticks();
+	open_stretch[cpu].start_cycles = pmu_cycles_on[cpu] ? pmu_cycles() : 0;
+	open_stretch[cpu].path = path;
+	open_stretch[cpu].open = 1;
+}
 
 static void close_stretch(void)
 {
-	uint64_t d = clock_now_ticks() - lat.start;
+	unsigned cpu = cpu_id();
+	uint64_t d = clock_now_ticks() - open_stretch[cpu].start;
+	uint64_t dc = pmu_cycles_on[cpu] ? pmu_cycles() - open_stretch[cpu].start_cycles : 0;
+	unsigned path = open_stretch[cpu].path;
 
-	if (lat.open && lat.path < KINFO_LAT_PATHS && d > lat.max[lat.path])
-		lat.max[lat.path] = d;
-	lat.open = 0;
+	if (open_stretch[cpu].open && path < KINFO_LAT_PATHS) {
+		if (d > lat.max[path])
+			lat.max[path] = d;
+		if (pmu_cycles_on[cpu]) {
+			lat.cycles = true;
+			if (dc > lat.max_cycles[path])
+				lat.max_cycles[path] = dc;
+		}
+	}
+	open_stretch[cpu].open = 0;
+}
+
+/*
+ * A preemption point that found no IRQ waiting: an IRQ arriving from now on waits at most
+ * until the next one, so the stretch that matters for latency starts again here.
+ */
+void latency_preempt_point(void)
+{
+	unsigned cpu = cpu_id();
+	unsigned path = open_stretch[cpu].path;
+
+	if (!open_stretch[cpu].open)
+		return;
+	close_stretch();
+	open_now(path);
 }
 
 void latency_enter(void)
 {
-	lat.start = clock_now_ticks();
-	lat.path = KINFO_LAT_FAULT;
-	lat.open = 1;
+	open_now(KINFO_LAT_FAULT);
 }
 
 void latency_set_path(unsigned path)
 {
-	lat.path = path;
+	open_stretch[cpu_id()].path = path;
 }
 
 void latency_idle(void)
@@ -45,11 +89,8 @@ void latency_idle(void)
 
 void latency_irq_from_kernel(void)
 {
-	if (!lat.open) {
-		lat.start = clock_now_ticks();
-		lat.path = KINFO_LAT_IDLE;
-		lat.open = 1;
-	}
+	if (!open_stretch[cpu_id()].open)
+		open_now(KINFO_LAT_IDLE);
 }
 
 void latency_exit(void)
@@ -68,12 +109,14 @@ void latency_read(struct kinfo_latency *out, int reset)
 	out->enabled = 1;
 	out->nr_paths = KINFO_LAT_PATHS;
 	out->timer_late_max = lat.timer_late_max;
-	for (unsigned i = 0; i < KINFO_LAT_PATHS; i++)
-		out->masked_max[i] = lat.max[i];
+	out->cycles = lat.cycles;
+	out->reserved = 0;
+	memcpy(out->masked_max, lat.max, sizeof(lat.max));
+	memcpy(out->masked_max_cycles, lat.max_cycles, sizeof(lat.max_cycles));
 	if (reset) {
 		lat.timer_late_max = 0;
-		for (unsigned i = 0; i < KINFO_LAT_PATHS; i++)
-			lat.max[i] = 0;
+		memset(lat.max, 0, sizeof(lat.max));
+		memset(lat.max_cycles, 0, sizeof(lat.max_cycles));
 	}
 }
 #endif

@@ -7,6 +7,7 @@
 #include "keel/clock.h"
 #include "keel/console.h"
 #include "keel/irq.h"
+#include "keel/pmu.h"
 #include "keel/power.h"
 #include "keel/printk.h"
 #include "keel/ktest.h"
@@ -66,9 +67,11 @@ void kernel_main(uintptr_t dtb, unsigned entry_el, uint64_t entry_sctlr)
 	       (unsigned)SPACE_PT_POOL_PAGES, (unsigned)SPACE_NR, space_has_pan() ? "on" : "not implemented");
 	irq_init();
 	clock_init();
+	pmu_cpu_init();
 	__enable_irq(); /* handlers are in place: from here on the kernel takes IRQs */
 	printk("  gic:       GICv%u, %u interrupt lines\n", gic_version(), gic_nr_lines());
 	printk("  timer:     %lu Hz\n", (unsigned long)clock_freq_hz());
+	printk("  pmu:       %s\n", pmu_cycles_available() ? "cycle counter on" : "none (no cycle counts)");
 
 #ifdef CONFIG_KTEST
 	power_off(ktest_run_all() == 0 ? 0 : 1);

@@ -2,6 +2,7 @@
 #include "cmsis_aarch64.h"
 #include "memlayout.h"
 #include "pte.h"
+#include "usercopy.h"
 #include "keel/mdb_pt.h"
 #include "keel/panic.h"
 #include "keel/space.h"
@@ -577,13 +578,15 @@ static void user_access_end(bool pan)
 }
 
 /*
- * Byte or 8-byte accesses through volatile pointers: the compiler must neither merge them into
- * wider unaligned accesses (user memory may be Device memory) nor move them outside the PAN
- * window.
+ * 32-byte LDP/STP blocks, then 8-byte words or bytes, through volatile pointers or asm: the
+ * compiler must neither merge the accesses into wider unaligned ones (user memory may be
+ * Device memory) nor move them outside the PAN window.
  */
 static void copy_bytes(volatile uint8_t *dst, const volatile uint8_t *src, size_t len)
 {
 	if ((((uintptr_t)dst | (uintptr_t)src) & 7U) == 0) {
+		for (; len >= 32; len -= 32, dst += 32, src += 32)
+			usercopy_block32(dst, src);
 		for (; len >= 8; len -= 8, dst += 8, src += 8)
 			*(volatile uint64_t *)dst = *(const volatile uint64_t *)src;
 	}

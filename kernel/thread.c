@@ -1,4 +1,5 @@
 /* thread.c — thread control blocks: the static table, context reset, notifications. */
+#include "keel/clock.h"
 #include "keel/kstring.h"
 #include "keel/sched.h"
 #include "keel/thread.h"
@@ -27,6 +28,17 @@ void thread_reset_context(struct thread *t)
 void thread_notify(struct thread *to, uint64_t bits)
 {
 	to->notify_pending |= bits;
+	/*
+	 * A wait whose deadline has passed times out first, as if its timer had fired: the
+	 * scheduler leaves timeouts of threads that cannot preempt the running one unprogrammed
+	 * (kernel/sched.c), so such a timeout may still be queued.
+	 */
+	if (to->state == THREAD_WAITING && to->in_timeouts && to->deadline <= clock_now_ticks()) {
+		to->ctx.x[0] = KERR_TIMEOUT;
+		to->ctx.x[1] = 0;
+		sched_wake(to);
+		return;
+	}
 	if (to->state == THREAD_WAITING && (to->notify_pending & to->wait_mask)) {
 		uint64_t got = to->notify_pending & to->wait_mask;
 

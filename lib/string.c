@@ -1,10 +1,27 @@
-/* string.c — byte-wise memory and string routines for the freestanding kernel. */
+/* string.c — memory and string routines for the freestanding kernel. */
+#include <stdint.h>
+
 #include "keel/kstring.h"
+
+/*
+ * 8-byte words where both ends are aligned: kernel paths that clear or copy a structure run
+ * with interrupts masked, and a byte loop costs 8 times the instructions (kernel_info cleared
+ * 1.1 KiB in ~4 500). -mstrict-align: only aligned words, the rest byte by byte.
+ */
+typedef uint64_t __attribute__((may_alias)) word_t;
 
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
+	if (((uintptr_t)d & 7U) == 0) {
+		word_t w = 0x0101010101010101ULL * (unsigned char)c;
+
+		for (; n >= 16; n -= 16, d += 16) {
+			((word_t *)d)[0] = w;
+			((word_t *)d)[1] = w;
+		}
+	}
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;
@@ -15,6 +32,14 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	if ((((uintptr_t)d | (uintptr_t)s) & 7U) == 0) {
+		for (; n >= 16; n -= 16, d += 16, s += 16) {
+			word_t a = ((const word_t *)s)[0], b = ((const word_t *)s)[1];
+
+			((word_t *)d)[0] = a;
+			((word_t *)d)[1] = b;
+		}
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;

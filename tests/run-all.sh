@@ -246,6 +246,11 @@ for sys in utest fuzz fuzz_nodebug; do
 		echo "host time $((($(date +%s%N) - start) / 1000000)) ms (build and run)" >>"$log"
 		record_lines "$log" utest "user [$tag]: "
 		record "user [$tag]: the run powered off cleanly with status 0" $status "$log"
+		if [ $sys = utest ]; then # debug_write restarted at its preemption points: nothing lost or reordered
+			grep -qF -- "utest: long write $(for b in $(seq 0 99); do
+				printf '%03u:ABCDEFGHIJKLMNOPQRSTUVWXYZ;' "$b"; done)" "$log"
+			record "user [$tag]: debug_write: the 3 KiB line arrives complete and in order" $? "$log"
+		fi
 	done
 done
 

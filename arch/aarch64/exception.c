@@ -106,7 +106,8 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 			latency_set_path(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8]
 								       : KINFO_LAT_FAULT);
 			syscall_handle(tf);
-		} else {
+		} else if (EXC_ORIGIN(vector) != 2 || esr_ec(tf->esr) != ESR_EC_FP_ACCESS ||
+			   !sched_fpsimd_trap()) {
 			fault_handle_user(tf, vector);
 		}
 		break;

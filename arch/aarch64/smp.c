@@ -4,6 +4,7 @@
 #include "keel/clock.h"
 #include "keel/el0.h"
 #include "keel/irq.h"
+#include "keel/pmu.h"
 #include "keel/printk.h"
 #include "keel/sched.h"
 #include "keel/smp.h"
@@ -62,6 +63,7 @@ void secondary_main(unsigned cpu)
 	el0_setup();
 	irq_cpu_init();
 	clock_cpu_init();
+	pmu_cpu_init();
 	irq_enable(SMP_SGI_RESCHEDULE);
 	online[cpu] = true;
 	kernel_lock();

@@ -36,6 +36,11 @@ void irq_send_sgi(unsigned cpu, unsigned sgi);
 unsigned long irq_save(void);
 void irq_restore(unsigned long flags);
 
+/* Is an IRQ pending at this CPU (ISR_EL1.I)? True also while PSTATE.I masks it. */
+bool irq_pending_here(void);
+/* With IRQs masked: acknowledge, handle and end one pending IRQ, if any (the idle loop). */
+bool irq_take_pending(void);
+
 /* Acknowledges that returned a spurious ID (1020-1023) since boot. */
 unsigned long irq_spurious_count(void);
 

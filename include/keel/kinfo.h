@@ -54,11 +54,32 @@ struct kinfo_thread {
 #define KINFO_LAT_PATHS	    35
 #define KINFO_RESET_LATENCY 1u /* kernel_info flag: clear the maxima after reading them */
 
+/*
+ * kernel_info fills and copies its reply in parts, with a preemption point after each: a
+ * preempted call resumes at the next part (the kernel rewrites the flags to say which). A caller
+ * may ask for the parts from one on (e.g. KINFO_FROM_PART(KINFO_PART_LATENCY) for only the
+ * latency record): the other bytes of the buffer are left as they were.
+ */
+#define KINFO_PART_SYSTEM     0u /* size .. space[]: build facts, pools, quotas */
+#define KINFO_PART_THREADS    1u /* thread[], syscalls */
+#define KINFO_PART_LATENCY    2u /* latency */
+#define KINFO_PARTS	      3u
+#define KINFO_FROM_PART_Pos   8u
+#define KINFO_FROM_PART_Msk   (0xFFULL << KINFO_FROM_PART_Pos)
+#define KINFO_FROM_PART(part) ((uint64_t)(part) << KINFO_FROM_PART_Pos)
+
 struct kinfo_latency {
 	uint32_t enabled; /* CONFIG_LATENCY_TRACE: 0 means every field below is 0 */
 	uint32_t nr_paths;
 	uint64_t timer_late_max; /* timer IRQ: the handler's counter read - the deadline, ticks */
 	uint64_t masked_max[KINFO_LAT_PATHS];
+	/*
+	 * The same stretches in CPU cycles (PMU cycle counter, PMCCNTR_EL0), each path's longest
+	 * on its own; all 0 when cycles is 0 (no PMU on the CPUs that ran the kernel).
+	 */
+	uint32_t cycles;
+	uint32_t reserved;
+	uint64_t masked_max_cycles[KINFO_LAT_PATHS];
 };
 
 /* keel_info.config: build options a program may need to know about (e.g. to judge timing). */

@@ -36,6 +36,11 @@ void sched_remove(struct thread *t);
  * thread can run: it idles with IRQs enabled until one can, or powers off when none ever can.
  */
 struct trap_frame *sched_resume(void);
+/*
+ * The running thread's first FP/SIMD use since it was switched to trapped (EC 0x07): load its
+ * registers (saving the previous owner's) and let it retry. False if that cannot be the reason.
+ */
+bool sched_fpsimd_trap(void);
 
 /* Stop @t (suspend), or reset and start it again (@restart); see sched.c for another CPU's thread. */
 void sched_stop_thread(struct thread *t, bool restart);

@@ -7,7 +7,7 @@
  * an enum kerr (0 = success) and x1 the call's result, if it has one; x2..x30, SP and the
  * FP/SIMD registers are preserved. docs/syscalls.md documents every call and error.
  */
-#define SYS_DEBUG_WRITE	   0  /* (const char *buf, size_t len) -> x1 = bytes written */
+#define SYS_DEBUG_WRITE	   0  /* (const char *buf, size_t len) -> x1 = bytes left unwritten */
 #define SYS_YIELD	   1  /* () */
 #define SYS_CLOCK_NOW	   2  /* () -> x1 = nanoseconds since boot */
 #define SYS_SLEEP_UNTIL	   3  /* (uint64_t deadline_ns) */

@@ -32,6 +32,9 @@ struct utest_shared {
 	volatile uint64_t hi_mark;
 	volatile uint32_t eq_order[4];
 	volatile uint32_t eq_count;
+	/* debug_write's preemption points (main, hi): hi sleeps until hi_sleep_ns, notes its wake-up */
+	volatile uint64_t hi_sleep_ns;
+	volatile uint64_t hi_woke_ticks;
 	/* time slices: fpa/fpb (round robin), fifo1/fifo2 (FIFO, no slice) */
 	volatile uint32_t fp_go;	     /* main -> fpa, fpb: start spinning (phase 1) */
 	volatile uint32_t fp_phase1_done[2]; /* fpa, fpb -> main: phase 1 over, phase 2 spinning */

@@ -21,11 +21,12 @@ static enum kerr call_result(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t *ou
 
 enum kerr keel_debug_write(const char *buf, size_t len, size_t *written)
 {
-	uint64_t n = 0;
-	enum kerr err = call_result(SYS_DEBUG_WRITE, (uintptr_t)buf, len, &n);
+	uint64_t left = 0;
+	enum kerr err = call_result(SYS_DEBUG_WRITE, (uintptr_t)buf, len, &left);
 
+	/* The kernel returns the bytes it did not write (the same whether it restarted or not). */
 	if (written)
-		*written = err == KERR_OK ? (size_t)n : 0;
+		*written = err == KERR_OK && left <= len ? (size_t)(len - left) : 0;
 	return err;
 }
 

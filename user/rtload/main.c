@@ -115,10 +115,17 @@ static void print_kernel_latency(unsigned p, const struct kinfo_latency *l)
 	if (!l->enabled)
 		return;
 	printf("rt: klat phase=%u path=timer_late max=%llu\n", p, (unsigned long long)l->timer_late_max);
-	for (unsigned i = 0; i < l->nr_paths && i < KINFO_LAT_PATHS; i++)
-		if (l->masked_max[i])
+	for (unsigned i = 0; i < l->nr_paths && i < KINFO_LAT_PATHS; i++) {
+		if (!l->masked_max[i])
+			continue;
+		if (l->cycles) /* the same stretch in CPU cycles (PMU) */
+			printf("rt: klat phase=%u path=%u max=%llu cycles=%llu\n", p, i,
+			       (unsigned long long)l->masked_max[i],
+			       (unsigned long long)l->masked_max_cycles[i]);
+		else
 			printf("rt: klat phase=%u path=%u max=%llu\n", p, i,
 			       (unsigned long long)l->masked_max[i]);
+	}
 }
 
 static enum kerr run(volatile struct rt_ctl *ctl)

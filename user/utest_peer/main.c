@@ -24,8 +24,16 @@ int hi_main(void)
 {
 	struct utest_shared *sh = utest_shared();
 
-	while (go())
+	while (go()) {
+		uint64_t ns = sh->hi_sleep_ns;
+
+		if (ns) { /* the long-write test: sleep to the deadline, note the counter on waking */
+			sh->hi_sleep_ns = 0;
+			sh->hi_woke_ticks = keel_sleep_until(ns) == KERR_OK ? keel_counter_now() : 1;
+			continue;
+		}
 		sh->hi_mark = ++sh->seq;
+	}
 	return 0;
 }
 
