@@ -210,9 +210,9 @@ static enum kerr tree_phase(volatile struct rt_ctl *ctl, unsigned p, bool chain)
 /* Sleep until measurement thread 0 has taken @n more samples. */
 static enum kerr wait_samples(volatile struct rt_ctl *ctl, uint64_t n)
 {
-	uint64_t start = ctl->samples[0], now;
+	uint64_t target = ctl->samples[0] + n, now;
 
-	while (ctl->samples[0] - start < n) {
+	while (ctl->samples[0] < target) {
 		enum kerr err = keel_clock_now(&now);
 
 		if (err == KERR_OK)
