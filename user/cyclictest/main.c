@@ -130,7 +130,7 @@ int main(void)
 	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	uint64_t freq = keel_counter_freq();
 	unsigned tid, k = 0, prio = 0, interval_us;
-	uint64_t interval, deadline, ns_per_tick_num = 1000000000ull;
+	uint64_t interval, deadline, grid, ns_per_tick_num = 1000000000ull;
 	struct rt_thread *r;
 
 	if (keel_thread_self(&tid) != KERR_OK || keel_kernel_info(&info, sizeof(info), NULL) != KERR_OK)
@@ -150,7 +150,13 @@ int main(void)
 	 * Start RT_START_US from now, after the other threads' set-up (kernel_info copies run with
 	 * interrupts masked); deadlines are absolute, so nothing drifts.
 	 */
-	deadline = keel_counter_now() + (uint64_t)RT_START_US * freq / 1000000u;
+	/*
+	 * ... on a common grid of RT_START_US: every thread starts at the same instant, so their
+	 * deadlines keep the same relative phase however long the other threads' start-up takes
+	 * (otherwise adding a load thread can move rt1's deadlines just before rt0's).
+	 */
+	grid = (uint64_t)RT_START_US * freq / 1000000u;
+	deadline = (keel_counter_now() / grid + 2u) * grid;
 	while (!__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
 		/* The deadline in ns, rounded up, so the kernel's tick deadline is not before ours. */
 		uint64_t ns = (deadline * ns_per_tick_num + freq - 1) / freq;

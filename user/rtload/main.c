@@ -26,8 +26,8 @@
  * revokes it from the root in one unmap call; `fan` maps one source page SYS_PARAM_LOAD_FAN
  * times into the victim and revokes the fan from the root; `storm`, `irqstorm` and `thrash`
  * are threads of their own (functions storm, irqstorm, thrash below) that run while the
- * conductor holds their phase open for SYS_PARAM_SAMPLES samples of thread 0; `pingpong` gets
- * a phase of its own (nothing else running) besides running during every phase.
+ * conductor holds their phase open for SYS_PARAM_SAMPLES samples of thread 0. With
+ * load_pingpong the ping-pong threads, too, run only in a phase of their own.
  */
 #include <keel/kinfo.h>
 #include <keel/user.h>
