@@ -420,7 +420,56 @@ tmp=$(mktemp -d)
 printf '{"idle_max": 100, "load_max": 100000, "growth": 1.25}\n' >"$tmp/tight.json"
 expect_fail "rt-tests: a run above its bounds fails, naming metric and run" "idle_max (run log, chunk 32)" \
 	rt-tests/run --log build/rt-tests/test-a/console-chunk-32.log --chunks 32 --name log --bounds "$tmp/tight.json"
+# Every other load once (chain 1000 deep, fan of 4096, storm, irqstorm, thrash, pingpong), within
+# the "loads" bounds of the same file; twice, identical.
+step "rt-tests: every load (chain, fan, storm, irqstorm, thrash, pingpong) within its bounds" \
+	rt-tests/run --quick --chunks 32 --load chain,fan,storm,irqstorm,thrash,pingpong --name test-loads
+step "rt-tests: a second run of every load gives an identical summary" \
+	sh -c 'rt-tests/run --quick --chunks 32 --load all --name test-loads-b >/dev/null 2>&1 || exit 1
+		rt-tests/run --quick --chunks 32 --load chain,fan,storm,irqstorm,thrash,pingpong --name test-loads-c &&
+		rt-tests/run --same build/rt-tests/test-loads/summary.json build/rt-tests/test-loads-c/summary.json'
+printf '{"loads": {"chain": 100}}\n' >"$tmp/tight-load.json"
+expect_fail "rt-tests: a load above its bound fails, naming the load and the run" \
+	"load_max of load chain (run log, chunk 32)" \
+	rt-tests/run --log build/rt-tests/test-loads/console-chunk-32.log --chunks 32 --name log --bounds "$tmp/tight-load.json"
 rm -rf "$tmp"
+# Measurement parameters reach the guest: its own lines report them.
+rt_params() {
+	local s=build/rt-tests/test-params/summary.json
+	rt-tests/run --quick --chunks 32 --load thrash -t 3 -p 50 -i 200 -d 100 --bucket 2000 --threshold 5000 -l 50 \
+		--name test-params && "${PYY:-python3}" - "$s" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["runs"][0]["threads"]
+got = [(x["priority"], x["interval_us"], x["bucket_ns"], x["threshold"]) for x in t]
+want = [(50, 200, 2000, 5000), (49, 300, 2000, 5000), (48, 400, 2000, 5000)]
+idle = [p["count"] for p in t[0]["phases"] if p["phase"] == 0 and p["stage"] == "idle"]
+print("threads:", got, "idle samples of T0:", idle)
+sys.exit(0 if got == want and idle and 50 <= idle[0] <= 60 else 1)
+PY
+}
+step "rt-tests: -t -p -i -d --bucket --threshold -l reach the measurement threads" rt_params
+# Bad selections: a clear message and exit status 2, before anything is built.
+rt_usage() { # rt_usage MESSAGE ARGS...: rt-tests/run ARGS exits 2 and prints MESSAGE
+	local msg=$1 status
+	shift
+	out=$(rt-tests/run "$@" --name test-usage 2>&1)
+	status=$?
+	printf '%s\n' "$out"
+	[ $status -eq 2 ] && printf '%s' "$out" | grep -qF -- "$msg"
+}
+step "rt-tests: --help lists every load" sh -c 'h=$(rt-tests/run --help) || exit 1
+	for l in unmap chain fan storm irqstorm thrash pingpong all; do
+		printf "%s\n" "$h" | grep -q "^  $l  *[a-z]" || { echo "load $l not in --help"; exit 1; }
+	done'
+step "rt-tests: an unknown load is refused (exit 2)" rt_usage "unknown load 'chian'" --quick --load unmap,chian
+step "rt-tests: an empty load list is refused (exit 2)" rt_usage "unknown load (none given)" --quick --load ,
+step "rt-tests: a load named twice is refused (exit 2)" rt_usage "names a load twice" --quick --load fan,fan
+step "rt-tests: too many threads are refused (exit 2)" rt_usage "--threads 9 out of range 1..8" --quick -t 9
+step "rt-tests: a zero interval is refused (exit 2)" rt_usage "--interval 0 out of range" --quick -i 0
+step "rt-tests: a bucket below 16 ns is refused (exit 2)" rt_usage "--bucket 1 out of range" --quick --bucket 1
+step "rt-tests: measurement priorities must stay above the loads (exit 2)" rt_usage "not above the loads" \
+	--quick -t 8 -p 25
+step "rt-tests: --load with --log is refused (exit 2)" rt_usage "a saved log" --log /dev/null --chunks 32 --load fan
 
 # ---- the host runner turns a hung guest into a failure instead of stalling
 expect_fail "hung guest fails by timeout" "no exit within 5 s" \

@@ -68,7 +68,9 @@ TOP_KEYS = {
     "mappings": (LIST, False, []),
     "irqs": (LIST, False, []),
     "permissions": (LIST, False, []),
+    "params": (MAP, False, []),
 }
+MAX_PARAM = 0xFFFF_FFFF_FFFF_FFFF  # a parameter is a uint64_t constant of the programs
 POOL_KEYS = {
     "mdb_entries": (INT, True, None),
     "pt_pages": (INT, True, None),
@@ -131,6 +133,7 @@ class Description:
         self.pools = {}
         self.spaces, self.threads, self.regions = [], [], []
         self.mappings, self.irqs, self.permissions = [], [], []
+        self.params = {}  # name -> integer, for the programs: SYS_PARAM_<NAME>
 
 
 class Checker:
@@ -346,8 +349,28 @@ class Checker:
         self.check_mappings(d, spaces, regions)
         self.check_irqs(d, spaces)
         self.check_permissions(d, spaces)
+        self.check_params(d, top["params"][0] or [])
         self.check_usage(d)
         return None if self.errors else d
+
+    def check_params(self, d, pairs):
+        """Program parameters: unique lower-case names, integers 0..2^64-1 (no meaning to sysgen)."""
+        for knode, vnode in pairs:
+            name = knode.value if isinstance(knode, yaml.ScalarNode) else None
+            value = self.value(vnode, INT, f"parameter '{name}'")
+            if name is None or not NAME_RE.match(str(name)):
+                self.error(knode, f"parameter name '{name}' is not a valid name",
+                           "use 1-31 characters: lower-case letters, digits, '_', starting with a letter "
+                           "(it becomes SYS_PARAM_<NAME>)")
+                continue
+            if name in d.params:
+                self.error(knode, f"duplicate parameter '{name}'", "keep one of them; YAML would silently use the last")
+                continue
+            if value is not None and not 0 <= value <= MAX_PARAM:
+                self.error(vnode, f"parameter '{name}' {value} out of range 0..{MAX_PARAM}",
+                           "parameters are unsigned 64-bit integers")
+                value = None
+            d.params[name] = value
 
     def check_spaces(self, d, pool_nodes):
         """Programs exist, quotas are sane and their sums fit the pools they draw from."""
@@ -771,6 +794,9 @@ def emit_header(d, path, cpus):
     for kind, items in (("SPACE", d.spaces), ("THREAD", d.threads), ("REGION", d.regions)):
         for i, item in enumerate(items):
             out.append(f"#define SYS_{kind}_{upper(item['name'])} {i}u")
+    if d.params:
+        out += ["", "/* Program parameters (params: in the description), for the user programs. */"]
+        out += [f"#define SYS_PARAM_{upper(k)} {v}ull" for k, v in d.params.items()]
     out += ["",
             "enum sys_region_attr { SYS_ATTR_NORMAL = 0, SYS_ATTR_NONCACHED = 1, SYS_ATTR_DEVICE = 2 };",
             "enum sys_rights { SYS_RIGHT_R = 1, SYS_RIGHT_W = 2, SYS_RIGHT_X = 4 };",

@@ -301,6 +301,31 @@ class TestErrors(SysgenCase):
         text = replace_line(SMALL, "stack_size: 0x1000", "    stack_size: 0")
         self.assert_error(text, line_of(SMALL, "stack_size: 0x1000"), "stack_size 0x0 is too small")
 
+    def test_param_not_an_integer(self):
+        text = SMALL + "params:\n  interval_us: fast\n"
+        self.assert_error(text, line_of(text, "interval_us"), "parameter 'interval_us' must be an integer")
+
+    def test_param_negative(self):
+        text = SMALL + "params:\n  interval_us: -1\n"
+        self.assert_error(text, line_of(text, "interval_us"), "out of range", "unsigned 64-bit")
+
+    def test_param_too_large(self):
+        text = SMALL + "params:\n  interval_us: 0x10000000000000000\n"
+        self.assert_error(text, line_of(text, "interval_us"), "out of range")
+
+    def test_param_bad_name(self):
+        text = SMALL + "params:\n  Interval: 5\n"
+        self.assert_error(text, line_of(text, "Interval"), "parameter name 'Interval' is not a valid name",
+                          "SYS_PARAM_")
+
+    def test_param_duplicate(self):
+        text = SMALL + "params:\n  a: 5\n  a: 6\n"
+        self.assert_error(text, line_of(text, "a: 6"), "duplicate parameter 'a'")
+
+    def test_params_not_a_mapping(self):
+        text = SMALL + "params: [1, 2]\n"
+        self.assert_error(text, line_of(text, "params:"), "must be a mapping")
+
     def test_irq_granted_twice(self):
         text = SMALL.replace("permissions:\n", "  - irq: 33\n    space: alpha\npermissions:\n")
         self.assert_error(text, line_of(SMALL, "permissions:"), "IRQ 33 granted twice",
@@ -452,6 +477,19 @@ class TestOutput(SysgenCase):
         for define in ("SYS_NR_THREADS      2u", "SYS_POOL_MDB_COUNT       100u", "SYS_POOL_PT_COUNT        20u",
                        "SYS_POOL_TCB_COUNT       2u", "SYS_KERNEL_RAM_BYTES     126528u", "SYS_THREAD_HELPER 1u"):
             self.assertIn(define, header)
+
+    def test_params_become_defines(self):
+        out = self.generate(SMALL + "params:\n  interval_us: 250\n  load_chain: 0x10\n  big: 18446744073709551615\n")
+        self.assertEqual(self.compile(out).returncode, 0)
+        with open(os.path.join(out, "system_tables.h")) as f:
+            header = f.read()
+        for define in ("#define SYS_PARAM_INTERVAL_US 250ull", "#define SYS_PARAM_LOAD_CHAIN 16ull",
+                       "#define SYS_PARAM_BIG 18446744073709551615ull"):
+            self.assertIn(define, header)
+
+    def test_no_params_no_defines(self):
+        with open(os.path.join(self.generate(), "system_tables.h")) as f:
+            self.assertNotIn("SYS_PARAM_", f.read())
 
     def test_generated_c_without_optional_tables_compiles(self):
         text = SMALL.split("regions:")[0]

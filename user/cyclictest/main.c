@@ -2,30 +2,53 @@
  * cyclictest — periodic measurement threads in the spirit of Linux rt-tests' cyclictest.
  *
  * Every thread of this program's space is one measurement thread: thread k (in the order of the
- * description) wakes every RT_INTERVAL_US + k * RT_DISTANCE_US microseconds at absolute
+ * description) wakes every interval + k * distance microseconds at absolute
  * deadlines and records its wake-up latency, the generic counter's value on return from
  * keel_sleep_until() minus the deadline, in counter ticks (one instruction under QEMU
  * -icount shift=4). Samples are filed under the phase and stage the load program publishes
  * (user/include/rt.h). When the load is done, each thread prints its results: the lines the
  * host runner rt-tests/run parses ("rt: ...") and cyclictest's "T:" line. docs/rt-tests.md.
+ *
+ * The measurement parameters come from the description's `params:` (SYS_PARAM_*, which
+ * rt-tests/run --interval, --distance, --bucket, --threshold set); these are the defaults.
  */
 #include <keel/kinfo.h>
 #include <keel/user.h>
 #include <rt.h>
+#include <system_tables.h>
 
-#define RT_INTERVAL_US 100u  /* cyclictest -i */
-#define RT_DISTANCE_US 50u   /* cyclictest -d */
-#define RT_BUCKET_NS   1000u /* histogram bucket width: 1 us, as cyclictest -h */
-#define RT_BUCKETS     400u  /* buckets 0 .. 399 us; later samples count as overflows */
-#define RT_THRESHOLD   1000u /* instructions: samples above this are counted ("over") */
-#define RT_START_US    2000u /* first deadline: after every thread's start-up */
+#ifndef SYS_PARAM_INTERVAL_US
+#define SYS_PARAM_INTERVAL_US 100u /* cyclictest -i */
+#endif
+#ifndef SYS_PARAM_DISTANCE_US
+#define SYS_PARAM_DISTANCE_US 50u /* cyclictest -d */
+#endif
+#ifndef SYS_PARAM_BUCKET_NS
+#define SYS_PARAM_BUCKET_NS 1000u /* histogram bucket width: 1 us, as cyclictest -h */
+#endif
+#ifndef SYS_PARAM_THRESHOLD
+#define SYS_PARAM_THRESHOLD 1000u /* instructions: samples above this are counted ("over") */
+#endif
+_Static_assert(SYS_PARAM_INTERVAL_US > 0 && SYS_PARAM_BUCKET_NS > 0, "interval and bucket width must be > 0");
+
+#define RT_BUCKETS  400u  /* buckets 0 .. 399; later samples count as overflows */
+#define RT_START_US 2000u /* first deadline: after every thread's start-up */
+#define RT_RECORDS  72u	  /* (phase, stage) pairs with samples: at most 3 stages per phase */
 
 struct rt_stat {
 	uint64_t count, sum, max, min, over;
 };
 
+/* The statistics of one (phase, stage) pair, kept in order of first sample. */
+struct rt_record {
+	uint32_t phase, stage;
+	struct rt_stat stat;
+};
+
 struct rt_thread {
-	struct rt_stat stat[RT_MAX_PHASES][RT_STAGES];
+	struct rt_record rec[RT_RECORDS];
+	unsigned nrec;
+	uint64_t dropped; /* samples of a (phase, stage) pair beyond RT_RECORDS (only in `all`) */
 	struct rt_stat all;
 	uint64_t last;
 	uint64_t missed; /* deadlines that had passed before the thread could sleep again */
@@ -44,7 +67,7 @@ static void stat_add(struct rt_stat *s, uint64_t lat)
 		s->max = lat;
 	s->sum += lat;
 	s->count++;
-	if (lat > RT_THRESHOLD)
+	if (lat > SYS_PARAM_THRESHOLD)
 		s->over++;
 }
 
@@ -53,7 +76,19 @@ static uint64_t stat_avg(const struct rt_stat *s)
 	return s->count ? s->sum / s->count : 0;
 }
 
-static const char *const stage_name[RT_STAGES] = {"idle", "map", "unmap", "revoke"};
+static const char *const stage_name[RT_STAGES] = RT_STAGE_NAMES;
+
+static struct rt_stat *record(struct rt_thread *r, unsigned phase, unsigned stage)
+{
+	for (unsigned i = 0; i < r->nrec; i++)
+		if (r->rec[i].phase == phase && r->rec[i].stage == stage)
+			return &r->rec[i].stat;
+	if (r->nrec == RT_RECORDS)
+		return NULL;
+	r->rec[r->nrec].phase = phase;
+	r->rec[r->nrec].stage = stage;
+	return &r->rec[r->nrec++].stat;
+}
 
 static void report(unsigned k, unsigned tid, unsigned prio, unsigned interval_us, uint64_t freq)
 {
@@ -61,19 +96,22 @@ static void report(unsigned k, unsigned tid, unsigned prio, unsigned interval_us
 	struct rt_thread *r = &rt[k];
 
 	for (unsigned p = 0; p < ctl->nphases && p < RT_MAX_PHASES; p++) {
-		for (unsigned s = 0; s < RT_STAGES; s++) {
-			const struct rt_stat *st = &r->stat[p][s];
+		for (unsigned i = 0; i < r->nrec; i++) {
+			const struct rt_stat *st = &r->rec[i].stat;
 
-			if (!st->count)
+			if (r->rec[i].phase != p)
 				continue;
 			printf("rt: stat T%u phase=%u pages=%llu stage=%s C=%llu min=%llu avg=%llu max=%llu "
 			       "over=%llu\n",
-			       k, p, (unsigned long long)ctl->pages[p], stage_name[s],
+			       k, p, (unsigned long long)ctl->pages[p], stage_name[r->rec[i].stage],
 			       (unsigned long long)st->count, (unsigned long long)st->min,
 			       (unsigned long long)stat_avg(st), (unsigned long long)st->max,
 			       (unsigned long long)st->over);
 		}
 	}
+	if (r->dropped)
+		printf("rt: error T%u: %llu samples not filed by phase (more than %u phase/stage pairs)\n", k,
+		       (unsigned long long)r->dropped, RT_RECORDS);
 	for (unsigned b = 0; b < RT_BUCKETS; b++)
 		if (r->hist[b])
 			printf("rt: hist T%u %u %u\n", k, b, r->hist[b]);
@@ -92,7 +130,7 @@ int main(void)
 	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	uint64_t freq = keel_counter_freq();
 	unsigned tid, k = 0, prio = 0, interval_us;
-	uint64_t interval, deadline, ns_per_tick_num = 1000000000ull;
+	uint64_t interval, deadline, grid, ns_per_tick_num = 1000000000ull;
 	struct rt_thread *r;
 
 	if (keel_thread_self(&tid) != KERR_OK || keel_kernel_info(&info, sizeof(info), NULL) != KERR_OK)
@@ -105,19 +143,26 @@ int main(void)
 	if (k >= RT_MAX_THREADS)
 		return 1;
 	r = &rt[k];
-	interval_us = RT_INTERVAL_US + k * RT_DISTANCE_US;
+	interval_us = SYS_PARAM_INTERVAL_US + k * SYS_PARAM_DISTANCE_US;
 	interval = (uint64_t)interval_us * freq / 1000000u;
 
 	/*
 	 * Start RT_START_US from now, after the other threads' set-up (kernel_info copies run with
 	 * interrupts masked); deadlines are absolute, so nothing drifts.
 	 */
-	deadline = keel_counter_now() + (uint64_t)RT_START_US * freq / 1000000u;
+	/*
+	 * ... on a common grid of RT_START_US: every thread starts at the same instant, so their
+	 * deadlines keep the same relative phase however long the other threads' start-up takes
+	 * (otherwise adding a load thread can move rt1's deadlines just before rt0's).
+	 */
+	grid = (uint64_t)RT_START_US * freq / 1000000u;
+	deadline = (keel_counter_now() / grid + 2u) * grid;
 	while (!__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
 		/* The deadline in ns, rounded up, so the kernel's tick deadline is not before ours. */
 		uint64_t ns = (deadline * ns_per_tick_num + freq - 1) / freq;
 		uint64_t now, lat, bucket;
 		unsigned phase, stage;
+		struct rt_stat *st;
 		enum kerr err;
 
 		if (k == 0)
@@ -134,11 +179,14 @@ int main(void)
 		lat = now - deadline;
 		phase = ctl->phase;
 		stage = ctl->stage;
-		if (phase < RT_MAX_PHASES && stage < RT_STAGES)
-			stat_add(&r->stat[phase][stage], lat);
+		st = phase < RT_MAX_PHASES && stage < RT_STAGES ? record(r, phase, stage) : NULL;
+		if (st)
+			stat_add(st, lat);
+		else
+			r->dropped++;
 		stat_add(&r->all, lat);
 		r->last = lat;
-		bucket = lat * ns_per_tick_num / freq / RT_BUCKET_NS;
+		bucket = lat * ns_per_tick_num / freq / SYS_PARAM_BUCKET_NS;
 		if (bucket < RT_BUCKETS)
 			r->hist[bucket]++;
 		else
@@ -150,8 +198,8 @@ int main(void)
 			deadline += interval;
 		}
 	}
-	printf("rt: conf T%u bucket_ns=%u buckets=%u threshold=%u\n", k, RT_BUCKET_NS, RT_BUCKETS,
-	       RT_THRESHOLD);
+	printf("rt: conf T%u bucket_ns=%llu buckets=%u threshold=%llu\n", k,
+	       (unsigned long long)SYS_PARAM_BUCKET_NS, RT_BUCKETS, (unsigned long long)SYS_PARAM_THRESHOLD);
 	report(k, tid, prio, interval_us, freq);
 	return 0;
 }

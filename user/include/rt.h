@@ -10,22 +10,66 @@
 #define RT_VICTIM_VA   0x4000000000ull /* where the load maps pages into the victim space */
 #define RT_MAX_PHASES  24u
 #define RT_MAX_THREADS 8u
+#define RT_CHAIN_VA    0x20000000u /* deep chain load: level k at RT_CHAIN_VA + (k - 1) pages */
+#define RT_STORM_VA    0x10200000u /* storm load: region "rtstorm" in its space ... */
+#define RT_STORM_SELF  0x10400000u /* ... its own maps of it (to grant them) ... */
+#define RT_STORM_DST   0x10800000u /* ... and where it maps, shares and grants into "stormdst" */
+#define RT_STORM_PAGES 8u	   /* pages per storm call, per storm thread */
+#define RT_BUF_VA      0x20000000u /* thrash load: region "rtbuf" */
+#define RT_BUF_SCRATCH 0x30000000u /* thrash load: its own page mapped and unmapped here */
+
+/* Notification bits of the loads' threads. */
+#define RT_BIT_GO   2ull /* the conductor: your load's phase began, or the run is done */
+#define RT_BIT_PING 1ull /* ping-pong and IRQ storm messages */
 
 /* What the load is doing while a sample is taken: each sample is filed under one of these. */
 enum rt_stage {
-	RT_STAGE_IDLE = 0,   /* the load sleeps */
-	RT_STAGE_MAP = 1,    /* map calls building the next unmap's pages */
-	RT_STAGE_UNMAP = 2,  /* the one unmap call of N pages in the victim */
-	RT_STAGE_REVOKE = 3, /* one unmap call of the source pages: their N children (a wide fan) go */
-	RT_STAGES = 4,
+	RT_STAGE_HARNESS = 0,	/* the load's start-up and its kernel_info between phases: no load's */
+	RT_STAGE_IDLE = 1,	/* the load sleeps */
+	RT_STAGE_MAP = 2,	/* map calls building the next unmap's pages */
+	RT_STAGE_UNMAP = 3,	/* the one unmap call of N pages in the victim */
+	RT_STAGE_REVOKE = 4,	/* one unmap call of the source pages: their N children (a wide fan) go */
+	RT_STAGE_CHAIN = 5,	/* one unmap call revoking a deep derivation chain from its root */
+	RT_STAGE_FAN = 6,	/* one unmap call revoking one page's thousands of children */
+	RT_STAGE_STORM = 7,	/* storm threads map, share, grant and unmap */
+	RT_STAGE_IRQ = 8,	/* a CPU 1 thread notifies a CPU 0 thread: reschedule SGIs */
+	RT_STAGE_THRASH = 9,	/* a thread walks a 2 MiB buffer and maps/unmaps its own pages */
+	RT_STAGE_PINGPONG = 10, /* only the ping-pong threads (which run during every phase) */
+	RT_STAGES = 11,
 };
+
+#define RT_STAGE_NAMES                                                                                      \
+	{                                                                                                   \
+		"harness", "idle", "map", "unmap", "revoke", "chain", "fan", "storm", "irqstorm", "thrash", \
+			"pingpong"                                                                          \
+	}
+
+/* The loads, in the order the conductor (rtload's main) runs their phases; bit i of `active`. */
+enum rt_load {
+	RT_LOAD_IDLE = 0,
+	RT_LOAD_UNMAP = 1,
+	RT_LOAD_CHAIN = 2,
+	RT_LOAD_FAN = 3,
+	RT_LOAD_STORM = 4,
+	RT_LOAD_IRQSTORM = 5,
+	RT_LOAD_THRASH = 6,
+	RT_LOAD_PINGPONG = 7,
+	RT_LOADS = 8,
+};
+
+#define RT_LOAD_NAMES                                                                      \
+	{                                                                                  \
+		"idle", "unmap", "chain", "fan", "storm", "irqstorm", "thrash", "pingpong" \
+	}
 
 /*
  * The load program runs phases one after another (idle, then map + unmap of N pages for
  * growing N) and publishes the current phase and stage; every measurement thread files each
  * sample under the phase and stage it sees when it wakes up and counts its samples in
  * `samples[]`. Measurement thread 0 publishes its next deadline so that the load can start
- * short unmaps just before it (see user/rtload/main.c). All threads run on one CPU.
+ * short unmaps just before it (see user/rtload/main.c). Measurement threads run on CPU 0; some
+ * load threads run on CPU 1. Background loads (storm, irqstorm, thrash) run while their bit is
+ * set in `active` and otherwise wait for RT_BIT_GO.
  */
 struct rt_ctl {
 	uint32_t phase;			  /* index into pages[] */
@@ -36,6 +80,8 @@ struct rt_ctl {
 	uint64_t pages[RT_MAX_PHASES];	  /* pages mapped and unmapped per round (0: idle) */
 	uint64_t rounds[RT_MAX_PHASES];	  /* map+unmap rounds the load completed in each phase */
 	uint64_t samples[RT_MAX_THREADS]; /* samples taken so far by each measurement thread */
+	uint32_t load[RT_MAX_PHASES];	  /* enum rt_load of each phase */
+	uint32_t active;		  /* bit (1 << enum rt_load): that background load runs now */
 };
 
 #endif

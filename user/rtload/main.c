@@ -1,7 +1,13 @@
 /*
- * rtload — the load of the rt-tests unmap sweep (docs/rt-tests.md).
+ * rtload — the loads of rt-tests (docs/rt-tests.md).
  *
- * Phase 0 is idle: the load sleeps while the measurement threads take RT_IDLE_SAMPLES samples.
+ * main() is the conductor: it runs the selected loads one phase after another and publishes
+ * phase, load and stage in the shared control block. The selection comes from the
+ * description's `params:` (SYS_PARAM_LOAD_*, written by rt-tests/run --load); without them it
+ * is the unmap sweep alone, as in configs/rt_quick.yaml. Order: idle, unmap sweep, chain, fan,
+ * storm, irqstorm, thrash, pingpong.
+ *
+ * Phase 0 is idle: the load sleeps while the measurement threads take SYS_PARAM_SAMPLES samples.
  * Then, for N = 1, 4, 16, ... up to the victim space's free MDB quota, it repeats rounds of:
  * map N pages into the victim (RT_MAP_BATCH pages per call, from the 64-page region "rtsrc",
  * so one source page gets many children), then remove all N in one call: even rounds unmap
@@ -14,13 +20,64 @@
  * A second load, combinable with the first by listing its threads in the description
  * (configs/rt_mixed.yaml): threads pp0 and pp1 with entry `pingpong` notify each other in a
  * loop until the sweep is done (notify/wait and a context switch per message).
+ *
+ * The other loads (each one phase): `chain` builds a derivation chain SYS_PARAM_LOAD_CHAIN
+ * levels deep (a page of "rtsrc" mapped to RT_CHAIN_VA, that page mapped to the next, ...) and
+ * revokes it from the root in one unmap call; `fan` maps one source page SYS_PARAM_LOAD_FAN
+ * times into the victim and revokes the fan from the root; `storm`, `irqstorm` and `thrash`
+ * are threads of their own (functions storm, irqstorm, thrash below) that run while the
+ * conductor holds their phase open for SYS_PARAM_SAMPLES samples of thread 0. With
+ * load_pingpong the ping-pong threads, too, run only in a phase of their own.
  */
 #include <keel/kinfo.h>
 #include <keel/user.h>
 #include <rt.h>
+#include <stdbool.h>
 #include <system_tables.h>
 
-#define RT_IDLE_SAMPLES 200u  /* thread-0 samples of the idle phase */
+#ifndef SYS_PARAM_SAMPLES
+#define SYS_PARAM_SAMPLES 200u /* thread-0 samples of the idle phase and of each background load */
+#endif
+#ifndef SYS_PARAM_LOAD_UNMAP
+#define SYS_PARAM_LOAD_UNMAP 1u /* 1: the unmap sweep */
+#endif
+#ifndef SYS_PARAM_LOAD_CHAIN
+#define SYS_PARAM_LOAD_CHAIN 0u /* depth of the chain, 0: no chain phase */
+#endif
+#ifndef SYS_PARAM_LOAD_FAN
+#define SYS_PARAM_LOAD_FAN 0u /* children of the fan's one source page, 0: no fan phase */
+#endif
+#ifndef SYS_PARAM_LOAD_STORM
+#define SYS_PARAM_LOAD_STORM 0u
+#endif
+#ifndef SYS_PARAM_LOAD_IRQSTORM
+#define SYS_PARAM_LOAD_IRQSTORM 0u
+#endif
+#ifndef SYS_PARAM_LOAD_THRASH
+#define SYS_PARAM_LOAD_THRASH 0u
+#endif
+#ifndef SYS_PARAM_LOAD_PINGPONG
+#define SYS_PARAM_LOAD_PINGPONG 0u /* 1: a phase of its own (the threads run throughout anyway) */
+#endif
+
+/* A load selected without its threads is a broken description: say so at build time. */
+#if SYS_PARAM_LOAD_STORM && \
+	!(defined(SYS_THREAD_STORM0) && defined(SYS_THREAD_STORM1) && defined(SYS_SPACE_STORMDST))
+#error "load_storm needs threads storm0, storm1 and the space stormdst (docs/rt-tests.md)"
+#endif
+#if SYS_PARAM_LOAD_IRQSTORM && !(defined(SYS_THREAD_IRQTX) && defined(SYS_THREAD_IRQRX))
+#error "load_irqstorm needs threads irqtx (CPU 1) and irqrx (CPU 0) (docs/rt-tests.md)"
+#endif
+#if SYS_PARAM_LOAD_THRASH && !(defined(SYS_THREAD_THRASH) && defined(SYS_SPACE_THRASH))
+#error "load_thrash needs the thread thrash and its space thrash (docs/rt-tests.md)"
+#endif
+#if SYS_PARAM_LOAD_PINGPONG && !(defined(SYS_THREAD_PP0) && defined(SYS_THREAD_PP1))
+#error "load_pingpong needs threads pp0 and pp1 (docs/rt-tests.md)"
+#endif
+
+#define RT_TREE_ROUNDS	4u    /* build + revoke rounds of the chain and fan phases */
+#define RT_BUF_PAGES	512u  /* "rtbuf": 2 MiB, more than the Cortex-A72's 1 MiB L2 */
+#define RT_BUF_REMAP	16u   /* the thrasher maps and unmaps one of its pages every 16 pages */
 #define RT_MAP_BATCH	16u   /* pages per map call (at most CONFIG_MAP_MAX_PAGES) */
 #define RT_ALIGN_MAX_N	4096u /* up to this N, unmaps are aligned to thread 0's deadline */
 #define RT_ALIGN_ROUNDS 128u  /* rounds per aligned phase ... */
@@ -29,6 +86,7 @@
 #define RT_POLL_NS	1000000ull
 
 static struct keel_info info;
+static const char *const load_name[RT_LOADS] = RT_LOAD_NAMES;
 
 static void set_stage(volatile struct rt_ctl *ctl, enum rt_stage stage)
 {
@@ -68,7 +126,7 @@ static void align_to_deadline(volatile struct rt_ctl *ctl, uint64_t offset)
 		;
 }
 
-static enum kerr run_phase(volatile struct rt_ctl *ctl, unsigned p)
+static enum kerr unmap_phase(volatile struct rt_ctl *ctl, unsigned p)
 {
 	uint64_t n = ctl->pages[p];
 	unsigned rounds = n <= RT_ALIGN_MAX_N ? RT_ALIGN_ROUNDS : RT_LARGE_ROUNDS;
@@ -96,6 +154,143 @@ static enum kerr run_phase(volatile struct rt_ctl *ctl, unsigned p)
 		ctl->rounds[p]++;
 	}
 	return KERR_OK;
+}
+
+/* Chain: page k of the chain is a map of page k - 1; page 0 a map of the last page of "rtsrc". */
+static enum kerr chain_build(uint64_t depth, uintptr_t root)
+{
+	uintptr_t src = root;
+
+	for (uint64_t k = 0; k < depth; k++) {
+		uintptr_t dst = RT_CHAIN_VA + k * 4096u;
+		enum kerr err = keel_map(SYS_SPACE_LOAD, src, dst, 1, KEEL_RIGHT_R);
+
+		if (err != KERR_OK)
+			return err;
+		src = dst;
+	}
+	return KERR_OK;
+}
+
+/* Fan: one source page mapped @n times into the victim, one page per call. */
+static enum kerr fan_build(uint64_t n, uintptr_t root)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		enum kerr err = keel_map(SYS_SPACE_VICTIM, root, RT_VICTIM_VA + i * 4096u, 1, KEEL_RIGHT_R);
+
+		if (err != KERR_OK)
+			return err;
+	}
+	return KERR_OK;
+}
+
+/* Build a chain or a fan, then revoke it from its root in one unmap call; RT_TREE_ROUNDS times. */
+static enum kerr tree_phase(volatile struct rt_ctl *ctl, unsigned p, bool chain)
+{
+	uintptr_t root = RT_SRC_VA + (chain ? RT_SRC_PAGES - 1 : RT_SRC_PAGES - 2) * 4096u;
+
+	for (unsigned r = 0; r < RT_TREE_ROUNDS; r++) {
+		enum kerr err;
+
+		set_stage(ctl, RT_STAGE_MAP);
+		err = chain ? chain_build(ctl->pages[p], root) : fan_build(ctl->pages[p], root);
+		set_stage(ctl, RT_STAGE_IDLE);
+		if (err != KERR_OK)
+			return err;
+		set_stage(ctl, chain ? RT_STAGE_CHAIN : RT_STAGE_FAN);
+		err = keel_unmap(SYS_SPACE_LOAD, root, 1, 0); /* the root stays, its descendants go */
+		set_stage(ctl, RT_STAGE_IDLE);
+		if (err != KERR_OK)
+			return err;
+		ctl->rounds[p]++;
+	}
+	return KERR_OK;
+}
+
+/* Sleep until measurement thread 0 has taken @n more samples. */
+static enum kerr wait_samples(volatile struct rt_ctl *ctl, uint64_t n)
+{
+	uint64_t target = ctl->samples[0] + n, now;
+
+	while (ctl->samples[0] < target) {
+		enum kerr err = keel_clock_now(&now);
+
+		if (err == KERR_OK)
+			err = keel_sleep_until(now + RT_POLL_NS);
+		if (err == KERR_PAST) /* held up past the poll (CPU 1 busy in the kernel): poll again */
+			err = KERR_OK;
+		if (err != KERR_OK)
+			return err;
+	}
+	return KERR_OK;
+}
+
+/* The threads of each background load, which the conductor wakes with RT_BIT_GO. */
+static const unsigned background_threads[RT_LOADS][2] = {
+#if defined(SYS_THREAD_STORM0) && defined(SYS_THREAD_STORM1)
+	[RT_LOAD_STORM] = {SYS_THREAD_STORM0 + 1, SYS_THREAD_STORM1 + 1},
+#endif
+#if defined(SYS_THREAD_IRQTX) && defined(SYS_THREAD_IRQRX)
+	[RT_LOAD_IRQSTORM] = {SYS_THREAD_IRQTX + 1, SYS_THREAD_IRQRX + 1},
+#endif
+#ifdef SYS_THREAD_THRASH
+	[RT_LOAD_THRASH] = {SYS_THREAD_THRASH + 1, 0},
+#endif
+#if SYS_PARAM_LOAD_PINGPONG
+	[RT_LOAD_PINGPONG] = {SYS_THREAD_PP0 + 1, SYS_THREAD_PP1 + 1},
+#endif
+}; /* thread index + 1; 0: none. Ping-pong without load_pingpong runs throughout: not woken. */
+
+static enum kerr wake_threads(unsigned load)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (background_threads[load][i]) {
+			enum kerr err = keel_notify(background_threads[load][i] - 1, RT_BIT_GO);
+
+			if (err != KERR_OK)
+				return err;
+		}
+	return KERR_OK;
+}
+
+/* Hold a background load's phase open for SYS_PARAM_SAMPLES samples of thread 0. */
+static enum kerr background_phase(volatile struct rt_ctl *ctl, unsigned p)
+{
+	static const enum rt_stage stage[RT_LOADS] = {[RT_LOAD_STORM] = RT_STAGE_STORM,
+						      [RT_LOAD_IRQSTORM] = RT_STAGE_IRQ,
+						      [RT_LOAD_THRASH] = RT_STAGE_THRASH,
+						      [RT_LOAD_PINGPONG] = RT_STAGE_PINGPONG};
+	unsigned load = ctl->load[p];
+	enum kerr err, err2;
+
+	set_stage(ctl, stage[load]);
+	__atomic_store_n(&ctl->active, 1u << load, __ATOMIC_RELEASE);
+	err = wake_threads(load);
+	if (err == KERR_OK)
+		err = wait_samples(ctl, SYS_PARAM_SAMPLES);
+	__atomic_store_n(&ctl->active, 0u, __ATOMIC_RELEASE);
+	err2 = wake_threads(load); /* out of their waits, to see the phase is over */
+	set_stage(ctl, RT_STAGE_IDLE);
+	if (err == KERR_OK)
+		ctl->rounds[p]++;
+	return err != KERR_OK ? err : err2;
+}
+
+static enum kerr run_phase(volatile struct rt_ctl *ctl, unsigned p)
+{
+	switch (ctl->load[p]) {
+	case RT_LOAD_UNMAP: return unmap_phase(ctl, p);
+	case RT_LOAD_CHAIN: return tree_phase(ctl, p, true);
+	case RT_LOAD_FAN: return tree_phase(ctl, p, false);
+	default: return background_phase(ctl, p);
+	}
+}
+
+static unsigned add_phase(volatile struct rt_ctl *ctl, unsigned np, enum rt_load load, uint64_t pages)
+{
+	ctl->load[np] = load;
+	ctl->pages[np] = pages;
+	return np + 1;
 }
 
 /*
@@ -140,41 +335,65 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 		return err;
 	free_entries = info.space[SYS_SPACE_VICTIM].mdb_limit - info.space[SYS_SPACE_VICTIM].mdb_used;
 	ctl->pages[0] = 0;
-	for (uint64_t n = 1; n <= free_entries && np < RT_MAX_PHASES - 1; n *= 4)
-		ctl->pages[np++] = n;
-	if (ctl->pages[np - 1] != free_entries)
-		ctl->pages[np++] = free_entries;
+	ctl->load[0] = RT_LOAD_IDLE;
+	if (SYS_PARAM_LOAD_UNMAP) { /* room for the six other loads' phases */
+		for (uint64_t n = 1; n <= free_entries && np < RT_MAX_PHASES - 7; n *= 4)
+			np = add_phase(ctl, np, RT_LOAD_UNMAP, n);
+		if (ctl->pages[np - 1] != free_entries)
+			np = add_phase(ctl, np, RT_LOAD_UNMAP, free_entries);
+	}
+	if (SYS_PARAM_LOAD_CHAIN)
+		np = add_phase(ctl, np, RT_LOAD_CHAIN, SYS_PARAM_LOAD_CHAIN);
+	if (SYS_PARAM_LOAD_FAN) /* at most the victim's free quota: the fan's children live there */
+		np = add_phase(ctl, np, RT_LOAD_FAN,
+			       SYS_PARAM_LOAD_FAN < free_entries ? SYS_PARAM_LOAD_FAN : free_entries);
+	if (SYS_PARAM_LOAD_STORM)
+		np = add_phase(ctl, np, RT_LOAD_STORM, 0);
+	if (SYS_PARAM_LOAD_IRQSTORM)
+		np = add_phase(ctl, np, RT_LOAD_IRQSTORM, 0);
+	if (SYS_PARAM_LOAD_THRASH)
+		np = add_phase(ctl, np, RT_LOAD_THRASH, 0);
+	if (SYS_PARAM_LOAD_PINGPONG)
+		np = add_phase(ctl, np, RT_LOAD_PINGPONG, 0);
 	ctl->nphases = np;
+	set_stage(ctl, RT_STAGE_IDLE); /* set-up done: samples from now on are idle ones */
 
 	/* Phase 0: idle (nothing printed until it ends: a debug_write runs with interrupts masked). */
-	while (ctl->samples[0] < RT_IDLE_SAMPLES) {
+	while (ctl->samples[0] < SYS_PARAM_SAMPLES) {
 		err = keel_clock_now(&now);
 		if (err == KERR_OK)
 			err = keel_sleep_until(now + RT_POLL_NS);
+		if (err == KERR_PAST) /* held up past the poll (CPU 1 busy in the kernel): poll again */
+			err = KERR_OK;
 		if (err != KERR_OK)
 			return err;
 	}
 	for (unsigned p = 1; p < np; p++) {
+		set_stage(ctl, RT_STAGE_HARNESS); /* its kernel_info copy is no phase's load */
 		err = read_kernel_latency(&lat);
 		if (err != KERR_OK)
 			return err;
 		__atomic_store_n(&ctl->phase, p, __ATOMIC_RELEASE);
+		set_stage(ctl, RT_STAGE_IDLE);
 		print_kernel_latency(p - 1, &lat); /* printed in phase p: the print is phase p's work */
-		if (p == 1)			   /* printed in phase 1, so that the idle phase stays idle */
+		if (p == 1 &&
+		    SYS_PARAM_LOAD_UNMAP) /* printed in phase 1, so that the idle phase stays idle */
 			printf("rt: load unmap phases=%u max_pages=%llu batch=%u\n", np,
 			       (unsigned long long)free_entries, RT_MAP_BATCH);
-		printf("rt: progress phase %u/%u pages=%llu\n", p, np - 1, (unsigned long long)ctl->pages[p]);
+		printf("rt: progress phase %u/%u load=%s pages=%llu\n", p, np - 1, load_name[ctl->load[p]],
+		       (unsigned long long)ctl->pages[p]);
 		err = run_phase(ctl, p);
 		if (err != KERR_OK)
 			return err;
 	}
+	set_stage(ctl, RT_STAGE_HARNESS);
 	err = read_kernel_latency(&lat);
 	if (err != KERR_OK)
 		return err;
 	print_kernel_latency(np - 1, &lat);
 	for (unsigned p = 0; p < np; p++)
-		printf("rt: phase %u pages=%llu rounds=%llu\n", p, (unsigned long long)ctl->pages[p],
-		       (unsigned long long)ctl->rounds[p]);
+		printf("rt: phase %u pages=%llu rounds=%llu load=%s\n", p, (unsigned long long)ctl->pages[p],
+		       (unsigned long long)ctl->rounds[p], load_name[ctl->load[p]]);
 	return KERR_OK;
 }
 
@@ -186,7 +405,158 @@ int main(void)
 	if (err != KERR_OK)
 		printf("rt: error load %s\n", keel_strerror(err));
 	__atomic_store_n(&ctl->done, 1u, __ATOMIC_RELEASE);
+	for (unsigned l = 0; l < RT_LOADS; l++) { /* the background threads see `done` and exit */
+		enum kerr e = wake_threads(l);
+
+		if (err == KERR_OK)
+			err = e;
+	}
 	return err == KERR_OK ? 0 : 1;
+}
+
+/*
+ * Background loads: block until the conductor opens @load's phase (true) or the run is done
+ * (false). RT_BIT_GO is sticky, so a wake-up sent before the wait is not lost.
+ */
+static __attribute__((unused)) bool wait_for_phase(const volatile struct rt_ctl *ctl, unsigned load,
+						   enum kerr *err)
+{
+	uint64_t bits;
+
+	while (*err == KERR_OK && !__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&ctl->active, __ATOMIC_ACQUIRE) & (1u << load))
+			return true;
+		*err = keel_wait(RT_BIT_GO, KEEL_FOREVER, &bits);
+	}
+	return false;
+}
+
+static __attribute__((unused)) bool phase_on(const volatile struct rt_ctl *ctl, unsigned load)
+{
+	return __atomic_load_n(&ctl->active, __ATOMIC_ACQUIRE) & (1u << load);
+}
+
+/*
+ * storm (threads storm0 and storm1, round robin; the description sets their CPUs): each maps, shares and grants
+ * RT_STORM_PAGES pages of its slot of "rtstorm" into "stormdst" and unmaps them again, in a
+ * loop; a grant moves an entry, so the thread first maps the pages to itself and grants those.
+ */
+int storm(void)
+{
+#if defined(SYS_THREAD_STORM0) && defined(SYS_THREAD_STORM1) && defined(SYS_SPACE_STORMDST)
+	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	const uint64_t span = RT_STORM_PAGES * 4096u;
+	unsigned self = 0, slot;
+	uint64_t ops = 0;
+	enum kerr err = keel_thread_self(&self);
+
+	slot = self == SYS_THREAD_STORM1;
+	while (wait_for_phase(ctl, RT_LOAD_STORM, &err)) {
+		uintptr_t src = RT_STORM_VA + slot * span, own = RT_STORM_SELF + slot * span,
+			  dst = RT_STORM_DST + slot * span;
+
+		while (err == KERR_OK && phase_on(ctl, RT_LOAD_STORM)) {
+			err = keel_map(SYS_SPACE_STORMDST, src, dst, RT_STORM_PAGES, KEEL_RIGHT_R);
+			if (err == KERR_OK)
+				err = keel_unmap(SYS_SPACE_STORMDST, dst, RT_STORM_PAGES, 1);
+			if (err == KERR_OK)
+				err = keel_share(SYS_SPACE_STORMDST, src, dst, RT_STORM_PAGES, KEEL_RIGHT_R);
+			if (err == KERR_OK)
+				err = keel_unmap(SYS_SPACE_STORMDST, dst, RT_STORM_PAGES, 1);
+			if (err == KERR_OK)
+				err = keel_map(SYS_SPACE_STORM, src, own, RT_STORM_PAGES, KEEL_RIGHT_R);
+			if (err == KERR_OK)
+				err = keel_grant(SYS_SPACE_STORMDST, own, dst, RT_STORM_PAGES, KEEL_RIGHT_R);
+			if (err == KERR_OK)
+				err = keel_unmap(SYS_SPACE_STORMDST, dst, RT_STORM_PAGES, 1);
+			if (err == KERR_OK)
+				ops += 7;
+		}
+	}
+	if (err != KERR_OK) {
+		printf("rt: error storm T%u %s\n", slot, keel_strerror(err));
+		return 1;
+	}
+	printf("rt: storm T%u calls=%llu\n", slot, (unsigned long long)ops);
+#endif
+	return 0;
+}
+
+/*
+ * irqstorm: irqtx (CPU 1) notifies irqrx (CPU 0) in a tight loop. Each notification that finds
+ * irqrx waiting makes it ready on CPU 0, and the kernel kicks CPU 0 with a reschedule SGI
+ * (arch/aarch64/smp.c): an interrupt on the measurement CPU per wake-up of irqrx.
+ */
+int irqstorm(void)
+{
+#if defined(SYS_THREAD_IRQTX) && defined(SYS_THREAD_IRQRX)
+	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	unsigned self = 0;
+	uint64_t count = 0, bits;
+	enum kerr err = keel_thread_self(&self);
+
+	while (wait_for_phase(ctl, RT_LOAD_IRQSTORM, &err)) {
+		while (err == KERR_OK && phase_on(ctl, RT_LOAD_IRQSTORM)) {
+			if (self == SYS_THREAD_IRQTX) {
+				err = keel_notify(SYS_THREAD_IRQRX, RT_BIT_PING);
+				count++;
+			} else {
+				err = keel_wait(RT_BIT_PING | RT_BIT_GO, KEEL_FOREVER, &bits);
+				count += (bits & RT_BIT_PING) != 0;
+			}
+		}
+	}
+	if (err != KERR_OK) {
+		printf("rt: error irqstorm %s\n", keel_strerror(err));
+		return 1;
+	}
+	if (self == SYS_THREAD_IRQTX)
+		printf("rt: irqstorm notifies=%llu\n", (unsigned long long)count);
+	else
+		printf("rt: irqstorm wakeups=%llu\n", (unsigned long long)count);
+#endif
+	return 0;
+}
+
+/*
+ * thrash (CPU 0): walk "rtbuf" (2 MiB) with a page stride, a different word each pass, and
+ * every RT_BUF_REMAP pages map one of its pages at RT_BUF_SCRATCH, touch it and unmap it, so
+ * the kernel invalidates that TLB entry. Under QEMU -icount caches are not modelled: this
+ * load's cost shows as instructions only (docs/rt-tests.md).
+ */
+int thrash(void)
+{
+#if defined(SYS_THREAD_THRASH) && defined(SYS_SPACE_THRASH)
+	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	volatile uint64_t *buf = (volatile uint64_t *)(uintptr_t)RT_BUF_VA;
+	uint64_t touched = 0, remaps = 0;
+	enum kerr err = KERR_OK;
+
+	while (wait_for_phase(ctl, RT_LOAD_THRASH, &err)) {
+		while (err == KERR_OK && phase_on(ctl, RT_LOAD_THRASH)) {
+			unsigned page = touched % RT_BUF_PAGES;
+
+			buf[page * 512u + (touched / RT_BUF_PAGES) % 512u]++;
+			touched++;
+			if (page % RT_BUF_REMAP)
+				continue;
+			err = keel_map(SYS_SPACE_THRASH, RT_BUF_VA + page * 4096u, RT_BUF_SCRATCH, 1,
+				       KEEL_RIGHT_R);
+			if (err == KERR_OK) {
+				(void)*(volatile uint64_t *)(uintptr_t)RT_BUF_SCRATCH;
+				err = keel_unmap(SYS_SPACE_THRASH, RT_BUF_SCRATCH, 1, 1);
+				remaps++;
+			}
+		}
+	}
+	if (err != KERR_OK) {
+		printf("rt: error thrash %s\n", keel_strerror(err));
+		return 1;
+	}
+	printf("rt: thrash pages_touched=%llu remaps=%llu\n", (unsigned long long)touched,
+	       (unsigned long long)remaps);
+#endif
+	return 0;
 }
 
 #define RT_PP_BIT      1ull
@@ -206,6 +576,10 @@ int pingpong(void)
 	while (err == KERR_OK && !__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
 		uint64_t now = 0, bits = 0;
 
+#if SYS_PARAM_LOAD_PINGPONG /* selected as a load: only during its own phase */
+		if (!wait_for_phase(ctl, RT_LOAD_PINGPONG, &err))
+			break;
+#endif
 		err = keel_clock_now(&now);
 		if (err != KERR_OK)
 			break;
