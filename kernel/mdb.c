@@ -152,15 +152,23 @@ static bool range_ok(uint64_t vpn, uint64_t npages)
 	return vpn != 0 && vpn < MDB_VPN_LIMIT && npages <= MDB_VPN_LIMIT - vpn;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /*
  * Prepare: check every page and reserve what the commit needs (entries, quota, tables).
- * Nothing is changed unless all checks pass; then the commit cannot fail.
+ * Nothing is changed unless all checks pass; then the commit cannot fail. Pages are checked
+ * in order, each for source, rights, depth and destination, through the slot arrays of the
+ * leaf tables: one walk per table for source and destination, not one per page.
  */
 static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn,
 				unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights)
 {
 	uint32_t new_entries = kind == DERIVE_GRANT ? 0 : (uint32_t)npages;
 	uint32_t dst_charge = (uint32_t)npages;
+	unsigned deeper = kind == DERIVE_MAP ? 1U : 0U;
 
 	if (src >= m->nspaces || dst >= m->nspaces)
 		return KERR_SPACE;
@@ -171,21 +179,36 @@ static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned s
 	if (src == dst && kind == DERIVE_GRANT && src_vpn == dst_vpn)
 		return KERR_EXISTS;
 
-	for (uint64_t i = 0; i < npages; i++) {
-		mdb_idx_t s = mdb_lookup(m, src, src_vpn + i);
-		const struct mdb_entry *e = &m->pool[s];
-		unsigned depth;
+	for (uint64_t i = 0; i < npages;) {
+		mdb_idx_t *ss, *ds = NULL;
+		uint64_t run = mdb_pt_slots(src, src_vpn + i, npages - i, &ss), dst_run;
 
-		if (s == MDB_NIL)
-			return KERR_NOT_MAPPED;
-		if ((rights & ~mdb_entry_rights(e)) != 0)
-			return KERR_RIGHTS;
-		depth = mdb_entry_depth(e) + (kind == DERIVE_MAP ? 1U : 0U);
-		if (depth > m->max_depth)
-			return KERR_DEPTH;
-		/* The destination must be free, even if it is a page this call vacates (grant). */
-		if (mdb_lookup(m, dst, dst_vpn + i) != MDB_NIL)
-			return KERR_EXISTS;
+		if (run == 0)
+			return KERR_NOT_MAPPED; /* no leaf table: nothing mapped there */
+		dst_run = mdb_pt_slots(dst, dst_vpn + i, run, &ds);
+		if (dst_run == 0) {
+			/* No destination table yet: every page it would cover is free. */
+			dst_run = mdb_pt_gap(dst, dst_vpn + i);
+			dst_run = dst_run ? dst_run : 1;
+			ds = NULL;
+		}
+		run = min_u64(run, dst_run);
+		for (uint64_t j = 0; j < run; j++) {
+			mdb_idx_t s = ss[j];
+			uint64_t info;
+
+			if (s == MDB_NIL)
+				return KERR_NOT_MAPPED;
+			info = m->pool[s].info;
+			if ((rights & ~(unsigned)((info & INFO_RIGHTS_MASK) >> INFO_RIGHTS_SHIFT)) != 0)
+				return KERR_RIGHTS;
+			if ((unsigned)((info & INFO_DEPTH_MASK) >> INFO_DEPTH_SHIFT) + deeper > m->max_depth)
+				return KERR_DEPTH;
+			/* The destination must be free, even if it is a page this call vacates (grant). */
+			if (ds && ds[j] != MDB_NIL)
+				return KERR_EXISTS;
+		}
+		i += run;
 	}
 	if (kind == DERIVE_GRANT && src == dst)
 		dst_charge = 0; /* moves within one space: its count does not change */
@@ -197,43 +220,56 @@ static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned s
 	return mdb_pt_prepare(dst, dst_vpn, npages);
 }
 
+/*
+ * Commit, one leaf-table run at a time: the entries through the slot arrays, then the run's
+ * PTEs in one mdb_pt_copy(). A grant clears its source PTEs only after all destination PTEs
+ * are written (the ranges are disjoint: a page this call vacates is never a destination).
+ */
 static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
 			uint64_t dst_vpn, uint64_t npages, unsigned rights)
 {
 	enum kerr err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights);
+	uint64_t dst_info = INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) |
+			    ((uint64_t)dst << INFO_SPACE_SHIFT);
+	uint64_t deeper = kind == DERIVE_MAP ? 1ULL << INFO_DEPTH_SHIFT : 0;
 
 	if (err != KERR_OK)
 		return err;
-	for (uint64_t i = 0; i < npages; i++) {
-		mdb_idx_t s = mdb_lookup(m, src, src_vpn + i), n;
-		struct mdb_entry *e = &m->pool[s];
-		uint64_t frame;
-		unsigned src_rights;
-		bool present = mdb_pt_read(src, src_vpn + i, &frame, &src_rights);
+	for (uint64_t i = 0; i < npages;) {
+		mdb_idx_t *ss, *ds;
+		uint64_t run = mdb_pt_slots(src, src_vpn + i, npages - i, &ss);
 
-		(void)present; /* checked by mdb_check(): every entry has a present PTE */
-		if (kind == DERIVE_GRANT) {
-			mdb_pt_clear(src, src_vpn + i);
-			m->quota[src].used--;
-			e->info = make_info(dst, dst_vpn + i, mdb_entry_depth(e), rights);
-			m->generation++;
-			n = s;
-		} else {
-			n = entry_alloc(m);
-			m->pool[n].info =
-				make_info(dst, dst_vpn + i,
-					  mdb_entry_depth(e) + (kind == DERIVE_MAP ? 1U : 0U), rights);
-			/* A child goes right after its parent; a co-equal sibling right before it. */
-			if (kind == DERIVE_MAP)
-				link_after(m, s, n);
-			else
-				link_before(m, s, n);
+		run = mdb_pt_slots(dst, dst_vpn + i, run, &ds); /* prepare made the tables */
+		for (uint64_t j = 0; j < run; j++) {
+			mdb_idx_t s = ss[j], n;
+			struct mdb_entry *e = &m->pool[s];
+			/* Same depth (share, grant) or one deeper (map); the rest is the destination's. */
+			uint64_t info = dst_info | ((e->info & INFO_DEPTH_MASK) + deeper) | (dst_vpn + i + j);
+
+			if (kind == DERIVE_GRANT) {
+				e->info = info;
+				n = s;
+			} else {
+				n = entry_alloc(m);
+				m->pool[n].info = info;
+				/* A child goes right after its parent; a co-equal sibling right before it. */
+				if (kind == DERIVE_MAP)
+					link_after(m, s, n);
+				else
+					link_before(m, s, n);
+			}
+			ds[j] = n;
 		}
-		m->quota[dst].used++;
-		mdb_pt_write(dst, dst_vpn + i, frame, rights, n);
+		m->generation++;
+		m->quota[dst].used += (uint32_t)run;
+		mdb_pt_copy(src, src_vpn + i, dst, dst_vpn + i, run, rights);
+		i += run;
 	}
-	if (kind == DERIVE_GRANT)
+	if (kind == DERIVE_GRANT) {
+		m->quota[src].used -= (uint32_t)npages;
+		mdb_pt_clear_range(src, src_vpn, npages);
 		mdb_pt_sync();
+	}
 	return KERR_OK;
 }
 
@@ -352,17 +388,27 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 		return KERR_RANGE;
 
 	while (*npages > 0) {
-		mdb_idx_t x = mdb_lookup(m, space, *vpn);
-		uint64_t before = *removed;
-		uint64_t gap = x == MDB_NIL ? mdb_pt_gap(space, *vpn) : 0;
+		mdb_idx_t *slots;
+		uint64_t run = mdb_pt_slots(space, *vpn, *npages, &slots);
 
-		if (gap > 1) {
+		if (run == 0) {
 			/* No leaf table: skip all it would cover, so that the work is bounded by the
-			 * tables that exist, not by npages (up to 2^36 pages per call). */
-			gap = gap < *npages ? gap : *npages;
+			 * tables that exist, not by npages (up to 2^36 pages per call). One unit. */
+			uint64_t gap = mdb_pt_gap(space, *vpn);
+
+			gap = gap ? min_u64(gap, *npages) : 1;
 			*vpn += gap;
 			*npages -= gap;
-		} else {
+			budget--;
+			if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
+				return KERR_PREEMPTED;
+			continue;
+		}
+		/* The pages of one leaf table: their slots without a walk per page. */
+		for (; run > 0; run--, slots++) {
+			mdb_idx_t x = *slots;
+			uint64_t before = *removed;
+
 			if (x != MDB_NIL) {
 				while (!remove_descendants(m, x, &budget, removed))
 					if (chunk_end(&budget, chunk, preempt_point))
@@ -377,15 +423,15 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 			}
 			(*vpn)++;
 			(*npages)--;
+			/*
+			 * A page that removed nothing still cost a lookup: it counts as one unit of the
+			 * chunk, so a range with few or no mappings reaches preemption points too.
+			 */
+			if (*removed == before)
+				budget--;
+			if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
+				return KERR_PREEMPTED;
 		}
-		/*
-		 * A page or a gap that removed nothing still cost a lookup: it counts as one unit of
-		 * the chunk, so a range with few or no mappings reaches preemption points too.
-		 */
-		if (*removed == before)
-			budget--;
-		if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
-			return KERR_PREEMPTED;
 	}
 	mdb_pt_sync();
 	return KERR_OK;

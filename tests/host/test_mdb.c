@@ -105,6 +105,37 @@ void mdb_pt_clear(unsigned space, uint64_t vpn)
 	unsynced++;
 }
 
+uint64_t mdb_pt_slots(unsigned space, uint64_t vpn, uint64_t max, mdb_idx_t **out)
+{
+	uint64_t run = T_TABLE - vpn % T_TABLE;
+
+	if (!mdb_pt_slot(space, vpn))
+		return 0;
+	*out = &slots[space][vpn];
+	return run < max ? run : max;
+}
+
+void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn, uint64_t npages,
+		 unsigned rights)
+{
+	assert_int_equal(unsynced, 0); /* the MDB clears a grant's sources only after all copies */
+	for (uint64_t i = 0; i < npages; i++) {
+		struct fake_pte *from = &pte[src][src_vpn + i], *to = &pte[dst][dst_vpn + i];
+
+		assert_true(table[dst][(dst_vpn + i) / T_TABLE]);
+		assert_true(from->present);
+		assert_false(to->present);
+		assert_int_equal(rights & ~from->rights, 0); /* rights only shrink */
+		*to = (struct fake_pte){1, from->frame, rights};
+	}
+}
+
+void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	for (uint64_t i = 0; i < npages; i++)
+		mdb_pt_clear(space, vpn + i);
+}
+
 void mdb_pt_sync(void)
 {
 	unsynced = 0;
