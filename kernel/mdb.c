@@ -324,13 +324,13 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 static void remove_entry(struct mdb *m, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i];
-	unsigned space = mdb_entry_space(e);
-	uint64_t vpn = mdb_entry_vpn(e);
+	uint64_t info = e->info;
+	unsigned space = (unsigned)((info & INFO_SPACE_MASK) >> INFO_SPACE_SHIFT);
 
 	unlink(m, i);
-	mdb_pt_clear(space, vpn);
 	m->quota[space].used--;
 	entry_free(m, i);
+	mdb_pt_clear(space, info & INFO_VPN_MASK);
 }
 
 /*
@@ -376,65 +376,74 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
 				uint64_t *removed)
 {
+	/* Locals, written back at the end: through the pointers, every store to an entry would
+	 * force the compiler to reload them (they might alias). */
+	uint64_t v = *vpn, n = *npages, done = *removed;
 	unsigned budget = chunk;
+	enum kerr r = KERR_PREEMPTED;
 
 	if (space >= m->nspaces)
 		return KERR_SPACE;
 	if ((flags & ~MDB_UNMAP_SELF) != 0 || chunk == 0)
 		return KERR_INVAL;
-	if (*npages == 0)
+	if (n == 0)
 		return KERR_OK;
-	if (!range_ok(*vpn, *npages))
+	if (!range_ok(v, n))
 		return KERR_RANGE;
 
-	while (*npages > 0) {
+	while (n > 0) {
 		mdb_idx_t *slots;
-		uint64_t run = mdb_pt_slots(space, *vpn, *npages, &slots);
+		uint64_t run = mdb_pt_slots(space, v, n, &slots);
 
 		if (run == 0) {
 			/* No leaf table: skip all it would cover, so that the work is bounded by the
 			 * tables that exist, not by npages (up to 2^36 pages per call). One unit. */
-			uint64_t gap = mdb_pt_gap(space, *vpn);
+			uint64_t gap = mdb_pt_gap(space, v);
 
-			gap = gap ? min_u64(gap, *npages) : 1;
-			*vpn += gap;
-			*npages -= gap;
+			gap = gap ? min_u64(gap, n) : 1;
+			v += gap;
+			n -= gap;
 			budget--;
-			if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
-				return KERR_PREEMPTED;
+			if (budget == 0 && n > 0 && chunk_end(&budget, chunk, preempt_point))
+				goto out;
 			continue;
 		}
 		/* The pages of one leaf table: their slots without a walk per page. */
 		for (; run > 0; run--, slots++) {
 			mdb_idx_t x = *slots;
-			uint64_t before = *removed;
+			uint64_t before = done;
 
 			if (x != MDB_NIL) {
-				while (!remove_descendants(m, x, &budget, removed))
+				while (!remove_descendants(m, x, &budget, &done))
 					if (chunk_end(&budget, chunk, preempt_point))
-						return KERR_PREEMPTED;
+						goto out;
 				if (flags & MDB_UNMAP_SELF) {
 					if (budget == 0 && chunk_end(&budget, chunk, preempt_point))
-						return KERR_PREEMPTED;
+						goto out;
 					remove_entry(m, x);
 					budget--;
-					(*removed)++;
+					done++;
 				}
 			}
-			(*vpn)++;
-			(*npages)--;
+			v++;
+			n--;
 			/*
 			 * A page that removed nothing still cost a lookup: it counts as one unit of the
 			 * chunk, so a range with few or no mappings reaches preemption points too.
 			 */
-			if (*removed == before)
+			if (done == before)
 				budget--;
-			if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
-				return KERR_PREEMPTED;
+			if (budget == 0 && n > 0 && chunk_end(&budget, chunk, preempt_point))
+				goto out;
 		}
 	}
 	mdb_pt_sync();
-	return KERR_OK;
+	r = KERR_OK;
+out:
+	*vpn = v;
+	*npages = n;
+	*removed = done;
+	return r;
 }
 
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,

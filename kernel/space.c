@@ -558,9 +558,25 @@ void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 	__ISB();
 }
 
+/* The one-page form of mdb_pt_clear_range(), as unmap uses it once per entry: kept short. */
 void mdb_pt_clear(unsigned space, uint64_t vpn)
 {
-	mdb_pt_clear_range(space, vpn, 1);
+	const struct space *s = space_live(space);
+	struct tlb_pending *t = this_pending();
+	unsigned i = (unsigned)vpn & (PTE_ENTRIES - 1U);
+	uint64_t va = vpn << PTE_PAGE_SHIFT;
+	uint32_t l3;
+
+	BUG_ON(!s);
+	l3 = leaf_index(s, va);
+	BUG_ON(l3 == PT_NIL);
+	space_changes++;
+	((volatile uint64_t *)pt_pool[l3])[i] = 0;
+	pt_slots[l3][i] = MDB_NIL;
+	if (t->count < TLB_BATCH && !t->any_whole)
+		t->op[t->count++] = TLBI_ADDR(va, s->asid);
+	else
+		tlb_queue(t, s, va, 1);
 }
 
 void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
