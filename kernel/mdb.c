@@ -74,7 +74,6 @@ static mdb_idx_t entry_alloc(struct mdb *m)
 {
 	mdb_idx_t i = m->free_head;
 
-	m->generation++;
 	m->free_head = m->pool[i].next;
 	m->free_count--;
 	return i;
@@ -82,7 +81,6 @@ static mdb_idx_t entry_alloc(struct mdb *m)
 
 static void entry_free(struct mdb *m, mdb_idx_t i)
 {
-	m->generation++;
 	m->pool[i] = (struct mdb_entry){.next = m->free_head};
 	m->free_head = i;
 	m->free_count++;
@@ -98,13 +96,12 @@ mdb_idx_t mdb_lookup(const struct mdb *m, unsigned space, uint64_t vpn)
 	return slot ? *slot : MDB_NIL;
 }
 
-/* ---- list surgery ---- */
+/* ---- list surgery (callers count the change in m->generation, once per operation or run) ---- */
 
 static void link_after(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
 
-	m->generation++;
 	e->prev = pos;
 	e->next = p->next;
 	if (p->next != MDB_NIL)
@@ -116,7 +113,6 @@ static void link_before(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
 
-	m->generation++;
 	e->next = pos;
 	e->prev = p->prev;
 	if (p->prev != MDB_NIL)
@@ -128,7 +124,6 @@ static void unlink(struct mdb *m, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i];
 
-	m->generation++;
 	if (e->prev != MDB_NIL)
 		m->pool[e->prev].next = e->next;
 	if (e->next != MDB_NIL)
@@ -311,6 +306,7 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 	err = mdb_pt_prepare(space, vpn, 1);
 	if (err != KERR_OK)
 		return err;
+	m->generation++;
 	n = entry_alloc(m);
 	m->pool[n].info = make_info(space, vpn, 0, rights);
 	m->pool[n].next = m->pool[n].prev = MDB_NIL;
@@ -327,6 +323,7 @@ static void remove_entry(struct mdb *m, mdb_idx_t i)
 	uint64_t info = e->info;
 	unsigned space = (unsigned)((info & INFO_SPACE_MASK) >> INFO_SPACE_SHIFT);
 
+	m->generation++;
 	unlink(m, i);
 	m->quota[space].used--;
 	entry_free(m, i);
@@ -357,18 +354,24 @@ static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, 
 	}
 }
 
+/* The preemption point of one unmap call: @preempt_point asked after every @chunk units. */
+struct chunker {
+	unsigned chunk;
+	bool (*preempt_point)(void);
+};
+
 /*
  * The end of a chunk: complete its TLB maintenance, then the preemption point. Stop (the
- * caller restarts with the rest) if @preempt_point says an interrupt waits, or if there is
- * none (the caller decides after every chunk); otherwise the next chunk starts right here,
+ * caller restarts with the rest) if the preemption point says an interrupt waits, or if there
+ * is none (the caller decides after every chunk); otherwise the next chunk starts right here,
  * without a round trip through the caller.
  */
-static bool chunk_end(unsigned *budget, unsigned chunk, bool (*preempt_point)(void))
+static bool chunk_end(unsigned *budget, const struct chunker *c)
 {
 	mdb_pt_sync();
-	if (!preempt_point || preempt_point())
+	if (!c->preempt_point || c->preempt_point())
 		return true;
-	*budget = chunk;
+	*budget = c->chunk;
 	return false;
 }
 
@@ -376,9 +379,13 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
 				uint64_t *removed)
 {
-	/* Locals, written back at the end: through the pointers, every store to an entry would
-	 * force the compiler to reload them (they might alias). */
-	uint64_t v = *vpn, n = *npages, done = *removed;
+	/*
+	 * Locals, written back at the end: through the pointers, every store to an entry would
+	 * force the compiler to reload them (they might alias). The range is [v, end).
+	 */
+	uint64_t v = *vpn, end = *vpn + *npages, done = *removed;
+	const struct chunker c = {chunk, preempt_point};
+	const bool self = (flags & MDB_UNMAP_SELF) != 0;
 	unsigned budget = chunk;
 	enum kerr r = KERR_PREEMPTED;
 
@@ -386,39 +393,37 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 		return KERR_SPACE;
 	if ((flags & ~MDB_UNMAP_SELF) != 0 || chunk == 0)
 		return KERR_INVAL;
-	if (n == 0)
+	if (*npages == 0)
 		return KERR_OK;
-	if (!range_ok(v, n))
+	if (!range_ok(v, *npages))
 		return KERR_RANGE;
 
-	while (n > 0) {
-		mdb_idx_t *slots;
-		uint64_t run = mdb_pt_slots(space, v, n, &slots);
+	while (v < end) {
+		mdb_idx_t *slots, *slots_end;
+		uint64_t run = mdb_pt_slots(space, v, end - v, &slots);
 
 		if (run == 0) {
 			/* No leaf table: skip all it would cover, so that the work is bounded by the
 			 * tables that exist, not by npages (up to 2^36 pages per call). One unit. */
 			uint64_t gap = mdb_pt_gap(space, v);
 
-			gap = gap ? min_u64(gap, n) : 1;
-			v += gap;
-			n -= gap;
+			v += gap ? min_u64(gap, end - v) : 1;
 			budget--;
-			if (budget == 0 && n > 0 && chunk_end(&budget, chunk, preempt_point))
+			if (budget == 0 && v < end && chunk_end(&budget, &c))
 				goto out;
 			continue;
 		}
 		/* The pages of one leaf table: their slots without a walk per page. */
-		for (; run > 0; run--, slots++) {
+		for (slots_end = slots + run; slots < slots_end; slots++) {
 			mdb_idx_t x = *slots;
 			uint64_t before = done;
 
 			if (x != MDB_NIL) {
 				while (!remove_descendants(m, x, &budget, &done))
-					if (chunk_end(&budget, chunk, preempt_point))
+					if (chunk_end(&budget, &c))
 						goto out;
-				if (flags & MDB_UNMAP_SELF) {
-					if (budget == 0 && chunk_end(&budget, chunk, preempt_point))
+				if (self) {
+					if (budget == 0 && chunk_end(&budget, &c))
 						goto out;
 					remove_entry(m, x);
 					budget--;
@@ -426,14 +431,13 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 				}
 			}
 			v++;
-			n--;
 			/*
 			 * A page that removed nothing still cost a lookup: it counts as one unit of the
 			 * chunk, so a range with few or no mappings reaches preemption points too.
 			 */
 			if (done == before)
 				budget--;
-			if (budget == 0 && n > 0 && chunk_end(&budget, chunk, preempt_point))
+			if (budget == 0 && v < end && chunk_end(&budget, &c))
 				goto out;
 		}
 	}
@@ -441,7 +445,7 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 	r = KERR_OK;
 out:
 	*vpn = v;
-	*npages = n;
+	*npages = end - v;
 	*removed = done;
 	return r;
 }

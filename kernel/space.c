@@ -216,18 +216,11 @@ void space_deactivate(void)
  */
 #define LEAF_KEY_SHIFT (PTE_PAGE_SHIFT + 9U) /* one level 3 table maps 2 MiB; keys have 27 bits */
 
-static uint32_t leaf_index(const struct space *cs, uint64_t va)
+static uint32_t __attribute__((noinline)) leaf_walk(struct space *s, uint64_t va, uint64_t key)
 {
-	struct space *s = (struct space *)cs; /* the walk cache is not part of a space's value */
-	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U, pa = s->root_pa; /* + 1: key 0 means empty */
+	uint64_t pa = s->root_pa;
 	uint32_t idx;
 
-	for (unsigned w = 0; w < ARRAY_SIZE(s->leaf_cache); w++) {
-		uint64_t cached = __atomic_load_n(&s->leaf_cache[w], __ATOMIC_RELAXED);
-
-		if ((cached >> 32) == key)
-			return (uint32_t)(cached & 0xFFFFU);
-	}
 	for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
 		uint64_t desc = table_va(pa)[pte_index(va, level)];
 
@@ -239,6 +232,22 @@ static uint32_t leaf_index(const struct space *cs, uint64_t va)
 	s->leaf_victim ^= 1U;
 	__atomic_store_n(&s->leaf_cache[s->leaf_victim & 1U], key << 32 | (uint64_t)idx, __ATOMIC_RELAXED);
 	return idx;
+}
+
+/* Inline: a hit is a few instructions, and every per-page path starts with one. */
+static inline uint32_t leaf_index(const struct space *cs, uint64_t va)
+{
+	struct space *s = (struct space *)cs; /* the walk cache is not part of a space's value */
+	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U; /* + 1: key 0 means empty */
+	uint64_t c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
+	uint64_t c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
+
+	_Static_assert(ARRAY_SIZE(s->leaf_cache) == 2, "two cached tables per space");
+	if ((c0 >> 32) == key)
+		return (uint32_t)(c0 & 0xFFFFU);
+	if ((c1 >> 32) == key)
+		return (uint32_t)(c1 & 0xFFFFU);
+	return leaf_walk(s, va, key);
 }
 
 /* The same as a physical address, or 0 if a table on the way is missing. */
@@ -429,12 +438,13 @@ enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
  */
 #define TLB_BATCH 32U
 
+/* Aligned to a power of two: finding this CPU's is a shift, not a multiplication (hot path). */
 struct tlb_pending {
 	uint32_t count;
 	bool any_whole;					/* some bit of whole_asid is set */
 	uint64_t op[TLB_BATCH];				/* TLBI_ADDR(va, asid) */
 	uint64_t whole_asid[(SPACE_ID_MAX + 2U) / 64U]; /* bitmap: invalidate all of this ASID */
-};
+} __attribute__((aligned(512)));
 
 static struct tlb_pending tlb_pending[CONFIG_NR_CPUS];
 
@@ -610,8 +620,9 @@ void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
 void mdb_pt_sync(void)
 {
 	struct tlb_pending *t = this_pending();
+	uint32_t count = t->count;
 
-	if (t->count == 0 && !t->any_whole)
+	if (count == 0 && !t->any_whole)
 		return;
 	/*
 	 * The ARM ARM's sequence for invalidating a translation (D8.14 "TLB maintenance"; the
@@ -621,11 +632,14 @@ void mdb_pt_sync(void)
 	 * everywhere; ISB makes this PE's later instructions use the new state.
 	 */
 	__DSB_ISHST();
-	for (uint32_t i = 0; i < t->count; i++)
-		if (!asid_marked(t, (unsigned)(t->op[i] >> 48)))
+	if (!t->any_whole) {
+		for (uint32_t i = 0; i < count; i++)
 			__TLBI_VAE1IS(t->op[i]);
-	/* whole ASIDs: visit only the set bits (a sync must not cost a loop over every ASID) */
-	if (t->any_whole) {
+	} else {
+		for (uint32_t i = 0; i < count; i++)
+			if (!asid_marked(t, (unsigned)(t->op[i] >> 48)))
+				__TLBI_VAE1IS(t->op[i]);
+		/* whole ASIDs: visit only the set bits (a sync must not cost a loop over every ASID) */
 		for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++) {
 			for (uint64_t bits = t->whole_asid[w]; bits; bits &= bits - 1U)
 				__TLBI_ASIDE1IS(TLBI_ADDR(0, w * 64U + (unsigned)__builtin_ctzll(bits)));
