@@ -4,6 +4,7 @@
 #include "pte.h"
 #include "keel/mdb_pt.h"
 #include "keel/panic.h"
+#include "keel/smp.h"
 #include "keel/space.h"
 
 _Static_assert(MDB_R == PTE_PROT_R && MDB_W == PTE_PROT_W && MDB_X == PTE_PROT_X,
@@ -448,13 +449,10 @@ struct tlb_pending {
 
 static struct tlb_pending tlb_pending[CONFIG_NR_CPUS];
 
-/* This CPU's pending list; CPUs are numbered by MPIDR_EL1.Aff0 (cluster 0 on the boards Keel runs on). */
+/* This CPU's pending list, by the kernel's CPU index (keel/smp.h; always < CONFIG_NR_CPUS). */
 static struct tlb_pending *this_pending(void)
 {
-	uint64_t cpu = __MRS(MPIDR_EL1) & 0xFFU;
-
-	BUG_ON(cpu >= CONFIG_NR_CPUS);
-	return &tlb_pending[cpu];
+	return &tlb_pending[cpu_id()];
 }
 
 static bool asid_marked(const struct tlb_pending *t, unsigned asid)
@@ -568,25 +566,33 @@ void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 	__ISB();
 }
 
-/* The one-page form of mdb_pt_clear_range(), as unmap uses it once per entry: kept short. */
+/*
+ * The one-page form of mdb_pt_clear_range(), as unmap uses it once per entry: the common case
+ * (the leaf table is in the walk cache, the pending list has room) without a call or a stack
+ * frame; everything else goes to mdb_pt_clear_range().
+ */
 void mdb_pt_clear(unsigned space, uint64_t vpn)
 {
 	const struct space *s = space_live(space);
 	struct tlb_pending *t = this_pending();
+	uint64_t key = (vpn >> 9U) + 1U, c0, c1, l3;
 	unsigned i = (unsigned)vpn & (PTE_ENTRIES - 1U);
-	uint64_t va = vpn << PTE_PAGE_SHIFT;
-	uint32_t l3;
 
-	BUG_ON(!s);
-	l3 = leaf_index(s, va);
-	BUG_ON(l3 == PT_NIL);
+	_Static_assert(LEAF_KEY_SHIFT == PTE_PAGE_SHIFT + 9U, "leaf cache key = vpn >> 9, + 1");
+	if (!s || t->count >= TLB_BATCH || t->any_whole)
+		return mdb_pt_clear_range(space, vpn, 1);
+	c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
+	c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
+	if ((c0 >> 32) == key)
+		l3 = c0 & 0xFFFFU;
+	else if ((c1 >> 32) == key)
+		l3 = c1 & 0xFFFFU;
+	else
+		return mdb_pt_clear_range(space, vpn, 1);
 	space_changes++;
 	((volatile uint64_t *)pt_pool[l3])[i] = 0;
 	pt_slots[l3][i] = MDB_NIL;
-	if (t->count < TLB_BATCH && !t->any_whole)
-		t->op[t->count++] = TLBI_ADDR(va, s->asid);
-	else
-		tlb_queue(t, s, va, 1);
+	t->op[t->count++] = TLBI_ADDR(vpn << PTE_PAGE_SHIFT, s->asid);
 }
 
 void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
