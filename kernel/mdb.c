@@ -224,8 +224,8 @@ static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint
 			uint64_t dst_vpn, uint64_t npages, unsigned rights)
 {
 	enum kerr err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights);
-	uint64_t dst_info = INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) |
-			    ((uint64_t)dst << INFO_SPACE_SHIFT);
+	uint64_t dst_info =
+		INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) | ((uint64_t)dst << INFO_SPACE_SHIFT);
 	uint64_t deeper = kind == DERIVE_MAP ? 1ULL << INFO_DEPTH_SHIFT : 0;
 
 	if (err != KERR_OK)

@@ -238,7 +238,7 @@ static uint32_t __attribute__((noinline)) leaf_walk(struct space *s, uint64_t va
 /* Inline: a hit is a few instructions, and every per-page path starts with one. */
 static inline uint32_t leaf_index(const struct space *cs, uint64_t va)
 {
-	struct space *s = (struct space *)cs; /* the walk cache is not part of a space's value */
+	struct space *s = (struct space *)cs;	    /* the walk cache is not part of a space's value */
 	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U; /* + 1: key 0 means empty */
 	uint64_t c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
 	uint64_t c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
@@ -532,7 +532,8 @@ void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 	 * so this never makes a device page executable, and W^X holds (rights_ok).
 	 */
 	const uint64_t keep = ~(PTE_AP_RO_Msk | PTE_UXN_Msk);
-	const uint64_t set = (rights & PTE_PROT_W ? 0 : PTE_AP_RO_Msk) | (rights & PTE_PROT_X ? 0 : PTE_UXN_Msk);
+	const uint64_t set =
+		(rights & PTE_PROT_W ? 0 : PTE_AP_RO_Msk) | (rights & PTE_PROT_X ? 0 : PTE_UXN_Msk);
 	struct tlb_pending *t = this_pending();
 
 	BUG_ON(!ss || !ds);
@@ -541,8 +542,10 @@ void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		mdb_pt_sync();
 	space_changes++;
 	while (npages > 0) {
-		unsigned si = (unsigned)src_vpn & (PTE_ENTRIES - 1U), di = (unsigned)dst_vpn & (PTE_ENTRIES - 1U);
-		uint32_t sl = leaf_index(ss, src_vpn << PTE_PAGE_SHIFT), dl = leaf_index(ds, dst_vpn << PTE_PAGE_SHIFT);
+		unsigned si = (unsigned)src_vpn & (PTE_ENTRIES - 1U),
+			 di = (unsigned)dst_vpn & (PTE_ENTRIES - 1U);
+		uint32_t sl = leaf_index(ss, src_vpn << PTE_PAGE_SHIFT),
+			 dl = leaf_index(ds, dst_vpn << PTE_PAGE_SHIFT);
 		uint64_t run = PTE_ENTRIES - (si > di ? si : di);
 		const uint64_t *from;
 		volatile uint64_t *to;

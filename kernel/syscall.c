@@ -204,6 +204,8 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 #ifdef CONFIG_LATENCY_TRACE
 	info.config |= KINFO_CONFIG_LATENCY_TRACE;
 #endif
+	info.map_max_pages = CONFIG_MAP_MAX_PAGES;
+	info.unmap_chunk = CONFIG_UNMAP_CHUNK;
 	info.mdb = (struct kinfo_pool){kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
 				       sizeof(struct mdb_entry), 0};
 	info.pt = (struct kinfo_pool){SYS_POOL_PT_COUNT, SYS_POOL_PT_COUNT - space_pool_free(), 4096, 0};
