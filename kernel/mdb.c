@@ -413,33 +413,46 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 				goto out;
 			continue;
 		}
-		/* The pages of one leaf table: their slots without a walk per page. */
+		/*
+		 * The pages of one leaf table: their slots without a walk per page. The page is
+		 * v + (slots - first); v itself moves on only when the run ends or the call stops.
+		 */
+		const bool more_after_run = run < end - v;
+		mdb_idx_t *const first = slots;
+
 		for (slots_end = slots + run; slots < slots_end; slots++) {
 			mdb_idx_t x = *slots;
 			uint64_t before = done;
 
 			if (x != MDB_NIL) {
 				while (!remove_descendants(m, x, &budget, &done))
-					if (chunk_end(&budget, &c))
+					if (chunk_end(&budget, &c)) {
+						v += (uint64_t)(slots - first);
 						goto out;
+					}
 				if (self) {
-					if (budget == 0 && chunk_end(&budget, &c))
+					if (budget == 0 && chunk_end(&budget, &c)) {
+						v += (uint64_t)(slots - first);
 						goto out;
+					}
 					remove_entry(m, x);
 					budget--;
 					done++;
 				}
 			}
-			v++;
 			/*
 			 * A page that removed nothing still cost a lookup: it counts as one unit of the
 			 * chunk, so a range with few or no mappings reaches preemption points too.
 			 */
 			if (done == before)
 				budget--;
-			if (budget == 0 && v < end && chunk_end(&budget, &c))
+			if (budget == 0 && (slots + 1 < slots_end || more_after_run) &&
+			    chunk_end(&budget, &c)) {
+				v += (uint64_t)(slots + 1 - first);
 				goto out;
+			}
 		}
+		v += run;
 	}
 	mdb_pt_sync();
 	r = KERR_OK;
