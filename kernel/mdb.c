@@ -75,7 +75,6 @@ static mdb_idx_t entry_alloc(struct mdb *m)
 {
 	mdb_idx_t i = m->free_head;
 
-	m->generation++;
 	m->free_head = m->pool[i].next;
 	m->free_count--;
 	return i;
@@ -83,7 +82,6 @@ static mdb_idx_t entry_alloc(struct mdb *m)
 
 static void entry_free(struct mdb *m, mdb_idx_t i)
 {
-	m->generation++;
 	m->pool[i] = (struct mdb_entry){.next = m->free_head};
 	m->free_head = i;
 	m->free_count++;
@@ -99,13 +97,12 @@ mdb_idx_t mdb_lookup(const struct mdb *m, unsigned space, uint64_t vpn)
 	return slot ? *slot : MDB_NIL;
 }
 
-/* ---- list surgery ---- */
+/* ---- list surgery (callers count the change in m->generation, once per operation or run) ---- */
 
 static void link_after(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
 
-	m->generation++;
 	e->prev = pos;
 	e->next = p->next;
 	if (p->next != MDB_NIL)
@@ -117,7 +114,6 @@ static void link_before(struct mdb *m, mdb_idx_t pos, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i], *p = &m->pool[pos];
 
-	m->generation++;
 	e->next = pos;
 	e->prev = p->prev;
 	if (p->prev != MDB_NIL)
@@ -133,7 +129,6 @@ static void unlink(struct mdb *m, mdb_idx_t i)
 
 	if (m->cursors)
 		cursors_unlinked(m, i);
-	m->generation++;
 	if (e->prev != MDB_NIL)
 		m->pool[e->prev].next = e->next;
 	if (e->next != MDB_NIL)
@@ -157,15 +152,23 @@ static bool range_ok(uint64_t vpn, uint64_t npages)
 	return vpn != 0 && vpn < MDB_VPN_LIMIT && npages <= MDB_VPN_LIMIT - vpn;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /*
  * Prepare: check every page and reserve what the commit needs (entries, quota, tables).
- * Nothing is changed unless all checks pass; then the commit cannot fail.
+ * Nothing is changed unless all checks pass; then the commit cannot fail. Pages are checked
+ * in order, each for source, rights, depth and destination, through the slot arrays of the
+ * leaf tables: one walk per table for source and destination, not one per page.
  */
 static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn,
 				unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights)
 {
 	uint32_t new_entries = kind == DERIVE_GRANT ? 0 : (uint32_t)npages;
 	uint32_t dst_charge = (uint32_t)npages;
+	unsigned deeper = kind == DERIVE_MAP ? 1U : 0U;
 
 	if (src >= m->nspaces || dst >= m->nspaces)
 		return KERR_SPACE;
@@ -176,21 +179,36 @@ static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned s
 	if (src == dst && kind == DERIVE_GRANT && src_vpn == dst_vpn)
 		return KERR_EXISTS;
 
-	for (uint64_t i = 0; i < npages; i++) {
-		mdb_idx_t s = mdb_lookup(m, src, src_vpn + i);
-		const struct mdb_entry *e = &m->pool[s];
-		unsigned depth;
+	for (uint64_t i = 0; i < npages;) {
+		mdb_idx_t *ss, *ds = NULL;
+		uint64_t run = mdb_pt_slots(src, src_vpn + i, npages - i, &ss), dst_run;
 
-		if (s == MDB_NIL)
-			return KERR_NOT_MAPPED;
-		if ((rights & ~mdb_entry_rights(e)) != 0)
-			return KERR_RIGHTS;
-		depth = mdb_entry_depth(e) + (kind == DERIVE_MAP ? 1U : 0U);
-		if (depth > m->max_depth)
-			return KERR_DEPTH;
-		/* The destination must be free, even if it is a page this call vacates (grant). */
-		if (mdb_lookup(m, dst, dst_vpn + i) != MDB_NIL)
-			return KERR_EXISTS;
+		if (run == 0)
+			return KERR_NOT_MAPPED; /* no leaf table: nothing mapped there */
+		dst_run = mdb_pt_slots(dst, dst_vpn + i, run, &ds);
+		if (dst_run == 0) {
+			/* No destination table yet: every page it would cover is free. */
+			dst_run = mdb_pt_gap(dst, dst_vpn + i);
+			dst_run = dst_run ? dst_run : 1;
+			ds = NULL;
+		}
+		run = min_u64(run, dst_run);
+		for (uint64_t j = 0; j < run; j++) {
+			mdb_idx_t s = ss[j];
+			uint64_t info;
+
+			if (s == MDB_NIL)
+				return KERR_NOT_MAPPED;
+			info = m->pool[s].info;
+			if ((rights & ~(unsigned)((info & INFO_RIGHTS_MASK) >> INFO_RIGHTS_SHIFT)) != 0)
+				return KERR_RIGHTS;
+			if ((unsigned)((info & INFO_DEPTH_MASK) >> INFO_DEPTH_SHIFT) + deeper > m->max_depth)
+				return KERR_DEPTH;
+			/* The destination must be free, even if it is a page this call vacates (grant). */
+			if (ds && ds[j] != MDB_NIL)
+				return KERR_EXISTS;
+		}
+		i += run;
 	}
 	if (kind == DERIVE_GRANT && src == dst)
 		dst_charge = 0; /* moves within one space: its count does not change */
@@ -202,43 +220,56 @@ static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned s
 	return mdb_pt_prepare(dst, dst_vpn, npages);
 }
 
+/*
+ * Commit, one leaf-table run at a time: the entries through the slot arrays, then the run's
+ * PTEs in one mdb_pt_copy(). A grant clears its source PTEs only after all destination PTEs
+ * are written (the ranges are disjoint: a page this call vacates is never a destination).
+ */
 static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
 			uint64_t dst_vpn, uint64_t npages, unsigned rights)
 {
 	enum kerr err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights);
+	uint64_t dst_info =
+		INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) | ((uint64_t)dst << INFO_SPACE_SHIFT);
+	uint64_t deeper = kind == DERIVE_MAP ? 1ULL << INFO_DEPTH_SHIFT : 0;
 
 	if (err != KERR_OK)
 		return err;
-	for (uint64_t i = 0; i < npages; i++) {
-		mdb_idx_t s = mdb_lookup(m, src, src_vpn + i), n;
-		struct mdb_entry *e = &m->pool[s];
-		uint64_t frame;
-		unsigned src_rights;
-		bool present = mdb_pt_read(src, src_vpn + i, &frame, &src_rights);
+	for (uint64_t i = 0; i < npages;) {
+		mdb_idx_t *ss, *ds;
+		uint64_t run = mdb_pt_slots(src, src_vpn + i, npages - i, &ss);
 
-		(void)present; /* checked by mdb_check(): every entry has a present PTE */
-		if (kind == DERIVE_GRANT) {
-			mdb_pt_clear(src, src_vpn + i);
-			m->quota[src].used--;
-			e->info = make_info(dst, dst_vpn + i, mdb_entry_depth(e), rights);
-			m->generation++;
-			n = s;
-		} else {
-			n = entry_alloc(m);
-			m->pool[n].info =
-				make_info(dst, dst_vpn + i,
-					  mdb_entry_depth(e) + (kind == DERIVE_MAP ? 1U : 0U), rights);
-			/* A child goes right after its parent; a co-equal sibling right before it. */
-			if (kind == DERIVE_MAP)
-				link_after(m, s, n);
-			else
-				link_before(m, s, n);
+		run = mdb_pt_slots(dst, dst_vpn + i, run, &ds); /* prepare made the tables */
+		for (uint64_t j = 0; j < run; j++) {
+			mdb_idx_t s = ss[j], n;
+			struct mdb_entry *e = &m->pool[s];
+			/* Same depth (share, grant) or one deeper (map); the rest is the destination's. */
+			uint64_t info = dst_info | ((e->info & INFO_DEPTH_MASK) + deeper) | (dst_vpn + i + j);
+
+			if (kind == DERIVE_GRANT) {
+				e->info = info;
+				n = s;
+			} else {
+				n = entry_alloc(m);
+				m->pool[n].info = info;
+				/* A child goes right after its parent; a co-equal sibling right before it. */
+				if (kind == DERIVE_MAP)
+					link_after(m, s, n);
+				else
+					link_before(m, s, n);
+			}
+			ds[j] = n;
 		}
-		m->quota[dst].used++;
-		mdb_pt_write(dst, dst_vpn + i, frame, rights, n);
+		m->generation++;
+		m->quota[dst].used += (uint32_t)run;
+		mdb_pt_copy(src, src_vpn + i, dst, dst_vpn + i, run, rights);
+		i += run;
 	}
-	if (kind == DERIVE_GRANT)
+	if (kind == DERIVE_GRANT) {
+		m->quota[src].used -= (uint32_t)npages;
+		mdb_pt_clear_range(src, src_vpn, npages);
 		mdb_pt_sync();
+	}
 	return KERR_OK;
 }
 
@@ -280,6 +311,7 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 	err = mdb_pt_prepare(space, vpn, 1);
 	if (err != KERR_OK)
 		return err;
+	m->generation++;
 	n = entry_alloc(m);
 	m->pool[n].info = make_info(space, vpn, 0, rights);
 	m->pool[n].next = m->pool[n].prev = MDB_NIL;
@@ -293,13 +325,14 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 static void remove_entry(struct mdb *m, mdb_idx_t i)
 {
 	struct mdb_entry *e = &m->pool[i];
-	unsigned space = mdb_entry_space(e);
-	uint64_t vpn = mdb_entry_vpn(e);
+	uint64_t info = e->info;
+	unsigned space = (unsigned)((info & INFO_SPACE_MASK) >> INFO_SPACE_SHIFT);
 
+	m->generation++;
 	unlink(m, i);
-	mdb_pt_clear(space, vpn);
 	m->quota[space].used--;
 	entry_free(m, i);
+	mdb_pt_clear(space, info & INFO_VPN_MASK);
 }
 
 /*
@@ -326,18 +359,24 @@ static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, 
 	}
 }
 
+/* The preemption point of one unmap call: @preempt_point asked after every @chunk units. */
+struct chunker {
+	unsigned chunk;
+	bool (*preempt_point)(void);
+};
+
 /*
  * The end of a chunk: complete its TLB maintenance, then the preemption point. Stop (the
- * caller restarts with the rest) if @preempt_point says an interrupt waits, or if there is
- * none (the caller decides after every chunk); otherwise the next chunk starts right here,
+ * caller restarts with the rest) if the preemption point says an interrupt waits, or if there
+ * is none (the caller decides after every chunk); otherwise the next chunk starts right here,
  * without a round trip through the caller.
  */
-static bool chunk_end(unsigned *budget, unsigned chunk, bool (*preempt_point)(void))
+static bool chunk_end(unsigned *budget, const struct chunker *c)
 {
 	mdb_pt_sync();
-	if (!preempt_point || preempt_point())
+	if (!c->preempt_point || c->preempt_point())
 		return true;
-	*budget = chunk;
+	*budget = c->chunk;
 	return false;
 }
 
@@ -345,7 +384,15 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
 				uint64_t *removed)
 {
+	/*
+	 * Locals, written back at the end: through the pointers, every store to an entry would
+	 * force the compiler to reload them (they might alias). The range is [v, end).
+	 */
+	uint64_t v = *vpn, end = *vpn + *npages, done = *removed;
+	const struct chunker c = {chunk, preempt_point};
+	const bool self = (flags & MDB_UNMAP_SELF) != 0;
 	unsigned budget = chunk;
+	enum kerr r = KERR_PREEMPTED;
 
 	if (space >= m->nspaces)
 		return KERR_SPACE;
@@ -353,47 +400,72 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 		return KERR_INVAL;
 	if (*npages == 0)
 		return KERR_OK;
-	if (!range_ok(*vpn, *npages))
+	if (!range_ok(v, *npages))
 		return KERR_RANGE;
 
-	while (*npages > 0) {
-		mdb_idx_t x = mdb_lookup(m, space, *vpn);
-		uint64_t before = *removed;
-		uint64_t gap = x == MDB_NIL ? mdb_pt_gap(space, *vpn) : 0;
+	while (v < end) {
+		mdb_idx_t *slots, *slots_end;
+		uint64_t run = mdb_pt_slots(space, v, end - v, &slots);
 
-		if (gap > 1) {
+		if (run == 0) {
 			/* No leaf table: skip all it would cover, so that the work is bounded by the
-			 * tables that exist, not by npages (up to 2^36 pages per call). */
-			gap = gap < *npages ? gap : *npages;
-			*vpn += gap;
-			*npages -= gap;
-		} else {
-			if (x != MDB_NIL) {
-				while (!remove_descendants(m, x, &budget, removed))
-					if (chunk_end(&budget, chunk, preempt_point))
-						return KERR_PREEMPTED;
-				if (flags & MDB_UNMAP_SELF) {
-					if (budget == 0 && chunk_end(&budget, chunk, preempt_point))
-						return KERR_PREEMPTED;
-					remove_entry(m, x);
-					budget--;
-					(*removed)++;
-				}
-			}
-			(*vpn)++;
-			(*npages)--;
+			 * tables that exist, not by npages (up to 2^36 pages per call). One unit. */
+			uint64_t gap = mdb_pt_gap(space, v);
+
+			v += gap ? min_u64(gap, end - v) : 1;
+			budget--;
+			if (budget == 0 && v < end && chunk_end(&budget, &c))
+				goto out;
+			continue;
 		}
 		/*
-		 * A page or a gap that removed nothing still cost a lookup: it counts as one unit of
-		 * the chunk, so a range with few or no mappings reaches preemption points too.
+		 * The pages of one leaf table: their slots without a walk per page. The page is
+		 * v + (slots - first); v itself moves on only when the run ends or the call stops.
 		 */
-		if (*removed == before)
-			budget--;
-		if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
-			return KERR_PREEMPTED;
+		const bool more_after_run = run < end - v;
+		mdb_idx_t *const first = slots;
+
+		for (slots_end = slots + run; slots < slots_end; slots++) {
+			mdb_idx_t x = *slots;
+			uint64_t before = done;
+
+			if (x != MDB_NIL) {
+				while (!remove_descendants(m, x, &budget, &done))
+					if (chunk_end(&budget, &c)) {
+						v += (uint64_t)(slots - first);
+						goto out;
+					}
+				if (self) {
+					if (budget == 0 && chunk_end(&budget, &c)) {
+						v += (uint64_t)(slots - first);
+						goto out;
+					}
+					remove_entry(m, x);
+					budget--;
+					done++;
+				}
+			}
+			/*
+			 * A page that removed nothing still cost a lookup: it counts as one unit of the
+			 * chunk, so a range with few or no mappings reaches preemption points too.
+			 */
+			if (done == before)
+				budget--;
+			if (budget == 0 && (slots + 1 < slots_end || more_after_run) &&
+			    chunk_end(&budget, &c)) {
+				v += (uint64_t)(slots + 1 - first);
+				goto out;
+			}
+		}
+		v += run;
 	}
 	mdb_pt_sync();
-	return KERR_OK;
+	r = KERR_OK;
+out:
+	*vpn = v;
+	*npages = end - v;
+	*removed = done;
+	return r;
 }
 
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
@@ -493,6 +565,7 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 				  unsigned rights, unsigned flags, unsigned chunk,
 				  bool (*preempt_point)(void), struct mdb_cursor *cur, uint64_t *walked)
 {
+	const struct chunker c = {chunk, preempt_point};
 	unsigned budget = chunk;
 	bool resume = cur->active;
 	mdb_idx_t resume_root = cur->root, resume_pos = cur->pos;
@@ -525,7 +598,7 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 					(*walked)++;
 				}
 				while (!reduce_descendants(m, x, &pos, rights, &budget, walked))
-					if (chunk_end(&budget, chunk, preempt_point)) {
+					if (chunk_end(&budget, &c)) {
 						cursor_keep(m, cur, x, pos);
 						return KERR_PREEMPTED;
 					}
@@ -536,7 +609,7 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 		resume = false;
 		if (*walked == before)
 			budget--;
-		if (budget == 0 && *npages > 0 && chunk_end(&budget, chunk, preempt_point))
+		if (budget == 0 && *npages > 0 && chunk_end(&budget, &c))
 			return KERR_PREEMPTED;
 	}
 	mdb_pt_sync();

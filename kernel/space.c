@@ -5,6 +5,7 @@
 #include "usercopy.h"
 #include "keel/mdb_pt.h"
 #include "keel/panic.h"
+#include "keel/smp.h"
 #include "keel/space.h"
 
 _Static_assert(MDB_R == PTE_PROT_R && MDB_W == PTE_PROT_W && MDB_X == PTE_PROT_X,
@@ -208,7 +209,8 @@ void space_deactivate(void)
 /* ---- walks ---- */
 
 /*
- * The level 3 table covering @va in @s (its PA), or 0 if a table on the way is missing.
+ * The pool index of the level 3 table covering @va in @s, or PT_NIL if a table on the way is
+ * missing (its PTEs are pt_pool[index], its MDB slots pt_slots[index]).
  * The last two tables found are remembered per space (a map within one space alternates
  * between source and destination): consecutive pages share them, and they never become
  * stale, because tables are never freed while their space lives. Each is one 64-bit word
@@ -216,28 +218,46 @@ void space_deactivate(void)
  */
 #define LEAF_KEY_SHIFT (PTE_PAGE_SHIFT + 9U) /* one level 3 table maps 2 MiB; keys have 27 bits */
 
-static uint64_t leaf_table(const struct space *cs, uint64_t va)
+static uint32_t __attribute__((noinline)) leaf_walk(struct space *s, uint64_t va, uint64_t key)
 {
-	struct space *s = (struct space *)cs; /* the walk cache is not part of a space's value */
-	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U, pa = s->root_pa; /* + 1: key 0 means empty */
+	uint64_t pa = s->root_pa;
+	uint32_t idx;
 
-	for (unsigned w = 0; w < ARRAY_SIZE(s->leaf_cache); w++) {
-		uint64_t cached = __atomic_load_n(&s->leaf_cache[w], __ATOMIC_RELAXED);
-
-		if ((cached >> 32) == key)
-			return pool_pa() + (cached & 0xFFFFU) * PTE_TABLE_SIZE;
-	}
 	for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
 		uint64_t desc = table_va(pa)[pte_index(va, level)];
 
 		if (!pte_is_table(desc, level))
-			return 0;
+			return PT_NIL;
 		pa = pte_addr(desc);
 	}
+	idx = (uint32_t)pool_index(pa);
 	s->leaf_victim ^= 1U;
-	__atomic_store_n(&s->leaf_cache[s->leaf_victim & 1U], key << 32 | (uint64_t)pool_index(pa),
-			 __ATOMIC_RELAXED);
-	return pa;
+	__atomic_store_n(&s->leaf_cache[s->leaf_victim & 1U], key << 32 | (uint64_t)idx, __ATOMIC_RELAXED);
+	return idx;
+}
+
+/* Inline: a hit is a few instructions, and every per-page path starts with one. */
+static inline uint32_t leaf_index(const struct space *cs, uint64_t va)
+{
+	struct space *s = (struct space *)cs;	    /* the walk cache is not part of a space's value */
+	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U; /* + 1: key 0 means empty */
+	uint64_t c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
+	uint64_t c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
+
+	_Static_assert(ARRAY_SIZE(s->leaf_cache) == 2, "two cached tables per space");
+	if ((c0 >> 32) == key)
+		return (uint32_t)(c0 & 0xFFFFU);
+	if ((c1 >> 32) == key)
+		return (uint32_t)(c1 & 0xFFFFU);
+	return leaf_walk(s, va, key);
+}
+
+/* The same as a physical address, or 0 if a table on the way is missing. */
+static uint64_t leaf_table(const struct space *s, uint64_t va)
+{
+	uint32_t idx = leaf_index(s, va);
+
+	return idx == PT_NIL ? 0 : pool_pa() + (uint64_t)idx * PTE_TABLE_SIZE;
 }
 
 /* The level 3 descriptor of @va in @s (0 if there is none). */
@@ -329,15 +349,24 @@ uint32_t space_tables_needed(const struct space *s, uint64_t vpn, uint64_t npage
 
 mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
 {
-	struct space *s = space_live(space);
-	uint64_t l3;
+	mdb_idx_t *slot;
+
+	return mdb_pt_slots(space, vpn, 1, &slot) ? slot : NULL;
+}
+
+uint64_t mdb_pt_slots(unsigned space, uint64_t vpn, uint64_t max, mdb_idx_t **slots)
+{
+	const struct space *s = space_live(space);
+	unsigned first = (unsigned)vpn & (PTE_ENTRIES - 1U);
+	uint32_t l3;
 
 	if (!s || vpn >= MDB_VPN_LIMIT)
-		return NULL;
-	l3 = leaf_table(s, vpn << PTE_PAGE_SHIFT);
-	if (!l3)
-		return NULL;
-	return &pt_slots[pool_index(l3)][pte_index(vpn << PTE_PAGE_SHIFT, PTE_LEVELS - 1U)];
+		return 0;
+	l3 = leaf_index(s, vpn << PTE_PAGE_SHIFT);
+	if (l3 == PT_NIL)
+		return 0;
+	*slots = &pt_slots[l3][first];
+	return PTE_ENTRIES - first < max ? PTE_ENTRIES - first : max;
 }
 
 uint64_t mdb_pt_gap(unsigned space, uint64_t vpn)
@@ -383,7 +412,8 @@ enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
 		return KERR_QUOTA;
 	if (pt_free_count < needed)
 		return KERR_NO_MEMORY;
-	for (uint64_t p = vpn; p < vpn + npages; p++) {
+	/* One walk per level 3 table (512 pages), not per page. */
+	for (uint64_t p = vpn; p < vpn + npages; p = (p | (PTE_ENTRIES - 1U)) + 1U) {
 		uint64_t va = p << PTE_PAGE_SHIFT, pa = s->root_pa;
 
 		for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
@@ -410,26 +440,25 @@ enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
  */
 #define TLB_BATCH 32U
 
+/* Aligned to a power of two: finding this CPU's is a shift, not a multiplication (hot path). */
 struct tlb_pending {
 	uint32_t count;
+	bool any_whole;					/* some bit of whole_asid is set */
 	uint64_t op[TLB_BATCH];				/* TLBI_ADDR(va, asid) */
 	uint64_t whole_asid[(SPACE_ID_MAX + 2U) / 64U]; /* bitmap: invalidate all of this ASID */
-};
+} __attribute__((aligned(512)));
 
 static struct tlb_pending tlb_pending[CONFIG_NR_CPUS];
 
-/* This CPU's pending list; CPUs are numbered by MPIDR_EL1.Aff0 (cluster 0 on the boards Keel runs on). */
+/* This CPU's pending list, by the kernel's CPU index (keel/smp.h; always < CONFIG_NR_CPUS). */
 static struct tlb_pending *this_pending(void)
 {
-	uint64_t cpu = __MRS(MPIDR_EL1) & 0xFFU;
-
-	BUG_ON(cpu >= CONFIG_NR_CPUS);
-	return &tlb_pending[cpu];
+	return &tlb_pending[cpu_id()];
 }
 
 static bool asid_marked(const struct tlb_pending *t, unsigned asid)
 {
-	return (t->whole_asid[asid / 64U] >> (asid % 64U)) & 1U;
+	return t->any_whole && ((t->whole_asid[asid / 64U] >> (asid % 64U)) & 1U);
 }
 
 static bool pending_for(const struct tlb_pending *t, uint64_t op)
@@ -442,19 +471,35 @@ static bool pending_for(const struct tlb_pending *t, uint64_t op)
 	return false;
 }
 
+/* Queue the invalidation of @npages pages from @va in @s: one op each, or its whole ASID. */
+static void tlb_queue(struct tlb_pending *t, const struct space *s, uint64_t va, uint64_t npages)
+{
+	if (asid_marked(t, s->asid))
+		return;
+	if (npages <= TLB_BATCH - t->count) {
+		for (uint64_t i = 0; i < npages; i++, va += PTE_PAGE_SIZE)
+			t->op[t->count++] = TLBI_ADDR(va, s->asid);
+		return;
+	}
+	t->whole_asid[s->asid / 64U] |= 1ULL << (s->asid % 64U);
+	t->any_whole = true;
+}
+
 void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights, mdb_idx_t idx)
 {
 	struct space *s = space_live(space);
-	uint64_t va = vpn << PTE_PAGE_SHIFT, l3, desc;
+	uint64_t va = vpn << PTE_PAGE_SHIFT, desc;
+	unsigned i = pte_index(va, PTE_LEVELS - 1U);
 	volatile uint64_t *entry;
+	uint32_t l3;
 
 	BUG_ON(!s);
-	l3 = leaf_table(s, va);
-	BUG_ON(!l3); /* mdb_pt_prepare() made the tables */
+	l3 = leaf_index(s, va);
+	BUG_ON(l3 == PT_NIL); /* mdb_pt_prepare() made the tables */
 	/* Refuses W together with X, rights without R and executable device pages (the caller's bug). */
 	desc = pte_user_page(SPACE_FRAME_PA(frame), rights, (enum pte_memtype)SPACE_FRAME_TYPE(frame));
 	BUG_ON(!desc);
-	entry = &table_va(l3)[pte_index(va, PTE_LEVELS - 1U)];
+	entry = &pt_pool[l3][i];
 	BUG_ON(pte_is_valid(*entry));
 	/*
 	 * Break-before-make: the old translation of this page must be gone from every TLB before
@@ -464,7 +509,7 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights,
 	if (pending_for(this_pending(), TLBI_ADDR(va, s->asid)))
 		mdb_pt_sync();
 	space_changes++;
-	pt_slots[pool_index(l3)][pte_index(va, PTE_LEVELS - 1U)] = idx;
+	pt_slots[l3][i] = idx;
 	*entry = desc; /* one 64-bit store: the walker never sees half a descriptor */
 	/*
 	 * DSB: the store is visible to the table walker before anything that follows; ISB: the
@@ -475,24 +520,111 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights,
 	__ISB();
 }
 
+/* A present EL0 page descriptor at level 3: bits [1:0] = 0b11 and AP[1] = 1. */
+#define USER_PAGE_Msk (PTE_VALID_Msk | PTE_TYPE_Msk | PTE_AP_EL0_Msk)
+
+void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn, uint64_t npages,
+		 unsigned rights)
+{
+	const struct space *ss = space_live(src), *ds = space_live(dst);
+	/*
+	 * The source descriptor with other rights: frame, memory type, shareability, nG, PXN and AF
+	 * stay; AP[2] and UXN follow @rights. @rights is a subset of the source's (the MDB checked),
+	 * so this never makes a device page executable, and W^X holds (rights_ok).
+	 */
+	const uint64_t keep = ~(PTE_AP_RO_Msk | PTE_UXN_Msk);
+	const uint64_t set =
+		(rights & PTE_PROT_W ? 0 : PTE_AP_RO_Msk) | (rights & PTE_PROT_X ? 0 : PTE_UXN_Msk);
+	struct tlb_pending *t = this_pending();
+
+	BUG_ON(!ss || !ds);
+	/* Break-before-make for a page cleared earlier whose TLBI is still pending: complete it first. */
+	if (t->count || t->any_whole)
+		mdb_pt_sync();
+	space_changes++;
+	while (npages > 0) {
+		unsigned si = (unsigned)src_vpn & (PTE_ENTRIES - 1U),
+			 di = (unsigned)dst_vpn & (PTE_ENTRIES - 1U);
+		uint32_t sl = leaf_index(ss, src_vpn << PTE_PAGE_SHIFT),
+			 dl = leaf_index(ds, dst_vpn << PTE_PAGE_SHIFT);
+		uint64_t run = PTE_ENTRIES - (si > di ? si : di);
+		const uint64_t *from;
+		volatile uint64_t *to;
+
+		BUG_ON(sl == PT_NIL || dl == PT_NIL);
+		run = run < npages ? run : npages;
+		from = &pt_pool[sl][si];
+		to = &pt_pool[dl][di];
+		for (uint64_t i = 0; i < run; i++) {
+			uint64_t desc = from[i];
+
+			BUG_ON((desc & USER_PAGE_Msk) != USER_PAGE_Msk || pte_is_valid(to[i]));
+			to[i] = (desc & keep) | set; /* one 64-bit store each */
+		}
+		src_vpn += run;
+		dst_vpn += run;
+		npages -= run;
+	}
+	/* As in mdb_pt_write(), once for all of them: visible to the walkers before the return. */
+	__DSB_ISHST();
+	__ISB();
+}
+
+/*
+ * The one-page form of mdb_pt_clear_range(), as unmap uses it once per entry: the common case
+ * (the leaf table is in the walk cache, the pending list has room) without a call or a stack
+ * frame; everything else goes to mdb_pt_clear_range().
+ */
 void mdb_pt_clear(unsigned space, uint64_t vpn)
 {
-	struct space *s = space_live(space);
-	uint64_t va = vpn << PTE_PAGE_SHIFT, l3;
+	const struct space *s = space_live(space);
+	struct tlb_pending *t = this_pending();
+	uint64_t key = (vpn >> 9U) + 1U, c0, c1, l3;
+	unsigned i = (unsigned)vpn & (PTE_ENTRIES - 1U);
+
+	_Static_assert(LEAF_KEY_SHIFT == PTE_PAGE_SHIFT + 9U, "leaf cache key = vpn >> 9, + 1");
+	if (!s || t->count >= TLB_BATCH || t->any_whole)
+		return mdb_pt_clear_range(space, vpn, 1);
+	c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
+	c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
+	if ((c0 >> 32) == key)
+		l3 = c0 & 0xFFFFU;
+	else if ((c1 >> 32) == key)
+		l3 = c1 & 0xFFFFU;
+	else
+		return mdb_pt_clear_range(space, vpn, 1);
+	space_changes++;
+	((volatile uint64_t *)pt_pool[l3])[i] = 0;
+	pt_slots[l3][i] = MDB_NIL;
+	t->op[t->count++] = TLBI_ADDR(vpn << PTE_PAGE_SHIFT, s->asid);
+}
+
+void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	const struct space *s = space_live(space);
 	struct tlb_pending *t = this_pending();
 
 	BUG_ON(!s);
-	l3 = leaf_table(s, va);
-	BUG_ON(!l3);
 	space_changes++;
-	((volatile uint64_t *)table_va(l3))[pte_index(va, PTE_LEVELS - 1U)] = 0;
-	pt_slots[pool_index(l3)][pte_index(va, PTE_LEVELS - 1U)] = MDB_NIL;
-	if (asid_marked(t, s->asid))
-		return;
-	if (t->count < TLB_BATCH)
-		t->op[t->count++] = TLBI_ADDR(va, s->asid);
-	else
-		t->whole_asid[s->asid / 64U] |= 1ULL << (s->asid % 64U);
+	while (npages > 0) {
+		unsigned first = (unsigned)vpn & (PTE_ENTRIES - 1U);
+		uint32_t l3 = leaf_index(s, vpn << PTE_PAGE_SHIFT);
+		uint64_t run = PTE_ENTRIES - first;
+		volatile uint64_t *pte;
+		mdb_idx_t *slot;
+
+		BUG_ON(l3 == PT_NIL);
+		run = run < npages ? run : npages;
+		pte = &pt_pool[l3][first];
+		slot = &pt_slots[l3][first];
+		for (uint64_t i = 0; i < run; i++) {
+			pte[i] = 0;
+			slot[i] = MDB_NIL;
+		}
+		tlb_queue(t, s, vpn << PTE_PAGE_SHIFT, run);
+		vpn += run;
+		npages -= run;
+	}
 }
 
 /*
@@ -517,22 +649,15 @@ void mdb_pt_protect(unsigned space, uint64_t vpn, unsigned rights)
 	BUG_ON(!desc);
 	space_changes++;
 	*entry = desc;
-	if (asid_marked(t, s->asid))
-		return;
-	if (t->count < TLB_BATCH)
-		t->op[t->count++] = TLBI_ADDR(va, s->asid);
-	else
-		t->whole_asid[s->asid / 64U] |= 1ULL << (s->asid % 64U);
+	tlb_queue(t, s, va, 1);
 }
 
 void mdb_pt_sync(void)
 {
 	struct tlb_pending *t = this_pending();
-	bool any = t->count != 0;
+	uint32_t count = t->count;
 
-	for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++)
-		any = any || t->whole_asid[w] != 0;
-	if (!any)
+	if (count == 0 && !t->any_whole)
 		return;
 	/*
 	 * The ARM ARM's sequence for invalidating a translation (D8.14 "TLB maintenance"; the
@@ -542,18 +667,24 @@ void mdb_pt_sync(void)
 	 * everywhere; ISB makes this PE's later instructions use the new state.
 	 */
 	__DSB_ISHST();
-	for (uint32_t i = 0; i < t->count; i++)
-		if (!asid_marked(t, (unsigned)(t->op[i] >> 48)))
+	if (!t->any_whole) {
+		for (uint32_t i = 0; i < count; i++)
 			__TLBI_VAE1IS(t->op[i]);
-	/* whole ASIDs: visit only the set bits (a sync must not cost a loop over every ASID) */
-	for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++)
-		for (uint64_t bits = t->whole_asid[w]; bits; bits &= bits - 1U)
-			__TLBI_ASIDE1IS(TLBI_ADDR(0, w * 64U + (unsigned)__builtin_ctzll(bits)));
+	} else {
+		for (uint32_t i = 0; i < count; i++)
+			if (!asid_marked(t, (unsigned)(t->op[i] >> 48)))
+				__TLBI_VAE1IS(t->op[i]);
+		/* whole ASIDs: visit only the set bits (a sync must not cost a loop over every ASID) */
+		for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++) {
+			for (uint64_t bits = t->whole_asid[w]; bits; bits &= bits - 1U)
+				__TLBI_ASIDE1IS(TLBI_ADDR(0, w * 64U + (unsigned)__builtin_ctzll(bits)));
+			t->whole_asid[w] = 0;
+		}
+		t->any_whole = false;
+	}
 	__DSB_ISH();
 	__ISB();
 	t->count = 0;
-	for (unsigned w = 0; w < ARRAY_SIZE(t->whole_asid); w++)
-		t->whole_asid[w] = 0;
 }
 
 /* ---- copies through the user VA ---- */

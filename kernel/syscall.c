@@ -233,6 +233,8 @@ static void kernel_info_fill(struct keel_info *info, unsigned part, bool reset)
 #ifdef CONFIG_LATENCY_TRACE
 		info->config |= KINFO_CONFIG_LATENCY_TRACE;
 #endif
+		info->map_max_pages = CONFIG_MAP_MAX_PAGES;
+		info->unmap_chunk = CONFIG_UNMAP_CHUNK;
 		info->mdb =
 			(struct kinfo_pool){kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
 					    sizeof(struct mdb_entry), 0};

@@ -90,7 +90,9 @@ struct keel_info {
 	uint32_t size; /* sizeof(struct keel_info): lets a program detect a mismatch */
 	uint32_t nr_spaces;
 	uint32_t nr_threads;
-	uint32_t config; /* KINFO_CONFIG_* bits: how this kernel was built */
+	uint32_t config;	/* KINFO_CONFIG_* bits: how this kernel was built */
+	uint32_t map_max_pages; /* CONFIG_MAP_MAX_PAGES: pages one map, grant or share may cover */
+	uint32_t unmap_chunk;	/* CONFIG_UNMAP_CHUNK: unmap units between preemption points (0: unchunked) */
 	struct kinfo_pool mdb;
 	struct kinfo_pool pt;
 	struct kinfo_pool tcb;

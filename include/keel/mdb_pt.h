@@ -43,6 +43,30 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights,
 void mdb_pt_clear(unsigned space, uint64_t vpn);
 
 /*
+ * Batch forms, for the per-page loops of map, share, grant and unmap: one table walk per leaf
+ * table (up to 512 pages) instead of one or more per page.
+ *
+ * mdb_pt_slots: the MDB slots of the pages from @vpn on that the leaf table covering @vpn
+ * covers, at most @max: returns their number (>= 1 if @max >= 1) and sets *slots to the first,
+ * or returns 0 when no leaf table covers @vpn. The caller reads and writes the slots directly;
+ * the pointer stays valid while the space lives (tables are never freed).
+ */
+uint64_t mdb_pt_slots(unsigned space, uint64_t vpn, uint64_t max, mdb_idx_t **slots);
+
+/*
+ * Write the PTEs of [dst_vpn, dst_vpn + npages) in @dst with the frames of the present PTEs of
+ * [src_vpn, src_vpn + npages) in @src and with @rights (a subset of each source's). The
+ * destination tables exist (mdb_pt_prepare()) and its PTEs are invalid; TLB maintenance still
+ * pending from earlier clears is completed first (break-before-make). Slots are not touched:
+ * the caller sets them through mdb_pt_slots().
+ */
+void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn, uint64_t npages,
+		 unsigned rights);
+
+/* mdb_pt_clear() for every page of [vpn, vpn + npages), all present: one walk per leaf table. */
+void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages);
+
+/*
  * Give the present PTE of (space, vpn) the reduced @rights (a subset of its own), same frame and
  * attributes; TLB maintenance is deferred to the next mdb_pt_sync(), as for mdb_pt_clear().
  */

@@ -3,6 +3,7 @@
 # each unmap chunk size, under QEMU with -icount shift=4 (1 instruction = 16 ns = 1 counter
 # tick). Prints a table and writes build/bench/mdb.json. Not part of make test.
 #   MDB_BENCH_CHUNKS="1 4 32"   chunk sizes to build (CONFIG_UNMAP_CHUNK), default below
+#   MDB_BENCH_CONFIG="CONFIG_MAP_MAX_PAGES=16"   more .config lines for every build
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -15,6 +16,7 @@ for c in $CHUNKS; do
 	O=$OUT/mdb-chunk$c
 	mkdir -p "$O"
 	printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_UNMAP_CHUNK=%s\n' "$c" >"$O/bench_defconfig"
+	for line in ${MDB_BENCH_CONFIG:-}; do echo "$line" >>"$O/bench_defconfig"; done
 	echo "mdb-bench: CONFIG_UNMAP_CHUNK=$c ($O/run.log)"
 	if ! { "${PY:-python3}" tools/kconfig.py defconfig "$O/bench_defconfig" "$O/.config" >/dev/null &&
 		make -s O="$O" SYSTEM=mdb-bench all >/dev/null &&
@@ -51,14 +53,16 @@ print("\nLongest wake-up lateness of a 50 us periodic thread during unmaps, in i
       "lateness (timer IRQ, scheduling, clock read) is the floor, the excess is the longest stretch "
       "between preemption points")
 print(f"{'chunk':>6} {'idle':>6} {'range':>7} {'fan':>7} {'chain':>7} {'excess':>7}  "
-      f"{'unmap/page, no timer':>21}")
+      f"{'unmap/page, no timer':>21}  {'map excess (pages/call)':>24}")
 for c in chunks:
     idle = get(c, "idle")[0]["max_late"]
     worst = {op: max([r["max_late"] for r in get(c, op)] or [0])
              for op in ("unmap_range_ticked", "unmap_fan", "unmap_chain")}
     plain = get(c, "unmap")
+    maps = get(c, "map_ticked")
+    map_cell = (f"{max(r['max_late'] for r in maps) - idle} ({maps[0]['call_pages']})" if maps else "-")
     print(f"{c:>6} {idle:>6} {worst['unmap_range_ticked']:>7} {worst['unmap_fan']:>7} {worst['unmap_chain']:>7} "
-          f"{max(worst.values()) - idle:>7}  {plain[-1]['insn_per_page'] if plain else '-':>21}")
+          f"{max(worst.values()) - idle:>7}  {plain[-1]['insn_per_page'] if plain else '-':>21}  {map_cell:>24}")
 json.dump({"unit": "instructions (-icount shift=4)", "runs": {str(c): runs[c] for c in chunks}},
           open(f"{out}/mdb.json", "w"), indent=1)
 print(f"\nwritten: {out}/mdb.json")

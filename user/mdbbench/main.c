@@ -7,15 +7,16 @@
  */
 #include <stdbool.h>
 
+#include <keel/kinfo.h>
 #include <keel/user.h>
 #include <system_tables.h>
 
 #define PAGE	    0x1000ul
 #define RW	    (KEEL_RIGHT_R | KEEL_RIGHT_W)
-#define SRC	    0x10000000ul  /* region src: 64 pages, the roots */
+#define SRC	    0x10000000ul /* region src: 64 pages, the roots */
+#define SRC_PAGES   64u
 #define RANGE	    0x200000000ul /* up to MAX_PAGES pages */
 #define RANGE2	    0x400000000ul /* grant destination */
-#define CALL_PAGES  64u		  /* CONFIG_MAP_MAX_PAGES of the defconfig */
 #define PERIOD_NS   50000ul	  /* ticker: 3125 instructions */
 #define NS_PER_INSN 16ul
 #define CHAIN_MAX   65535u /* CONFIG_MDB_MAX_DEPTH */
@@ -41,6 +42,7 @@ static uint64_t insns(uint64_t t0, uint64_t t1)
 }
 
 static unsigned errors;
+static unsigned call_pages = 1; /* pages per map call: CONFIG_MAP_MAX_PAGES, from kernel_info */
 
 static void check(enum kerr e, const char *what)
 {
@@ -101,8 +103,8 @@ static void ticker(bool on)
 
 static void derive_pages(derive_fn fn, uintptr_t src, bool src_fixed, uintptr_t dst, unsigned n)
 {
-	for (unsigned off = 0; off < n; off += CALL_PAGES) {
-		unsigned k = n - off < CALL_PAGES ? n - off : CALL_PAGES;
+	for (unsigned off = 0; off < n; off += call_pages) {
+		unsigned k = n - off < call_pages ? n - off : call_pages;
 
 		check(fn(SYS_SPACE_A, src_fixed ? src : src + off * PAGE, dst + off * PAGE, k, RW), "derive");
 	}
@@ -110,13 +112,23 @@ static void derive_pages(derive_fn fn, uintptr_t src, bool src_fixed, uintptr_t 
 
 static void bench_pages(unsigned n)
 {
-	uint64_t t0, t1, t2, t3, t4, t5, t6;
+	uint64_t t0, t1, t2, ts, t3, t4, t5, t6, map_late;
 
 	t0 = now_ns();
 	derive_pages(keel_map, SRC, true, RANGE, n);
 	t1 = now_ns();
 	check(keel_unmap(SYS_SPACE_A, RANGE, n, 1), "unmap");
 	t2 = now_ns();
+	/* The same maps with the ticker: a map call has no preemption point, so its whole length
+	 * (CONFIG_MAP_MAX_PAGES pages at most) shows in the ticker's lateness. */
+	ticker(true);
+	busy = true;
+	derive_pages(keel_map, SRC, true, RANGE, n);
+	busy = false;
+	ticker(false);
+	map_late = tick_max_late;
+	check(keel_unmap(SYS_SPACE_A, RANGE, n, 1), "unmap");
+	ts = now_ns();
 	derive_pages(keel_share, SRC, true, RANGE, n);
 	t3 = now_ns();
 	derive_pages(keel_grant, RANGE, false, RANGE2, n);
@@ -133,9 +145,11 @@ static void bench_pages(unsigned n)
 	printf("mdbbench: {\"op\": \"unmap\", \"pages\": %u, \"insn_per_page\": %llu}\n", n,
 	       (unsigned long long)(insns(t1, t2) / n));
 	printf("mdbbench: {\"op\": \"share\", \"pages\": %u, \"insn_per_page\": %llu}\n", n,
-	       (unsigned long long)(insns(t2, t3) / n));
+	       (unsigned long long)(insns(ts, t3) / n));
 	printf("mdbbench: {\"op\": \"grant\", \"pages\": %u, \"insn_per_page\": %llu}\n", n,
 	       (unsigned long long)(insns(t3, t4) / n));
+	printf("mdbbench: {\"op\": \"map_ticked\", \"pages\": %u, \"call_pages\": %u, \"max_late\": %llu}\n",
+	       n, call_pages, (unsigned long long)(map_late / NS_PER_INSN));
 	printf("mdbbench: {\"op\": \"unmap_range_ticked\", \"pages\": %u, \"insn_per_page\": %llu, "
 	       "\"wakeups\": %llu, \"max_late\": %llu}\n",
 	       n, (unsigned long long)(insns(t5, t6) / n), (unsigned long long)tick_busy_wakes,
@@ -183,7 +197,13 @@ static void bench_syscall(void)
 
 int main(void)
 {
-	printf("mdbbench: {\"op\": \"config\", \"max_pages\": %u}\n", MAX_PAGES);
+	static struct keel_info info;
+
+	if (keel_kernel_info(&info, sizeof(info), NULL) == KERR_OK && info.map_max_pages)
+		call_pages = info.map_max_pages < SRC_PAGES ? info.map_max_pages : SRC_PAGES;
+	printf("mdbbench: {\"op\": \"config\", \"max_pages\": %u, \"map_max_pages\": %u, \"unmap_chunk\": "
+	       "%u}\n",
+	       MAX_PAGES, call_pages, info.unmap_chunk);
 	ticker(true);
 	check(keel_sleep_until(now_ns() + 40 * PERIOD_NS), "sleep");
 	ticker(false);
@@ -199,6 +219,14 @@ int main(void)
 		if (n <= CHAIN_MAX)
 			bench_tree(n, true);
 	}
+	/* With CONFIG_LATENCY_TRACE: the longest a map, share or grant call kept IRQs masked (no
+	 * preemption point: the whole call, CONFIG_MAP_MAX_PAGES pages at most), from the kernel. */
+	if (keel_kernel_info(&info, sizeof(info), NULL) == KERR_OK && info.latency.enabled)
+		printf("mdbbench: {\"op\": \"derive_masked\", \"pages\": %u, \"map\": %llu, \"share\": %llu, "
+		       "\"grant\": %llu}\n",
+		       call_pages, (unsigned long long)info.latency.masked_max[SYS_MAP],
+		       (unsigned long long)info.latency.masked_max[SYS_SHARE],
+		       (unsigned long long)info.latency.masked_max[SYS_GRANT]);
 	tick_quit = true;
 	check(keel_notify(SYS_THREAD_TICKER, 1), "ticker quit");
 	printf("mdbbench: {\"op\": \"done\", \"errors\": %u}\n", errors);

@@ -33,15 +33,14 @@
 #define R_RANGE	 0x202800000ul	  /* remote: children of X, one page per round */
 #define R_PROBE	 0x202900000ul	  /* remote's own probe page */
 
-#define MAP_MAX_PAGES 64u    /* CONFIG_MAP_MAX_PAGES of the defconfig */
-#define TREE_N	      10000u /* maps in the deep chain, children in the wide fan */
-#define HALF	      (TREE_N / 2u)
-#define MEDDLE_MAX    400u     /* ticker operations recorded in the concurrency test */
-#define PERIOD_NS     100000ul /* ticker period: 6250 instructions at -icount shift=4 */
-#define NS_PER_INSN   16ul
-#define MARK_X	      0x5eed0000cafe0001ul
-#define MARK_Y	      0x5eed0000cafe0002ul
-#define MARK_P	      0x5eed0000cafe0003ul
+#define TREE_N	    10000u /* maps in the deep chain, children in the wide fan */
+#define HALF	    (TREE_N / 2u)
+#define MEDDLE_MAX  400u     /* ticker operations recorded in the concurrency test */
+#define PERIOD_NS   100000ul /* ticker period: 6250 instructions at -icount shift=4 */
+#define NS_PER_INSN 16ul
+#define MARK_X	    0x5eed0000cafe0001ul
+#define MARK_Y	    0x5eed0000cafe0002ul
+#define MARK_P	    0x5eed0000cafe0003ul
 
 #define NOTIFY_GO    1ul /* main -> peer, ticker: work to do */
 #define NOTIFY_DONE  2ul /* peer, ticker -> main: done */
@@ -78,6 +77,7 @@ static uint64_t now_ns(void)
 }
 
 static struct keel_info info_buf, boot; /* boot: the counts main saw first */
+static unsigned map_max = 1;		/* CONFIG_MAP_MAX_PAGES of this kernel (kernel_info) */
 
 static const struct keel_info *info(void)
 {
@@ -279,8 +279,8 @@ static void test_derive_errors(const char *op, derive_fn fn, bool is_map)
 	EXPECT("INVAL for rights without R", fn(SYS_SPACE_B, BUF, 0x31000000, 1, KEEL_RIGHT_W), KERR_INVAL);
 	EXPECT("INVAL for W+X", fn(SYS_SPACE_B, BUF, 0x31000000, 1, 7), KERR_INVAL);
 	EXPECT("INVAL for unknown rights bits", fn(SYS_SPACE_B, BUF, 0x31000000, 1, 9), KERR_INVAL);
-	EXPECT("RANGE for more than CONFIG_MAP_MAX_PAGES",
-	       fn(SYS_SPACE_B, BUF, 0x31000000, MAP_MAX_PAGES + 1, R), KERR_RANGE);
+	EXPECT("RANGE for more than CONFIG_MAP_MAX_PAGES", fn(SYS_SPACE_B, BUF, 0x31000000, map_max + 1, R),
+	       KERR_RANGE);
 	EXPECT("RANGE for destination page 0", fn(SYS_SPACE_B, BUF, 0, 1, R), KERR_RANGE);
 	EXPECT("RANGE for source page 0", fn(SYS_SPACE_B, 0, 0x31000000, 1, R), KERR_RANGE);
 	EXPECT("RANGE for vaddr + npages past 2^48", fn(SYS_SPACE_B, BUF, VA_TOP - PAGE, 2, R), KERR_RANGE);
@@ -304,7 +304,7 @@ static void test_errors(void)
 	const struct keel_info *in;
 	uint32_t c_used, c_limit, c_boot, before, pt_before, c_pt;
 	enum kerr e = KERR_OK;
-	unsigned maps = 0;
+	unsigned maps = 0, batch = map_max < 16 ? map_max : 16;
 
 	test_derive_errors("map", keel_map, true);
 	test_derive_errors("grant", keel_grant, false);
@@ -334,24 +334,27 @@ static void test_errors(void)
 		       in->space[SYS_SPACE_C].pt_used < in->space[SYS_SPACE_C].pt_limit,
 	       "map: QUOTA for page tables adds no table (pool and quota unchanged, one table short)",
 	       "a table was allocated");
-	/* MDB entries: 16-page maps while they fit, then single pages up to the limit */
+	/* MDB entries: batch-page maps (16, or fewer if map_max is smaller) while they fit, then single pages up to the limit */
 	c_boot = info()->space[SYS_SPACE_C].mdb_used;
 	while (e == KERR_OK && maps < 64)
-		e = keel_map(SYS_SPACE_C, BUF, C_FILL + maps++ * 16 * PAGE, 16, R);
+		e = keel_map(SYS_SPACE_C, BUF, C_FILL + maps++ * batch * PAGE, batch, R);
 	in = info();
 	c_used = in->space[SYS_SPACE_C].mdb_used;
 	c_limit = in->space[SYS_SPACE_C].mdb_limit;
 	expect("map: QUOTA when the destination's entries run out", e, KERR_QUOTA);
-	result(c_used <= c_limit && c_used + 16 > c_limit,
+	result(c_used <= c_limit && c_used + batch > c_limit,
 	       "map: a multi-page map over the quota maps nothing (reserve first)", "partial map");
-	for (unsigned i = 0; e != KERR_OK && i < 16 && c_used < c_limit; i++, c_used++)
-		if (keel_map(SYS_SPACE_C, BUF + i * PAGE, C_FILL + (maps * 16 + i) * PAGE, 1, R) != KERR_OK)
+	/* cppcheck-suppress knownConditionTrueFalse ; batch is map_max (>= 1, from kernel_info) or 16 */
+	for (unsigned i = 0; e != KERR_OK && i < batch && c_used < c_limit; i++, c_used++)
+		if (keel_map(SYS_SPACE_C, BUF + i * PAGE, C_FILL + (maps * batch + i) * PAGE, 1, R) !=
+		    KERR_OK)
 			break;
 	result(info()->space[SYS_SPACE_C].mdb_used == c_limit, "map: single pages up to the quota's limit",
 	       "the limit was not reached");
 	expect("map: QUOTA one page past the limit", keel_map(SYS_SPACE_C, BUF, C_FILL + 0x1000 * PAGE, 1, R),
 	       KERR_QUOTA);
-	expect("unmap: the quota test's pages", keel_unmap(SYS_SPACE_C, C_FILL, (maps + 1) * 16, 1), KERR_OK);
+	expect("unmap: the quota test's pages", keel_unmap(SYS_SPACE_C, C_FILL, (maps + 1) * batch, 1),
+	       KERR_OK);
 	result(info()->space[SYS_SPACE_C].mdb_used == c_boot, "unmap: returns the quota",
 	       "quota use is not back at its start");
 	(void)before;
@@ -629,16 +632,16 @@ static void test_deep_chain(void)
 	       "deep chain: no page of the chain is left in b", "b still holds the chain's entries");
 }
 
-/* Costs without the ticker: maps of 64 pages and the unmap of X's 5000 children. */
+/* Costs without the ticker: maps of CONFIG_MAP_MAX_PAGES pages (64 at most) and the unmap of X's 5000 children. */
 static void measure_costs(void)
 {
 	uint64_t t0, t1, t2, t3;
 	enum kerr e = KERR_OK;
-	unsigned i;
+	unsigned i, batch = map_max < 64 ? map_max : 64; /* buf has 72 pages: 8 + 64 */
 
 	t0 = now_ns();
-	for (i = 0; i < HALF / 64 && e == KERR_OK; i++)
-		e = keel_map(SYS_SPACE_A, BUF + 8 * PAGE, RANGE + i * 64 * PAGE, 64, RW);
+	for (i = 0; i < HALF / batch && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF + 8 * PAGE, RANGE + i * batch * PAGE, batch, RW);
 	t1 = now_ns();
 	if (e == KERR_OK)
 		e = keel_unmap(SYS_SPACE_A, RANGE, HALF, 1);
@@ -648,9 +651,9 @@ static void measure_costs(void)
 	e = keel_unmap(SYS_SPACE_A, BUF, 1, 0) == KERR_OK ? e : KERR_INVAL;
 	t3 = now_ns();
 	result(e == KERR_OK, "costs: maps and unmaps without the ticker", keel_strerror(e));
-	printf("mdbtest: INFO costs: map of 64 pages %llu instructions per page; unmap of %u children of one "
-	       "page %llu instructions per entry\n",
-	       (unsigned long long)((t1 - t0) / NS_PER_INSN / (HALF / 64 * 64)), HALF,
+	printf("mdbtest: INFO costs: map of %u pages %llu instructions per page; unmap of %u children of "
+	       "one page %llu instructions per entry\n",
+	       batch, (unsigned long long)((t1 - t0) / NS_PER_INSN / (HALF / batch * batch)), HALF,
 	       (unsigned long long)((t3 - t2) / NS_PER_INSN / HALF));
 }
 
@@ -925,7 +928,10 @@ int main(void)
 	bool same = true;
 
 	boot = *info();
-	printf("mdbtest: %u of %u MDB entries used at start\n", boot.mdb.used, boot.mdb.total);
+	if (boot.map_max_pages)
+		map_max = boot.map_max_pages;
+	printf("mdbtest: %u of %u MDB entries used at start; CONFIG_MAP_MAX_PAGES %u\n", boot.mdb.used,
+	       boot.mdb.total, map_max);
 	test_errors();
 	test_protect_errors();
 	test_semantics();
