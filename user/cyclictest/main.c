@@ -169,6 +169,13 @@ int main(void)
 			ctl->next_deadline = deadline;
 		err = keel_sleep_until(ns);
 		now = keel_counter_now();
+		/*
+		 * The run ended while this thread slept: a higher-priority measurement thread may be
+		 * printing its results, so this wake-up measures the report, not the load. cyclictest
+		 * stops all threads at the end of the run the same way.
+		 */
+		if (__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE))
+			break;
 		if (err == KERR_PAST) {
 			r->missed++;
 			deadline += interval;
