@@ -433,6 +433,24 @@ expect_fail "rt-tests: a load above its bound fails, naming the load and the run
 	"load_max of load chain (run log, chunk 32)" \
 	rt-tests/run --log build/rt-tests/test-loads/console-chunk-32.log --chunks 32 --name log --bounds "$tmp/tight-load.json"
 rm -rf "$tmp"
+# A storm thread on CPU 1 must not starve CPU 0 (docs/rt-tests.md, "storm on CPU 1"): the storm
+# phase ends (the 120 s host guard only catches the hang it used to be), thread 0 takes its 200
+# storm samples, and both storm threads ran, storm1 on CPU 1.
+rt_storm_cpu1() {
+	local d=build/rt-tests/test-storm
+	rt-tests/run --quick --chunks 32 --load storm --timeout 120 --name test-storm &&
+		"${PYY:-python3}" - "$d/summary.json" build/rt-tests/chunk-32/rt_quick_sel.yaml <<'PY'
+import json, re, sys, yaml
+run = json.load(open(sys.argv[1]))["runs"][0]
+cpu = {t["name"]: t["cpu"] for t in yaml.safe_load(open(sys.argv[2]))["threads"]}
+samples = [x["stage_count"] for x in run["loads"] if x["load"] == "storm"]
+calls = dict(re.match(r"T(\d) calls=(\d+)", i).groups() for i in run["load_info"].get("storm", []))
+print("storm CPUs:", cpu.get("storm0"), cpu.get("storm1"), "T0 storm samples:", samples, "calls:", calls)
+sys.exit(0 if cpu.get("storm1") == 1 and samples and samples[0] >= 200 and
+         int(calls.get("0", 0)) > 0 and int(calls.get("1", 0)) > 0 else 1)
+PY
+}
+step "rt-tests: a storm thread on CPU 1 does not starve CPU 0 (phase ends, T0 gets its samples)" rt_storm_cpu1
 # Measurement parameters reach the guest: its own lines report them.
 rt_params() {
 	local s=build/rt-tests/test-params/summary.json
