@@ -409,37 +409,37 @@ done
 
 # ---- rt-tests (docs/rt-tests.md): the quick unmap sweep stays within its bounds, repeats exactly,
 # and a bound exceeded fails naming the metric and the run
-step "rt-tests: quick sweep (chunk 32) within rt-tests/bounds/qemu-virt-rt_quick.json" \
-	rt-tests/run --quick --chunks 32 --name test-a
+step "rt-tests: quick sweep (chunk 2) within rt-tests/bounds/qemu-virt-rt_quick.json" \
+	rt-tests/run --quick --chunks 2 --name test-a
 step "rt-tests: a second run of the same configuration gives an identical summary" \
-	sh -c 'rt-tests/run --quick --chunks 32 --name test-b &&
+	sh -c 'rt-tests/run --quick --chunks 2 --name test-b &&
 		rt-tests/run --same build/rt-tests/test-a/summary.json build/rt-tests/test-b/summary.json'
 step "rt-tests: quick sweep on the Raspberry Pi 4 build under QEMU raspi4b (rt-tests/bounds/rpi4-rt_quick.json)" \
-	rt-tests/run --quick --board rpi4 --chunks 32 --name test-rpi4
+	rt-tests/run --quick --board rpi4 --chunks 2 --name test-rpi4
 tmp=$(mktemp -d)
 printf '{"idle_max": 100, "load_max": 100000, "growth": 1.25}\n' >"$tmp/tight.json"
-expect_fail "rt-tests: a run above its bounds fails, naming metric and run" "idle_max (run log, chunk 32)" \
-	rt-tests/run --log build/rt-tests/test-a/console-chunk-32.log --chunks 32 --name log --bounds "$tmp/tight.json"
+expect_fail "rt-tests: a run above its bounds fails, naming metric and run" "idle_max (run log, chunk 2)" \
+	rt-tests/run --log build/rt-tests/test-a/console-chunk-2.log --chunks 2 --name log --bounds "$tmp/tight.json"
 # Every other load once (chain 1000 deep, fan of 4096, storm, irqstorm, thrash, pingpong), within
 # the "loads" bounds of the same file; twice, identical.
 step "rt-tests: every load (chain, fan, storm, irqstorm, thrash, pingpong) within its bounds" \
-	rt-tests/run --quick --chunks 32 --load chain,fan,storm,irqstorm,thrash,pingpong --name test-loads
+	rt-tests/run --quick --chunks 2 --load chain,fan,storm,irqstorm,thrash,pingpong --name test-loads
 step "rt-tests: a second run of every load gives an identical summary" \
-	sh -c 'rt-tests/run --quick --chunks 32 --load all --name test-loads-b >/dev/null 2>&1 || exit 1
-		rt-tests/run --quick --chunks 32 --load chain,fan,storm,irqstorm,thrash,pingpong --name test-loads-c &&
+	sh -c 'rt-tests/run --quick --chunks 2 --load all --name test-loads-b >/dev/null 2>&1 || exit 1
+		rt-tests/run --quick --chunks 2 --load chain,fan,storm,irqstorm,thrash,pingpong --name test-loads-c &&
 		rt-tests/run --same build/rt-tests/test-loads/summary.json build/rt-tests/test-loads-c/summary.json'
 printf '{"loads": {"chain": 100}}\n' >"$tmp/tight-load.json"
 expect_fail "rt-tests: a load above its bound fails, naming the load and the run" \
-	"load_max of load chain (run log, chunk 32)" \
-	rt-tests/run --log build/rt-tests/test-loads/console-chunk-32.log --chunks 32 --name log --bounds "$tmp/tight-load.json"
+	"load_max of load chain (run log, chunk 2)" \
+	rt-tests/run --log build/rt-tests/test-loads/console-chunk-2.log --chunks 2 --name log --bounds "$tmp/tight-load.json"
 rm -rf "$tmp"
 # A storm thread on CPU 1 must not starve CPU 0 (docs/rt-tests.md, "storm on CPU 1"): the storm
 # phase ends (the 120 s host guard only catches the hang it used to be), thread 0 takes its 200
 # storm samples, and both storm threads ran, storm1 on CPU 1.
 rt_storm_cpu1() {
 	local d=build/rt-tests/test-storm
-	rt-tests/run --quick --chunks 32 --load storm --timeout 120 --name test-storm &&
-		"${PYY:-python3}" - "$d/summary.json" build/rt-tests/chunk-32/rt_quick_sel.yaml <<'PY'
+	rt-tests/run --quick --chunks 2 --load storm --timeout 120 --name test-storm &&
+		"${PYY:-python3}" - "$d/summary.json" build/rt-tests/chunk-2/rt_quick_sel.yaml <<'PY'
 import json, re, sys, yaml
 run = json.load(open(sys.argv[1]))["runs"][0]
 cpu = {t["name"]: t["cpu"] for t in yaml.safe_load(open(sys.argv[2]))["threads"]}
@@ -454,7 +454,7 @@ step "rt-tests: a storm thread on CPU 1 does not starve CPU 0 (phase ends, T0 ge
 # Measurement parameters reach the guest: its own lines report them.
 rt_params() {
 	local s=build/rt-tests/test-params/summary.json
-	rt-tests/run --quick --chunks 32 --load thrash -t 3 -p 50 -i 200 -d 100 --bucket 2000 --threshold 5000 -l 50 \
+	rt-tests/run --quick --chunks 2 --load thrash -t 3 -p 50 -i 200 -d 100 --bucket 2000 --threshold 5000 -l 50 \
 		--name test-params && "${PYY:-python3}" - "$s" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))["runs"][0]["threads"]
@@ -487,7 +487,7 @@ step "rt-tests: a zero interval is refused (exit 2)" rt_usage "--interval 0 out 
 step "rt-tests: a bucket below 16 ns is refused (exit 2)" rt_usage "--bucket 1 out of range" --quick --bucket 1
 step "rt-tests: measurement priorities must stay above the loads (exit 2)" rt_usage "not above the loads" \
 	--quick -t 8 -p 25
-step "rt-tests: --load with --log is refused (exit 2)" rt_usage "a saved log" --log /dev/null --chunks 32 --load fan
+step "rt-tests: --load with --log is refused (exit 2)" rt_usage "a saved log" --log /dev/null --chunks 2 --load fan
 
 # ---- the host runner turns a hung guest into a failure instead of stalling
 expect_fail "hung guest fails by timeout" "no exit within 5 s" \
