@@ -72,6 +72,19 @@ void latency_preempt_point(void)
 	open_now(path);
 }
 
+/*
+ * A preemption point found an IRQ waiting and handles it without leaving the kernel
+ * (syscall.c): the call's stretch ends where the IRQ was noticed, the IRQ's own begins, as if
+ * it had been taken from user mode at this moment.
+ */
+void latency_irq_in_call(void)
+{
+	if (!open_stretch[cpu_id()].open)
+		return;
+	close_stretch();
+	open_now(KINFO_LAT_IRQ);
+}
+
 void latency_enter(void)
 {
 	open_now(KINFO_LAT_FAULT);
