@@ -172,9 +172,9 @@ struct derive_slots {
  * in order, each for source, rights, depth and destination, through the slot arrays of the
  * leaf tables: one walk per table for source and destination, not one per page.
  */
-static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn,
-				unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights,
-				struct derive_slots *one_run)
+static inline __attribute__((always_inline)) enum kerr
+derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
+	       uint64_t dst_vpn, uint64_t npages, unsigned rights, struct derive_slots *one_run)
 {
 	uint32_t new_entries = kind == DERIVE_GRANT ? 0 : (uint32_t)npages;
 	uint32_t dst_charge = (uint32_t)npages;
@@ -243,8 +243,10 @@ static enum kerr derive_prepare(struct mdb *m, enum derive_kind kind, unsigned s
  * PTEs in one mdb_pt_copy(). A grant clears its source PTEs only after all destination PTEs
  * are written (the ranges are disjoint: a page this call vacates is never a destination).
  */
-static enum kerr derive(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
-			uint64_t dst_vpn, uint64_t npages, unsigned rights)
+static inline __attribute__((always_inline)) enum kerr derive(struct mdb *m, enum derive_kind kind,
+							      unsigned src, uint64_t src_vpn, unsigned dst,
+							      uint64_t dst_vpn, uint64_t npages,
+							      unsigned rights)
 {
 	struct derive_slots one_run = {NULL, NULL};
 	enum kerr err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, &one_run);

@@ -297,8 +297,12 @@ static void sys_thread_self(struct thread *t, struct trap_frame *tf)
 	ret(tf, KERR_OK, t->id);
 }
 
-/* map, grant and share: x0 = destination space, x1 = source VA, x2 = destination VA, x3 = pages, x4 = rights. */
-static void sys_derive(struct thread *t, struct trap_frame *tf, unsigned op)
+/*
+ * map, grant and share: x0 = destination space, x1 = source VA, x2 = destination VA, x3 = pages,
+ * x4 = rights. Inlined into each of the three, so that @op is a constant and the switch folds.
+ */
+static inline __attribute__((always_inline)) void sys_derive(struct thread *t, struct trap_frame *tf,
+							     unsigned op)
 {
 	unsigned dst = (unsigned)tf->x[0], rights = (unsigned)tf->x[4];
 	uint64_t src_va = tf->x[1], dst_va = tf->x[2], npages = tf->x[3];
@@ -376,6 +380,7 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0;
 	unsigned chunk = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : ~0U;
 	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
+	enum kerr r;
 
 	if (tf->x[0] >= SYS_NR_SPACES)
 		return ret(tf, KERR_SPACE, 0);
@@ -385,24 +390,19 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 		return ret(tf, KERR_PERM, 0);
 	if (tf->x[3] & ~(uint64_t)MDB_UNMAP_SELF)
 		return ret(tf, KERR_INVAL, 0); /* checked in 64 bits: bit 32 up must not vanish in `flags` */
-	for (;;) {
-		/*
-		 * Preemption point (inside mdb_unmap_preemptible), after at most
-		 * CONFIG_UNMAP_CHUNK units of work and their TLB maintenance: with an IRQ
-		 * waiting, leave the call restartable (the rest of the work in the argument
-		 * registers, PC back on the svc) and let the IRQ in.
-		 */
-		enum kerr r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags, chunk,
-						    preempt_pending, &removed);
-
-		if (r != KERR_PREEMPTED)
-			return ret(tf, r, 0);
-		if (preempt_pending()) {
-			tf->x[1] = vpn << PAGE_SHIFT;
-			tf->x[2] = npages;
-			return preempted(tf);
-		}
-	}
+	/*
+	 * Preemption point (inside mdb_unmap_preemptible), after at most CONFIG_UNMAP_CHUNK units
+	 * of work and their TLB maintenance: KERR_PREEMPTED means preempt_pending() found an IRQ
+	 * waiting, so leave the call restartable (the rest of the work in the argument registers,
+	 * PC back on the svc) and let the IRQ in. No second question: should the IRQ have gone
+	 * meanwhile, the thread simply continues the call.
+	 */
+	r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags, chunk, preempt_pending, &removed);
+	if (r != KERR_PREEMPTED)
+		return ret(tf, r, 0);
+	tf->x[1] = vpn << PAGE_SHIFT;
+	tf->x[2] = npages;
+	preempted(tf);
 }
 
 /*
@@ -424,6 +424,7 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 	unsigned chunk = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : ~0U;
 	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
 	struct mdb_cursor *cur = &protect_cursor[t->id];
+	enum kerr r;
 
 	if (tf->x[5] == 0 || tf->x[5] != protect_token[t->id])
 		mdb_cursor_drop(&kernel_mdb, cur);
@@ -436,20 +437,15 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 		return ret(tf, KERR_PERM, 0);
 	if ((tf->x[4] & ~(uint64_t)MDB_PROTECT_SELF) || tf->x[3] > MDB_RIGHTS)
 		return ret(tf, KERR_INVAL, 0); /* in 64 bits, as for unmap */
-	for (;;) {
-		/* Preemption point inside, after at most CONFIG_UNMAP_CHUNK units and their TLBIs. */
-		enum kerr r = mdb_protect_preemptible(&kernel_mdb, space, &vpn, &npages, rights, flags, chunk,
-						      preempt_pending, cur, &walked);
-
-		if (r != KERR_PREEMPTED)
-			return ret(tf, r, 0);
-		if (preempt_pending()) {
-			tf->x[1] = vpn << PAGE_SHIFT;
-			tf->x[2] = npages;
-			protect_token[t->id] = tf->x[5] = ++protect_tokens;
-			return preempted(tf);
-		}
-	}
+	/* Preemption point inside, after at most CONFIG_UNMAP_CHUNK units and their TLBIs; as unmap. */
+	r = mdb_protect_preemptible(&kernel_mdb, space, &vpn, &npages, rights, flags, chunk, preempt_pending,
+				    cur, &walked);
+	if (r != KERR_PREEMPTED)
+		return ret(tf, r, 0);
+	tf->x[1] = vpn << PAGE_SHIFT;
+	tf->x[2] = npages;
+	protect_token[t->id] = tf->x[5] = ++protect_tokens;
+	preempted(tf);
 }
 
 typedef void (*syscall_fn)(struct thread *t, struct trap_frame *tf);
