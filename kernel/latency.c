@@ -28,14 +28,18 @@ static struct {
 	bool cycles; /* a CPU with a PMU closed a stretch */
 } lat;
 
+/*
+ * The clock is read last here and first in close_stretch(), so that a stretch counts as little
+ * of the trace's own bookkeeping as possible (a kernel without the trace has none of it).
+ */
 static void open_now(unsigned path)
 {
 	unsigned cpu = cpu_id();
 
-	open_stretch[cpu].start = clock_now_ticks();
-	open_stretch[cpu].start_cycles = pmu_cycles_on[cpu] ? pmu_cycles() : 0;
 	open_stretch[cpu].path = path;
 	open_stretch[cpu].open = 1;
+	open_stretch[cpu].start_cycles = pmu_cycles_on[cpu] ? pmu_cycles() : 0;
+	open_stretch[cpu].start = clock_now_ticks();
 }
 
 static void close_stretch(void)
@@ -70,6 +74,19 @@ void latency_preempt_point(void)
 		return;
 	close_stretch();
 	open_now(path);
+}
+
+/*
+ * A preemption point found an IRQ waiting and handles it without leaving the kernel
+ * (syscall.c): the call's stretch ends where the IRQ was noticed, the IRQ's own begins, as if
+ * it had been taken from user mode at this moment.
+ */
+void latency_irq_in_call(void)
+{
+	if (!open_stretch[cpu_id()].open)
+		return;
+	close_stretch();
+	open_now(KINFO_LAT_IRQ);
 }
 
 void latency_enter(void)

@@ -236,11 +236,9 @@ static uint32_t __attribute__((noinline)) leaf_walk(struct space *s, uint64_t va
 	return idx;
 }
 
-/* Inline: a hit is a few instructions, and every per-page path starts with one. */
-static inline uint32_t leaf_index(const struct space *cs, uint64_t va)
+/* The walk cache alone: the pool index of the leaf table of @key, or PT_NIL if not cached. */
+static inline uint32_t leaf_cached(const struct space *s, uint64_t key)
 {
-	struct space *s = (struct space *)cs;	    /* the walk cache is not part of a space's value */
-	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U; /* + 1: key 0 means empty */
 	uint64_t c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
 	uint64_t c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
 
@@ -249,7 +247,17 @@ static inline uint32_t leaf_index(const struct space *cs, uint64_t va)
 		return (uint32_t)(c0 & 0xFFFFU);
 	if ((c1 >> 32) == key)
 		return (uint32_t)(c1 & 0xFFFFU);
-	return leaf_walk(s, va, key);
+	return PT_NIL;
+}
+
+/* Inline: a hit is a few instructions, and every per-page path starts with one. */
+static inline uint32_t leaf_index(const struct space *cs, uint64_t va)
+{
+	struct space *s = (struct space *)cs;	    /* the walk cache is not part of a space's value */
+	uint64_t key = (va >> LEAF_KEY_SHIFT) + 1U; /* + 1: key 0 means empty */
+	uint32_t idx = leaf_cached(s, key);
+
+	return idx != PT_NIL ? idx : leaf_walk(s, va, key);
 }
 
 /* The same as a physical address, or 0 if a table on the way is missing. */
@@ -284,6 +292,26 @@ bool space_lookup(const struct space *s, uint64_t vpn, uint64_t *frame, unsigned
 	return true;
 }
 
+/*
+ * The level 3 descriptor of @va in @s (0 if there is none) by a walk that leaves the walk cache
+ * alone: the one-off check of a user buffer (kernel_info, debug_write) must not evict the
+ * tables a map or unmap of the same thread is working on (two walks, ~110 instructions, on
+ * its next call).
+ */
+static uint64_t leaf_desc_uncached(const struct space *s, uint64_t va)
+{
+	uint64_t pa = s->root_pa;
+
+	for (unsigned level = 0; level < PTE_LEVELS - 1U; level++) {
+		uint64_t desc = table_va(pa)[pte_index(va, level)];
+
+		if (!pte_is_table(desc, level))
+			return 0;
+		pa = pte_addr(desc);
+	}
+	return table_va(pa)[pte_index(va, PTE_LEVELS - 1U)];
+}
+
 bool space_user_range_ok(const struct space *s, uintptr_t va, size_t len, bool write)
 {
 	uint64_t first, last;
@@ -295,7 +323,7 @@ bool space_user_range_ok(const struct space *s, uintptr_t va, size_t len, bool w
 	first = va >> PTE_PAGE_SHIFT;
 	last = (va + len - 1U) >> PTE_PAGE_SHIFT;
 	for (uint64_t vpn = first; vpn <= last; vpn++) {
-		unsigned prot = pte_user_prot(leaf_desc(s, vpn << PTE_PAGE_SHIFT));
+		unsigned prot = pte_user_prot(leaf_desc_uncached(s, vpn << PTE_PAGE_SHIFT));
 
 		if (!(prot & PTE_PROT_R) || (write && !(prot & PTE_PROT_W)))
 			return false;
@@ -354,17 +382,31 @@ mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
 	return mdb_pt_slots(space, vpn, 1, &slot) ? slot : NULL;
 }
 
+/* mdb_pt_slots() past a miss of the walk cache: the walk needs a stack frame, the hit does not. */
+static uint64_t __attribute__((noinline))
+slots_walk(struct space *s, uint64_t vpn, uint64_t max, mdb_idx_t **slots)
+{
+	unsigned first = (unsigned)vpn & (PTE_ENTRIES - 1U);
+	uint32_t l3 = leaf_walk(s, vpn << PTE_PAGE_SHIFT, (vpn >> 9U) + 1U); /* key as leaf_index() */
+
+	if (l3 == PT_NIL)
+		return 0;
+	*slots = &pt_slots[l3][first];
+	return PTE_ENTRIES - first < max ? PTE_ENTRIES - first : max;
+}
+
+/* Called two to four times per map call: a walk-cache hit returns without a stack frame. */
 uint64_t mdb_pt_slots(unsigned space, uint64_t vpn, uint64_t max, mdb_idx_t **slots)
 {
-	const struct space *s = space_live(space);
+	struct space *s = space_live(space);
 	unsigned first = (unsigned)vpn & (PTE_ENTRIES - 1U);
 	uint32_t l3;
 
 	if (!s || vpn >= MDB_VPN_LIMIT)
 		return 0;
-	l3 = leaf_index(s, vpn << PTE_PAGE_SHIFT);
+	l3 = leaf_cached(s, (vpn >> 9U) + 1U);
 	if (l3 == PT_NIL)
-		return 0;
+		return slots_walk(s, vpn, max, slots);
 	*slots = &pt_slots[l3][first];
 	return PTE_ENTRIES - first < max ? PTE_ENTRIES - first : max;
 }

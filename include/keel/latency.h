@@ -13,6 +13,7 @@ void latency_idle(void);		 /* about to unmask IRQs in the idle loop */
 void latency_irq_from_kernel(void);	 /* an IRQ taken in the kernel (only the idle loop allows it) */
 void latency_exit(void);		 /* leaving for user mode */
 void latency_preempt_point(void);	 /* a preemption point found no IRQ waiting */
+void latency_irq_in_call(void);		 /* a preemption point handles the waiting IRQ itself */
 void latency_timer_late(uint64_t ticks); /* the timer IRQ's lateness */
 void latency_read(struct kinfo_latency *out, int reset);
 #else
@@ -25,6 +26,7 @@ static inline void latency_idle(void) {}
 static inline void latency_irq_from_kernel(void) {}
 static inline void latency_exit(void) {}
 static inline void latency_preempt_point(void) {}
+static inline void latency_irq_in_call(void) {}
 static inline void latency_timer_late(uint64_t ticks)
 {
 	(void)ticks;

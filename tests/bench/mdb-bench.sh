@@ -63,6 +63,12 @@ for c in chunks:
     map_cell = (f"{max(r['max_late'] for r in maps) - idle} ({maps[0]['call_pages']})" if maps else "-")
     print(f"{c:>6} {idle:>6} {worst['unmap_range_ticked']:>7} {worst['unmap_fan']:>7} {worst['unmap_chain']:>7} "
           f"{max(worst.values()) - idle:>7}  {plain[-1]['insn_per_page'] if plain else '-':>21}  {map_cell:>24}")
+masked = get(ref, "map_masked")
+if masked:
+    print(f"\nLongest IRQs-masked map call into existing tables and its unmap (CONFIG_LATENCY_TRACE, "
+          f"kernel entry to exit or preemption point), CONFIG_UNMAP_CHUNK={ref}")
+    for r in masked:
+        print(f"{r['pages']:>8} pages: map {r['map']:>5}  unmap {r['unmap']:>5}")
 json.dump({"unit": "instructions (-icount shift=4)", "runs": {str(c): runs[c] for c in chunks}},
           open(f"{out}/mdb.json", "w"), indent=1)
 print(f"\nwritten: {out}/mdb.json")

@@ -87,10 +87,13 @@ static unsigned tables_missing(unsigned space, uint64_t vpn, uint64_t npages)
 	return missing;
 }
 
+static unsigned prepare_calls; /* mdb_pt_prepare() calls: the MDB skips it when every table exists */
+
 enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
 {
 	unsigned missing;
 
+	prepare_calls++;
 	if (vpn + npages > T_PAGES)
 		return KERR_RANGE;
 	missing = tables_missing(space, vpn, npages);
@@ -779,6 +782,42 @@ static void test_share_survives_sender_unmap(void **state)
 }
 
 /*
+ * A map whose destination leaf tables all exist does not call mdb_pt_prepare() (the slot
+ * arrays it checked are the tables); one that needs a table does, all or nothing: out of
+ * table quota it fails and changes nothing, while a map into existing tables still succeeds.
+ */
+static void test_prepare_only_for_missing_tables(void **state)
+{
+	unsigned calls;
+
+	(void)state;
+	fresh();
+	for (uint64_t p = 1; p <= 3; p++)
+		assert_int_equal(mdb_insert_root(&db, 0, p, 0x200 + p, MDB_R | MDB_W), KERR_OK);
+	calls = prepare_calls;
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 9, 1, MDB_R), KERR_OK); /* table 1:1 is new */
+	assert_int_equal(prepare_calls, calls + 1);
+	assert_true(table[1][1]);
+	calls = prepare_calls;
+	assert_int_equal(mdb_map(&db, 0, 2, 1, 10, 1, MDB_R), KERR_OK); /* same table: no prepare */
+	assert_int_equal(mdb_share(&db, 0, 3, 1, 11, 1, MDB_R), KERR_OK);
+	assert_int_equal(prepare_calls, calls);
+	assert_true(pte[1][10].present && pte[1][10].frame == 0x202 && pte[1][11].frame == 0x203);
+	/* 1:15 in an existing table, 1:16 in a missing one: prepared, one table added. */
+	assert_int_equal(mdb_map(&db, 0, 1, 1, 15, 2, MDB_R), KERR_OK);
+	assert_int_equal(prepare_calls, calls + 1);
+	assert_true(table[1][2] && pte[1][16].present && pte[1][16].frame == 0x202);
+	/* No table quota left: a map needing a table fails whole, one into a table still works. */
+	pt_limit[1] = pt_used[1];
+	assert_int_equal(mdb_map(&db, 0, 3, 1, 24, 1, MDB_R), KERR_QUOTA);
+	assert_false(table[1][3]);
+	assert_int_equal(mdb_lookup(&db, 1, 24), MDB_NIL);
+	assert_int_equal(mdb_map(&db, 0, 3, 1, 12, 1, MDB_R), KERR_OK);
+	assert_null(mdb_check(&db));
+	assert_true(guards_intact());
+}
+
+/*
  * The commit works one leaf-table run at a time (mdb_pt_slots, mdb_pt_copy): source and
  * destination cross a table boundary (every T_TABLE pages) at different pages of the range.
  */
@@ -1255,6 +1294,7 @@ int main(void)
 		cmocka_unit_test(test_share_survives_sender_unmap),
 		cmocka_unit_test(test_grant_moves_and_keeps_children),
 		cmocka_unit_test(test_runs_across_leaf_tables),
+		cmocka_unit_test(test_prepare_only_for_missing_tables),
 		cmocka_unit_test(test_errors_change_nothing),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_pool_exhaustion),

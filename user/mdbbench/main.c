@@ -195,6 +195,32 @@ static void bench_syscall(void)
 	       (unsigned long long)(insns(t0, t1) / 1000));
 }
 
+/*
+ * With CONFIG_LATENCY_TRACE: the longest time a map call of @n pages into existing tables, and
+ * the unmap of those pages, kept IRQs masked (the kernel's own measurement, from its entry to
+ * its exit or to a preemption point): the fixed cost of a call. The first map makes the tables;
+ * the maxima are reset after it.
+ */
+static void bench_map_masked(unsigned n)
+{
+	static struct keel_info info;
+
+	check(keel_map(SYS_SPACE_A, SRC, RANGE, n, RW), "masked map");
+	check(keel_unmap(SYS_SPACE_A, RANGE, n, 1), "masked unmap");
+	if (keel_kernel_info_flags(&info, sizeof(info), KINFO_RESET_LATENCY, NULL) != KERR_OK ||
+	    !info.latency.enabled)
+		return;
+	for (unsigned i = 0; i < 32; i++) {
+		check(keel_map(SYS_SPACE_A, SRC, RANGE, n, RW), "masked map");
+		check(keel_unmap(SYS_SPACE_A, RANGE, n, 1), "masked unmap");
+	}
+	if (keel_kernel_info(&info, sizeof(info), NULL) != KERR_OK)
+		return;
+	printf("mdbbench: {\"op\": \"map_masked\", \"pages\": %u, \"map\": %llu, \"unmap\": %llu}\n", n,
+	       (unsigned long long)info.latency.masked_max[SYS_MAP],
+	       (unsigned long long)info.latency.masked_max[SYS_UNMAP]);
+}
+
 int main(void)
 {
 	static struct keel_info info;
@@ -210,6 +236,8 @@ int main(void)
 	printf("mdbbench: {\"op\": \"idle\", \"pages\": 0, \"max_late\": %llu}\n",
 	       (unsigned long long)(tick_idle_max / NS_PER_INSN));
 	bench_syscall();
+	bench_map_masked(1);
+	bench_map_masked(call_pages);
 	for (unsigned n = 1; n <= MAX_PAGES; n *= 8)
 		bench_pages(n);
 	if (MAX_PAGES % 8)
