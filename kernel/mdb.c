@@ -383,44 +383,36 @@ static bool remove_descendants(struct mdb *m, mdb_idx_t root, unsigned *budget, 
 	}
 }
 
-/* The preemption point of one unmap call: @preempt_point asked after every @chunk units. */
-struct chunker {
-	unsigned chunk;
-	bool (*preempt_point)(void);
-};
-
 /*
  * The end of a chunk: complete its TLB maintenance, then the preemption point. Stop (the
  * caller restarts with the rest) if the preemption point says an interrupt waits, or if there
  * is none (the caller decides after every chunk); otherwise the next chunk starts right here,
  * without a round trip through the caller.
  */
-static bool chunk_end(unsigned *budget, const struct chunker *c)
+static bool chunk_end(unsigned *budget, const struct mdb_chunking *c)
 {
 	mdb_pt_sync();
 	if (!c->preempt_point || c->preempt_point())
 		return true;
-	*budget = c->chunk;
+	*budget = c->each;
 	return false;
 }
 
 enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
-				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
-				uint64_t *removed)
+				unsigned flags, const struct mdb_chunking *c, uint64_t *removed)
 {
 	/*
 	 * Locals, written back at the end: through the pointers, every store to an entry would
 	 * force the compiler to reload them (they might alias). The range is [v, end).
 	 */
 	uint64_t v = *vpn, end = *vpn + *npages, done = *removed;
-	const struct chunker c = {chunk, preempt_point};
 	const bool self = (flags & MDB_UNMAP_SELF) != 0;
-	unsigned budget = chunk;
+	unsigned budget = c->first;
 	enum kerr r = KERR_PREEMPTED;
 
 	if (space >= m->nspaces)
 		return KERR_SPACE;
-	if ((flags & ~MDB_UNMAP_SELF) != 0 || chunk == 0)
+	if ((flags & ~MDB_UNMAP_SELF) != 0 || c->first == 0 || c->each == 0)
 		return KERR_INVAL;
 	if (*npages == 0)
 		return KERR_OK;
@@ -438,7 +430,7 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 
 			v += gap ? min_u64(gap, end - v) : 1;
 			budget--;
-			if (budget == 0 && v < end && chunk_end(&budget, &c))
+			if (budget == 0 && v < end && chunk_end(&budget, c))
 				goto out;
 			continue;
 		}
@@ -455,12 +447,12 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 
 			if (x != MDB_NIL) {
 				while (!remove_descendants(m, x, &budget, &done))
-					if (chunk_end(&budget, &c)) {
+					if (chunk_end(&budget, c)) {
 						v += (uint64_t)(slots - first);
 						goto out;
 					}
 				if (self) {
-					if (budget == 0 && chunk_end(&budget, &c)) {
+					if (budget == 0 && chunk_end(&budget, c)) {
 						v += (uint64_t)(slots - first);
 						goto out;
 					}
@@ -476,7 +468,7 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 			if (done == before)
 				budget--;
 			if (budget == 0 && (slots + 1 < slots_end || more_after_run) &&
-			    chunk_end(&budget, &c)) {
+			    chunk_end(&budget, c)) {
 				v += (uint64_t)(slots + 1 - first);
 				goto out;
 			}
@@ -495,7 +487,9 @@ out:
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
 		    unsigned chunk, uint64_t *removed)
 {
-	return mdb_unmap_preemptible(m, space, vpn, npages, flags, chunk, NULL, removed);
+	const struct mdb_chunking c = {chunk, chunk, NULL};
+
+	return mdb_unmap_preemptible(m, space, vpn, npages, flags, &c, removed);
 }
 
 /* ---- protect ---- */
@@ -586,18 +580,18 @@ static bool reduce_descendants(struct mdb *m, mdb_idx_t root, mdb_idx_t *pos, un
  * a walk instead of a removal; it is kept apart so that unmap's hot loop stays as it is.
  */
 enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
-				  unsigned rights, unsigned flags, unsigned chunk,
-				  bool (*preempt_point)(void), struct mdb_cursor *cur, uint64_t *walked)
+				  unsigned rights, unsigned flags, const struct mdb_chunking *c,
+				  struct mdb_cursor *cur, uint64_t *walked)
 {
-	const struct chunker c = {chunk, preempt_point};
-	unsigned budget = chunk;
+	unsigned budget = c->first;
 	bool resume = cur->active;
 	mdb_idx_t resume_root = cur->root, resume_pos = cur->pos;
 
 	mdb_cursor_drop(m, cur); /* kept again below if this call stops inside a subtree */
 	if (space >= m->nspaces)
 		return KERR_SPACE;
-	if ((flags & ~MDB_PROTECT_SELF) != 0 || chunk == 0 || *npages == 0 || !rights_ok(rights))
+	if ((flags & ~MDB_PROTECT_SELF) != 0 || c->first == 0 || c->each == 0 || *npages == 0 ||
+	    !rights_ok(rights))
 		return KERR_INVAL;
 	if (!range_ok(*vpn, *npages))
 		return KERR_RANGE;
@@ -622,7 +616,7 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 					(*walked)++;
 				}
 				while (!reduce_descendants(m, x, &pos, rights, &budget, walked))
-					if (chunk_end(&budget, &c)) {
+					if (chunk_end(&budget, c)) {
 						cursor_keep(m, cur, x, pos);
 						return KERR_PREEMPTED;
 					}
@@ -633,7 +627,7 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 		resume = false;
 		if (*walked == before)
 			budget--;
-		if (budget == 0 && *npages > 0 && chunk_end(&budget, &c))
+		if (budget == 0 && *npages > 0 && chunk_end(&budget, c))
 			return KERR_PREEMPTED;
 	}
 	mdb_pt_sync();
@@ -643,7 +637,9 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 enum kerr mdb_protect(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned rights,
 		      unsigned flags, unsigned chunk, struct mdb_cursor *cur, uint64_t *walked)
 {
-	return mdb_protect_preemptible(m, space, vpn, npages, rights, flags, chunk, NULL, cur, walked);
+	const struct mdb_chunking c = {chunk, chunk, NULL};
+
+	return mdb_protect_preemptible(m, space, vpn, npages, rights, flags, &c, cur, walked);
 }
 
 /* ---- invariants ---- */

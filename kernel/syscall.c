@@ -373,12 +373,23 @@ static void preempted(struct trap_frame *tf)
 	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
 }
 
+/*
+ * The chunks of unmap and protect: CONFIG_UNMAP_CHUNK units between preemption points, but one
+ * unit before the first: the call's entry, checks and first lookup (~490 instructions) already
+ * cost about what a unit does, and a whole chunk on top would make the first stretch of every
+ * call its longest (docs/mapping.md, "Worst-case bounds").
+ */
+static const struct mdb_chunking syscall_chunks = {
+	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
+	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
+	.preempt_point = preempt_pending,
+};
+
 /* unmap: x0 = space, x1 = VA, x2 = pages, x3 = flags. Chunked; restartable at every preemption point. */
 static void sys_unmap(struct thread *t, struct trap_frame *tf)
 {
 	unsigned space = (unsigned)tf->x[0], flags = (unsigned)tf->x[3];
 	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0;
-	unsigned chunk = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : ~0U;
 	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
 	enum kerr r;
 
@@ -397,7 +408,7 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	 * PC back on the svc) and let the IRQ in. No second question: should the IRQ have gone
 	 * meanwhile, the thread simply continues the call.
 	 */
-	r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags, chunk, preempt_pending, &removed);
+	r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags, &syscall_chunks, &removed);
 	if (r != KERR_PREEMPTED)
 		return ret(tf, r, 0);
 	tf->x[1] = vpn << PAGE_SHIFT;
@@ -421,7 +432,6 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 {
 	unsigned space = (unsigned)tf->x[0], rights = (unsigned)tf->x[3], flags = (unsigned)tf->x[4];
 	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], walked = 0;
-	unsigned chunk = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : ~0U;
 	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
 	struct mdb_cursor *cur = &protect_cursor[t->id];
 	enum kerr r;
@@ -438,8 +448,8 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 	if ((tf->x[4] & ~(uint64_t)MDB_PROTECT_SELF) || tf->x[3] > MDB_RIGHTS)
 		return ret(tf, KERR_INVAL, 0); /* in 64 bits, as for unmap */
 	/* Preemption point inside, after at most CONFIG_UNMAP_CHUNK units and their TLBIs; as unmap. */
-	r = mdb_protect_preemptible(&kernel_mdb, space, &vpn, &npages, rights, flags, chunk, preempt_pending,
-				    cur, &walked);
+	r = mdb_protect_preemptible(&kernel_mdb, space, &vpn, &npages, rights, flags, &syscall_chunks, cur,
+				    &walked);
 	if (r != KERR_PREEMPTED)
 		return ret(tf, r, 0);
 	tf->x[1] = vpn << PAGE_SHIFT;

@@ -19,6 +19,9 @@ typedef uint32_t mdb_idx_t;
 #define MDB_RIGHTS 7U
 
 /* unmap() flags */
+/* The chunk size that means "no preemption points" (CONFIG_UNMAP_CHUNK=0: benchmarks only). */
+#define MDB_UNCHUNKED (~0U)
+
 #define MDB_UNMAP_SELF 1U /* also remove the named mappings, not only what was derived from them */
 
 /* protect() flags */
@@ -111,19 +114,29 @@ enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npag
 		    unsigned chunk, uint64_t *removed) MUST_CHECK;
 
 /*
+ * How a preemptible call divides its work: @first units before the first preemption point,
+ * @each between later ones (MDB_UNCHUNKED: none). A system call makes @first small because its
+ * entry and checks already kept interrupts masked for about a unit's time.
+ */
+struct mdb_chunking {
+	unsigned first;
+	unsigned each;
+	bool (*preempt_point)(void);
+};
+
+/*
  * mdb_unmap() with the preemption point inside: after each chunk and its TLB maintenance,
- * @preempt_point() is asked; only if it returns true does the call stop with KERR_PREEMPTED.
+ * @c->preempt_point() is asked; only if it returns true does the call stop with KERR_PREEMPTED.
  * Otherwise the next chunk follows at once, so a chunk boundary costs a sync and a question,
  * not a return and a new call (a lookup and the checks).
  */
 enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
-				unsigned flags, unsigned chunk, bool (*preempt_point)(void),
-				uint64_t *removed) MUST_CHECK;
+				unsigned flags, const struct mdb_chunking *c, uint64_t *removed) MUST_CHECK;
 
 /*
  * protect: reduce the rights of everything derived from the mappings of [*vpn, *vpn + *npages)
  * in @space (and, with MDB_PROTECT_SELF, of those mappings too) to `old & rights`, in preorder,
- * at most @chunk units of work between two preemption points: a unit is one entry visited, or
+ * at most @chunk (mdb_protect) or @c->each units of work between two preemption points: a unit is one entry visited, or
  * one page or missing table that holds no mapping (skipped, as by unmap). @rights must be valid
  * page rights (R, never W with X), so the result always is. Returns KERR_OK when done, or
  * KERR_PREEMPTED with *vpn, *npages and @cur describing the rest: calling again with them and
@@ -131,9 +144,8 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
  * unless it names the entry now at *vpn. *walked is increased by the entries visited.
  */
 enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
-				  unsigned rights, unsigned flags, unsigned chunk,
-				  bool (*preempt_point)(void), struct mdb_cursor *cur,
-				  uint64_t *walked) MUST_CHECK;
+				  unsigned rights, unsigned flags, const struct mdb_chunking *c,
+				  struct mdb_cursor *cur, uint64_t *walked) MUST_CHECK;
 
 /* mdb_protect_preemptible() that stops at every chunk boundary (for tests). */
 enum kerr mdb_protect(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned rights,

@@ -1009,6 +1009,7 @@ static bool preempt_on_call(void)
 
 static void test_unmap_preemption_point(void **state)
 {
+	const struct mdb_chunking four = {4, 4, preempt_on_call};
 	uint64_t v = 1, n = 1, removed = 0;
 
 	(void)state;
@@ -1018,17 +1019,42 @@ static void test_unmap_preemption_point(void **state)
 		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
 	preempt_calls = 0;
 	preempt_at = 3; /* stop at the third chunk boundary: 3 chunks of 4 done */
-	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, 4, preempt_on_call, &removed),
-			 KERR_PREEMPTED);
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &four, &removed), KERR_PREEMPTED);
 	assert_int_equal(removed, 12);
 	assert_int_equal(v, 1);
 	assert_int_equal(n, 1);
 	assert_null(mdb_check(&db));
 	preempt_at = 0; /* never again */
-	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, 4, preempt_on_call, &removed), KERR_OK);
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &four, &removed), KERR_OK);
 	assert_int_equal(removed, 30);
 	assert_int_equal(db.free_count, CAPACITY - 1);
 	assert_null(mdb_check(&db));
+}
+
+/* A first chunk smaller than the rest (as system calls use it): boundaries after 1, 5, 9, ... units. */
+static void test_unmap_small_first_chunk(void **state)
+{
+	const struct mdb_chunking c = {1, 4, preempt_on_call};
+	uint64_t v = 1, n = 1, removed = 0;
+
+	(void)state;
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x5, MDB_R), KERR_OK);
+	for (uint64_t i = 0; i < 30; i++)
+		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
+	preempt_calls = 0;
+	preempt_at = 1;
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_PREEMPTED);
+	assert_int_equal(removed, 1);
+	preempt_calls = 0;
+	preempt_at = 2; /* a restart is a new call: its first chunk is small again */
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_PREEMPTED);
+	assert_int_equal(removed, 1 + 1 + 4);
+	assert_null(mdb_check(&db));
+	preempt_at = 0;
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_OK);
+	assert_int_equal(removed, 30);
+	assert_int_equal(db.free_count, CAPACITY - 1);
 }
 
 /* Deeper than 256 levels: the depth field is 16 bits wide (an 8-bit field once lost the chain). */
@@ -1204,6 +1230,7 @@ static void test_protect_every_boundary(void **state)
 	memcpy(want_pte, pte, sizeof(pte));
 	for (unsigned chunk = 1; chunk <= 3; chunk++)
 		for (unsigned k = 1;; k++) {
+			const struct mdb_chunking c = {chunk, chunk, preempt_on_call};
 			struct mdb_cursor cur = {0};
 			uint64_t v = 1, n = 1, walked = 0;
 			enum kerr r;
@@ -1211,8 +1238,8 @@ static void test_protect_every_boundary(void **state)
 			protect_big_tree();
 			preempt_calls = 0;
 			preempt_at = k;
-			r = mdb_protect_preemptible(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF, chunk,
-						    preempt_on_call, &cur, &walked);
+			r = mdb_protect_preemptible(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF, &c, &cur,
+						    &walked);
 			if (r == KERR_OK)
 				break; /* fewer than k boundaries: all were covered */
 			assert_int_equal(r, KERR_PREEMPTED);
@@ -1220,8 +1247,8 @@ static void test_protect_every_boundary(void **state)
 			assert_null(mdb_check(&db));
 			boundaries++;
 			preempt_at = 0;
-			assert_int_equal(mdb_protect_preemptible(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF,
-								 chunk, preempt_on_call, &cur, &walked),
+			assert_int_equal(mdb_protect_preemptible(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF, &c,
+								 &cur, &walked),
 					 KERR_OK);
 			assert_int_equal(walked, 17);
 			assert_int_equal(memcmp(want, pool, sizeof(pool)), 0);
@@ -1301,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_unmap_chunk_bound),
 		cmocka_unit_test(test_deep_chain_constant_work_per_chunk),
 		cmocka_unit_test(test_unmap_preemption_point),
+		cmocka_unit_test(test_unmap_small_first_chunk),
 		cmocka_unit_test(test_protect_semantics),
 		cmocka_unit_test(test_protect_errors_change_nothing),
 		cmocka_unit_test(test_protect_every_boundary),
