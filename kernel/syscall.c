@@ -385,20 +385,33 @@ static const struct mdb_chunking syscall_chunks = {
 	.preempt_point = preempt_pending,
 };
 
+/*
+ * The checks unmap and protect share, in their order: x0 names a space, x1 is page aligned, and
+ * the caller may change that space (its own, or one it may map, grant or share into).
+ */
+static enum kerr revoke_target_check(const struct thread *t, const struct trap_frame *tf)
+{
+	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
+
+	if (tf->x[0] >= SYS_NR_SPACES)
+		return KERR_SPACE;
+	if (tf->x[1] & PAGE_MASK)
+		return KERR_ALIGN;
+	if ((unsigned)tf->x[0] != t->space->id && !system_may(t->space->id, (unsigned)tf->x[0], any))
+		return KERR_PERM;
+	return KERR_OK;
+}
+
 /* unmap: x0 = space, x1 = VA, x2 = pages, x3 = flags. Chunked; restartable at every preemption point. */
 static void sys_unmap(struct thread *t, struct trap_frame *tf)
 {
 	unsigned space = (unsigned)tf->x[0], flags = (unsigned)tf->x[3];
 	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0;
-	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
 	enum kerr r;
 
-	if (tf->x[0] >= SYS_NR_SPACES)
-		return ret(tf, KERR_SPACE, 0);
-	if (tf->x[1] & PAGE_MASK)
-		return ret(tf, KERR_ALIGN, 0);
-	if (space != t->space->id && !system_may(t->space->id, space, any))
-		return ret(tf, KERR_PERM, 0);
+	r = revoke_target_check(t, tf);
+	if (r != KERR_OK)
+		return ret(tf, r, 0);
 	if (tf->x[3] & ~(uint64_t)MDB_UNMAP_SELF)
 		return ret(tf, KERR_INVAL, 0); /* checked in 64 bits: bit 32 up must not vanish in `flags` */
 	/*
@@ -432,19 +445,15 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 {
 	unsigned space = (unsigned)tf->x[0], rights = (unsigned)tf->x[3], flags = (unsigned)tf->x[4];
 	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], walked = 0;
-	unsigned any = SYS_OP_MAP | SYS_OP_GRANT | SYS_OP_SHARE;
 	struct mdb_cursor *cur = &protect_cursor[t->id];
 	enum kerr r;
 
 	if (tf->x[5] == 0 || tf->x[5] != protect_token[t->id])
 		mdb_cursor_drop(&kernel_mdb, cur);
 	protect_token[t->id] = 0;
-	if (tf->x[0] >= SYS_NR_SPACES)
-		return ret(tf, KERR_SPACE, 0);
-	if (tf->x[1] & PAGE_MASK)
-		return ret(tf, KERR_ALIGN, 0);
-	if (space != t->space->id && !system_may(t->space->id, space, any))
-		return ret(tf, KERR_PERM, 0);
+	r = revoke_target_check(t, tf);
+	if (r != KERR_OK)
+		return ret(tf, r, 0);
 	if ((tf->x[4] & ~(uint64_t)MDB_PROTECT_SELF) || tf->x[3] > MDB_RIGHTS)
 		return ret(tf, KERR_INVAL, 0); /* in 64 bits, as for unmap */
 	/* Preemption point inside, after at most CONFIG_UNMAP_CHUNK units and their TLBIs; as unmap. */
