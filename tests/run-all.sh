@@ -466,6 +466,25 @@ sys.exit(0 if got == want and idle and 50 <= idle[0] <= 60 else 1)
 PY
 }
 step "rt-tests: -t -p -i -d --bucket --threshold -l reach the measurement threads" rt_params
+# -a (cyclictest's affinity): thread 0 on CPU 1, thread 1 on CPU 0; each says its CPU and gets its samples.
+rt_affinity() {
+	local d=build/rt-tests/test-affinity
+	# The bounds are thread 0's on CPU 0; here it measures CPU 1 (docs/rt-tests.md): no bounds.
+	echo '{"comment": "thread 0 on CPU 1: not bounded"}' >"$tmp/no-bounds.json"
+	rt-tests/run --quick --chunks 2 --load thrash -t 2 -a 1,0 -l 50 --name test-affinity \
+		--bounds "$tmp/no-bounds.json" &&
+		"${PYY:-python3}" - "$d/summary.json" build/rt-tests/chunk-2/rt_quick_sel.yaml <<'PY'
+import json, re, sys, yaml
+run = json.load(open(sys.argv[1]))["runs"][0]
+cpu = {t["name"]: t["cpu"] for t in yaml.safe_load(open(sys.argv[2]))["threads"]}
+got = [(t["thread"], t["cpu"], t["count"]) for t in run["threads"]]
+tl = [re.search(r"CPU:(\d+)$", x).group(1) for x in run["tlines"]]
+print("description rt0/rt1 CPUs:", cpu.get("rt0"), cpu.get("rt1"), "(thread, cpu, samples):", got, "T: CPUs:", tl)
+sys.exit(0 if cpu.get("rt0") == 1 and cpu.get("rt1") == 0 and [g[:2] for g in got] == [(0, 1), (1, 0)]
+         and got[0][2] >= 100 and got[1][2] > 0 and tl == ["1", "0"] else 1)
+PY
+}
+step "rt-tests: -a 1,0 runs thread 0 on CPU 1 (it gets its samples; summary and T: lines say the CPU)" rt_affinity
 # Bad selections: a clear message and exit status 2, before anything is built.
 rt_usage() { # rt_usage MESSAGE ARGS...: rt-tests/run ARGS exits 2 and prints MESSAGE
 	local msg=$1 status
@@ -487,6 +506,10 @@ step "rt-tests: a zero interval is refused (exit 2)" rt_usage "--interval 0 out 
 step "rt-tests: a bucket below 16 ns is refused (exit 2)" rt_usage "--bucket 1 out of range" --quick --bucket 1
 step "rt-tests: measurement priorities must stay above the loads (exit 2)" rt_usage "not above the loads" \
 	--quick -t 8 -p 25
+step "rt-tests: -a with a CPU the board lacks is refused (exit 2)" rt_usage "CPU 2 out of range 0..1" --quick -a 0,2
+step "rt-tests: -a 1 on the one-CPU Pi 4 build is refused (exit 2)" rt_usage "CPU 1 out of range 0..0" \
+	--quick --board rpi4 -a 1
+step "rt-tests: -a with a non-number is refused (exit 2)" rt_usage "not a comma-separated list" --quick -a 0,x
 step "rt-tests: --load with --log is refused (exit 2)" rt_usage "a saved log" --log /dev/null --chunks 2 --load fan
 
 # ---- the host runner turns a hung guest into a failure instead of stalling
