@@ -297,18 +297,37 @@ static unsigned add_phase(volatile struct rt_ctl *ctl, unsigned np, enum rt_load
  * The kernel's longest interrupts-masked stretches during the phase that just ended
  * (CONFIG_LATENCY_TRACE), read and cleared in one call: one "rt: klat" line per path seen.
  */
-static enum kerr read_kernel_latency(struct kinfo_latency *out)
+static enum kerr read_kernel_latency(struct kinfo_latency *out, struct kinfo_latency_cpus *cpus)
 {
 	enum kerr err = keel_kernel_info_flags(&info, sizeof(info), KINFO_RESET_LATENCY, NULL);
 
 	*out = info.latency;
+	*cpus = info.latency_cpus;
 	return err;
 }
 
-static void print_kernel_latency(unsigned p, const struct kinfo_latency *l)
+/* The same per CPU ("cpu=N"; a CPU whose kernel recorded nothing is left out). */
+static void print_kernel_latency_cpus(unsigned p, const struct kinfo_latency_cpus *l)
+{
+	for (unsigned c = 0; l->enabled && c < l->nr_cpus && c < KINFO_MAX_CPUS; c++) {
+		const struct kinfo_latency_cpu *e = &l->cpu[c];
+
+		if (e->timer_late_max)
+			printf("rt: klat phase=%u cpu=%u path=timer_late max=%llu\n", p, c,
+			       (unsigned long long)e->timer_late_max);
+		for (unsigned i = 0; i < KINFO_LAT_PATHS; i++)
+			if (e->masked_max[i])
+				printf("rt: klat phase=%u cpu=%u path=%u max=%llu\n", p, c, i,
+				       (unsigned long long)e->masked_max[i]);
+	}
+}
+
+static void print_kernel_latency(unsigned p, const struct kinfo_latency *l,
+				 const struct kinfo_latency_cpus *cpus)
 {
 	if (!l->enabled)
 		return;
+	print_kernel_latency_cpus(p, cpus);
 	printf("rt: klat phase=%u path=timer_late max=%llu\n", p, (unsigned long long)l->timer_late_max);
 	for (unsigned i = 0; i < l->nr_paths && i < KINFO_LAT_PATHS; i++) {
 		if (!l->masked_max[i])
@@ -328,9 +347,10 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 	uint64_t now, free_entries;
 	unsigned np = 1;
 	struct kinfo_latency lat;
+	static struct kinfo_latency_cpus lat_cpus; /* 2.3 KiB: not on the stack */
 	enum kerr err;
 
-	err = read_kernel_latency(&lat); /* also clears what boot and start-up left */
+	err = read_kernel_latency(&lat, &lat_cpus); /* also clears what boot and start-up left */
 	if (err != KERR_OK)
 		return err;
 	free_entries = info.space[SYS_SPACE_VICTIM].mdb_limit - info.space[SYS_SPACE_VICTIM].mdb_used;
@@ -370,12 +390,13 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 	}
 	for (unsigned p = 1; p < np; p++) {
 		set_stage(ctl, RT_STAGE_HARNESS); /* its kernel_info copy is no phase's load */
-		err = read_kernel_latency(&lat);
+		err = read_kernel_latency(&lat, &lat_cpus);
 		if (err != KERR_OK)
 			return err;
 		__atomic_store_n(&ctl->phase, p, __ATOMIC_RELEASE);
 		set_stage(ctl, RT_STAGE_IDLE);
-		print_kernel_latency(p - 1, &lat); /* printed in phase p: the print is phase p's work */
+		print_kernel_latency(p - 1, &lat,
+				     &lat_cpus); /* printed in phase p: the print is phase p's work */
 		if (p == 1 &&
 		    SYS_PARAM_LOAD_UNMAP) /* printed in phase 1, so that the idle phase stays idle */
 			printf("rt: load unmap phases=%u max_pages=%llu batch=%u\n", np,
@@ -387,10 +408,10 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 			return err;
 	}
 	set_stage(ctl, RT_STAGE_HARNESS);
-	err = read_kernel_latency(&lat);
+	err = read_kernel_latency(&lat, &lat_cpus);
 	if (err != KERR_OK)
 		return err;
-	print_kernel_latency(np - 1, &lat);
+	print_kernel_latency(np - 1, &lat, &lat_cpus);
 	for (unsigned p = 0; p < np; p++)
 		printf("rt: phase %u pages=%llu rounds=%llu load=%s\n", p, (unsigned long long)ctl->pages[p],
 		       (unsigned long long)ctl->rounds[p], load_name[ctl->load[p]]);
