@@ -485,6 +485,23 @@ sys.exit(0 if cpu.get("rt0") == 1 and cpu.get("rt1") == 0 and [g[:2] for g in go
 PY
 }
 step "rt-tests: -a 1,0 runs thread 0 on CPU 1 (it gets its samples; summary and T: lines say the CPU)" rt_affinity
+# Per-CPU kernel maxima (rt: klat ... cpu=N): with thread 0 on CPU 1 both CPUs' kernels record stretches
+# every phase, CPU 1 its timer IRQs, and each path's maximum over the CPUs is the all-CPU record.
+rt_klat_cpus() {
+	"${PYY:-python3}" - build/rt-tests/test-affinity/summary.json <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+ok = bool(run["kernel"])
+for k in run["kernel"]:
+    cpus = k.get("cpus", {})
+    top = {n: max(c.get(n, 0) for c in cpus.values()) for n in k["max"]} if cpus else {}
+    print(f"phase {k['phase']}: CPUs {sorted(cpus)}; CPU 1 timer_late {cpus.get('1', {}).get('timer_late')}",
+          "all-CPU maxima = max over CPUs" if top == k["max"] else f"differ: {top} vs {k['max']}")
+    ok &= sorted(cpus) == ["0", "1"] and cpus["1"].get("timer_late", 0) > 0 and top == k["max"]
+sys.exit(0 if ok else 1)
+PY
+}
+step "rt-tests: the kernel's latency maxima per CPU (both CPUs, consistent with the all-CPU record)" rt_klat_cpus
 # Bad selections: a clear message and exit status 2, before anything is built.
 rt_usage() { # rt_usage MESSAGE ARGS...: rt-tests/run ARGS exits 2 and prints MESSAGE
 	local msg=$1 status
