@@ -502,6 +502,31 @@ sys.exit(0 if ok else 1)
 PY
 }
 step "rt-tests: the kernel's latency maxima per CPU (both CPUs, consistent with the all-CPU record)" rt_klat_cpus
+# Concurrent loads (--load x+y): chain and irqstorm in one phase, within their bound; irqrx was woken
+# while the chain phase ran (its wake-ups are counted only while its load is active).
+rt_combined() {
+	local s=build/rt-tests/test-combined/summary.json
+	rt-tests/run --quick --chunks 2 --load chain+irqstorm --timeout 300 --name test-combined &&
+		"${PYY:-python3}" - "$s" <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+run = r["runs"][0]
+ld = {x["load"]: x for x in run["loads"]}
+info = dict(re.match(r"(\w+)=(\d+)", i).groups() for i in run["load_info"].get("irqstorm", []))
+print("loads:", r["conditions"]["loads"], "phases:", list(ld), "irqstorm:", info)
+c = ld.get("chain+irqstorm", {})
+sys.exit(0 if list(ld) == ["chain+irqstorm"] and c.get("stage_count", 0) > 0 and
+         int(info.get("wakeups", 0)) > 0 and int(info.get("notifies", 0)) > 0 else 1)
+PY
+}
+step "rt-tests: chain+irqstorm run at the same time in one phase, within rt-tests/bounds" rt_combined
+step "rt-tests: a second chain+irqstorm run gives an identical summary" \
+	sh -c 'rt-tests/run --quick --chunks 2 --load chain+irqstorm --timeout 300 --name test-combined-b &&
+		rt-tests/run --same build/rt-tests/test-combined/summary.json build/rt-tests/test-combined-b/summary.json'
+expect_fail "rt-tests: a combined load above its bound fails, naming it" "load_max of load chain+irqstorm" \
+	sh -c 'echo "{\"loads\": {\"chain+irqstorm\": 100}}" >"$1/tight-combined.json" &&
+		rt-tests/run --log build/rt-tests/test-combined/console-chunk-2.log --chunks 2 --name log \
+			--bounds "$1/tight-combined.json"' sh "$tmp"
 # Bad selections: a clear message and exit status 2, before anything is built.
 rt_usage() { # rt_usage MESSAGE ARGS...: rt-tests/run ARGS exits 2 and prints MESSAGE
 	local msg=$1 status
@@ -527,6 +552,10 @@ step "rt-tests: -a with a CPU the board lacks is refused (exit 2)" rt_usage "CPU
 step "rt-tests: -a 1 on the one-CPU Pi 4 build is refused (exit 2)" rt_usage "CPU 1 out of range 0..0" \
 	--quick --board rpi4 -a 1
 step "rt-tests: -a with a non-number is refused (exit 2)" rt_usage "not a comma-separated list" --quick -a 0,x
+step "rt-tests: two of unmap, chain, fan in one phase are refused (exit 2)" rt_usage "at most one of unmap, chain, fan" \
+	--quick --load unmap+chain
+step "rt-tests: an unknown load in a combination is refused (exit 2)" rt_usage "unknown load 'trash'" --quick --load chain+trash
+step "rt-tests: a load both alone and combined is refused (exit 2)" rt_usage "names a load twice" --quick --load chain+thrash,thrash
 step "rt-tests: --load with --log is refused (exit 2)" rt_usage "a saved log" --log /dev/null --chunks 2 --load fan
 
 # ---- the host runner turns a hung guest into a failure instead of stalling
