@@ -470,9 +470,9 @@ step "rt-tests: -t -p -i -d --bucket --threshold -l reach the measurement thread
 rt_affinity() {
 	local d=build/rt-tests/test-affinity
 	# The bounds are thread 0's on CPU 0; here it measures CPU 1 (docs/rt-tests.md): no bounds.
-	echo '{"comment": "thread 0 on CPU 1: not bounded"}' >"$tmp/no-bounds.json"
+	mkdir -p build/rt-tests && echo '{"comment": "thread 0 on CPU 1: not bounded"}' >build/rt-tests/no-bounds.json &&
 	rt-tests/run --quick --chunks 2 --load thrash -t 2 -a 1,0 -l 50 --name test-affinity \
-		--bounds "$tmp/no-bounds.json" &&
+		--bounds build/rt-tests/no-bounds.json &&
 		"${PYY:-python3}" - "$d/summary.json" build/rt-tests/chunk-2/rt_quick_sel.yaml <<'PY'
 import json, re, sys, yaml
 run = json.load(open(sys.argv[1]))["runs"][0]
@@ -524,9 +524,9 @@ step "rt-tests: a second chain+irqstorm run gives an identical summary" \
 	sh -c 'rt-tests/run --quick --chunks 2 --load chain+irqstorm --timeout 300 --name test-combined-b &&
 		rt-tests/run --same build/rt-tests/test-combined/summary.json build/rt-tests/test-combined-b/summary.json'
 expect_fail "rt-tests: a combined load above its bound fails, naming it" "load_max of load chain+irqstorm" \
-	sh -c 'echo "{\"loads\": {\"chain+irqstorm\": 100}}" >"$1/tight-combined.json" &&
+	sh -c 'echo "{\"loads\": {\"chain+irqstorm\": 100}}" >build/rt-tests/tight-combined.json &&
 		rt-tests/run --log build/rt-tests/test-combined/console-chunk-2.log --chunks 2 --name log \
-			--bounds "$1/tight-combined.json"' sh "$tmp"
+			--bounds build/rt-tests/tight-combined.json'
 # Bad selections: a clear message and exit status 2, before anything is built.
 rt_usage() { # rt_usage MESSAGE ARGS...: rt-tests/run ARGS exits 2 and prints MESSAGE
 	local msg=$1 status
