@@ -93,18 +93,20 @@
 	 SYS_PARAM_LOAD_STORM_WITH | SYS_PARAM_LOAD_IRQSTORM_WITH | SYS_PARAM_LOAD_THRASH_WITH | \
 	 SYS_PARAM_LOAD_PINGPONG_WITH)
 /* Bits of enum rt_load, for the preprocessor. */
-#define RT_JOIN_UNMAP_CHAIN_FAN 0x0eu /* unmap, chain, fan: the conductor's own work, never joined */
-#define RT_JOIN_STORM		0x10u
-#define RT_JOIN_IRQSTORM	0x20u
-#define RT_JOIN_THRASH		0x40u
-#define RT_JOIN_PINGPONG	0x80u
-#define RT_SEL_STORM		(SYS_PARAM_LOAD_STORM || (RT_JOINED & RT_JOIN_STORM))
-#define RT_SEL_IRQSTORM		(SYS_PARAM_LOAD_IRQSTORM || (RT_JOINED & RT_JOIN_IRQSTORM))
-#define RT_SEL_THRASH		(SYS_PARAM_LOAD_THRASH || (RT_JOINED & RT_JOIN_THRASH))
-#define RT_SEL_PINGPONG		(SYS_PARAM_LOAD_PINGPONG || (RT_JOINED & RT_JOIN_PINGPONG))
+#define RT_JOIN_STORM	 0x10u
+#define RT_JOIN_IRQSTORM 0x20u
+#define RT_JOIN_THRASH	 0x40u
+#define RT_JOIN_PINGPONG 0x80u
+#define RT_SEL_STORM	 (SYS_PARAM_LOAD_STORM || (RT_JOINED & RT_JOIN_STORM))
+#define RT_SEL_IRQSTORM	 (SYS_PARAM_LOAD_IRQSTORM || (RT_JOINED & RT_JOIN_IRQSTORM))
+#define RT_SEL_THRASH	 (SYS_PARAM_LOAD_THRASH || (RT_JOINED & RT_JOIN_THRASH))
+#define RT_SEL_PINGPONG	 (SYS_PARAM_LOAD_PINGPONG || (RT_JOINED & RT_JOIN_PINGPONG))
 #if RT_JOINED & ~(RT_JOIN_STORM | RT_JOIN_IRQSTORM | RT_JOIN_THRASH | RT_JOIN_PINGPONG)
 #error "load_<x>_with may name only storm, irqstorm, thrash and pingpong (docs/rt-tests.md)"
 #endif
+_Static_assert(RT_JOIN_STORM == 1u << RT_LOAD_STORM && RT_JOIN_IRQSTORM == 1u << RT_LOAD_IRQSTORM &&
+		       RT_JOIN_THRASH == 1u << RT_LOAD_THRASH && RT_JOIN_PINGPONG == 1u << RT_LOAD_PINGPONG,
+	       "RT_JOIN_* are the bits of enum rt_load (rt-tests/run writes them)");
 
 /* A load selected without its threads is a broken description: say so at build time. */
 #if RT_SEL_STORM && !(defined(SYS_THREAD_STORM0) && defined(SYS_THREAD_STORM1) && defined(SYS_SPACE_STORMDST))
