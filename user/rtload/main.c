@@ -135,6 +135,28 @@ _Static_assert(RT_JOIN_STORM == 1u << RT_LOAD_STORM && RT_JOIN_IRQSTORM == 1u <<
 static struct keel_info info;
 static const char *const load_name[RT_LOADS] = RT_LOAD_NAMES;
 
+/*
+ * In an unmap, chain or fan phase with background loads joined, their CPU 0 threads run at the
+ * conductor's priority (rt-tests/run): the conductor, which never sleeps there, hands them CPU 0
+ * every RT_SHARE_US (a cooperative time slice; the joined threads have kernel time slices).
+ */
+#define RT_SHARE_US 200u
+static bool share_cpu;
+static uint64_t share_since;
+
+static void share(void)
+{
+	uint64_t now;
+
+	if (!share_cpu)
+		return;
+	now = keel_counter_now();
+	if (now - share_since < (uint64_t)RT_SHARE_US * keel_counter_freq() / 1000000u)
+		return;
+	if (keel_yield() == KERR_OK) /* it cannot fail */
+		share_since = keel_counter_now();
+}
+
 static void set_stage(volatile struct rt_ctl *ctl, enum rt_stage stage)
 {
 	__atomic_store_n(&ctl->stage, (uint32_t)stage, __ATOMIC_RELEASE);
@@ -155,6 +177,7 @@ static enum kerr map_pages(uint64_t n)
 		if (err != KERR_OK)
 			return err;
 		done += batch;
+		share();
 	}
 	return KERR_OK;
 }
@@ -166,7 +189,7 @@ static void align_to_deadline(volatile struct rt_ctl *ctl, uint64_t offset)
 
 	while (keel_counter_now() + offset >= d) {
 		while (ctl->next_deadline == d)
-			; /* thread 0 (higher priority) preempts this loop and publishes the next one */
+			share(); /* thread 0 (higher priority) preempts this loop and publishes the next one */
 		d = ctl->next_deadline;
 	}
 	while (keel_counter_now() + offset < d)
@@ -215,6 +238,7 @@ static enum kerr chain_build(uint64_t depth, uintptr_t root)
 		if (err != KERR_OK)
 			return err;
 		src = dst;
+		share();
 	}
 	return KERR_OK;
 }
@@ -227,6 +251,7 @@ static enum kerr fan_build(uint64_t n, uintptr_t root)
 
 		if (err != KERR_OK)
 			return err;
+		share();
 	}
 	return KERR_OK;
 }
@@ -357,8 +382,11 @@ static enum kerr conductor_phase(volatile struct rt_ctl *ctl, unsigned p)
 
 	if (joined[load])
 		err = set_active(ctl, joined[load], joined[load]);
+	share_cpu = joined[load] != 0;
+	share_since = keel_counter_now();
 	if (err == KERR_OK)
 		err = load == RT_LOAD_UNMAP ? unmap_phase(ctl, p) : tree_phase(ctl, p, load == RT_LOAD_CHAIN);
+	share_cpu = false;
 	if (joined[load])
 		err2 = set_active(ctl, joined[load], 0);
 	return err != KERR_OK ? err : err2;
