@@ -12,8 +12,10 @@
  * A stretch starts when the kernel is entered from user mode and ends when it leaves; the idle
  * loop, which waits for an IRQ, closes it, and the IRQ that ends the idle wait opens a new one
  * (path KINFO_LAT_IDLE). A preemption point that finds no IRQ waiting ends one stretch and
- * starts the next: what is recorded is how long an IRQ can wait for the kernel to notice it. Each CPU has its open stretch; the maxima are shared and change only
- * under the kernel lock, which every stretch holds from start to end.
+ * starts the next: what is recorded is how long an IRQ can wait for the kernel to notice it. Each CPU has its open stretch and its own
+ * maxima (what that CPU's kernel did, e.g. CPU 0's stretches behind CPU 1's calls); the maxima
+ * over all CPUs are kept too, for kinfo_latency. All change only under the kernel lock, which
+ * every stretch holds from start to end.
  */
 static struct {
 	uint64_t start, start_cycles;
@@ -27,6 +29,9 @@ static struct {
 	uint64_t max_cycles[KINFO_LAT_PATHS];
 	bool cycles; /* a CPU with a PMU closed a stretch */
 } lat;
+
+_Static_assert(CONFIG_NR_CPUS <= KINFO_MAX_CPUS, "kinfo_latency_cpus has an entry per CPU");
+static struct kinfo_latency_cpu lat_cpu[CONFIG_NR_CPUS];
 
 /*
  * The clock is read last here and first in close_stretch(), so that a stretch counts as little
@@ -52,6 +57,8 @@ static void close_stretch(void)
 	if (open_stretch[cpu].open && path < KINFO_LAT_PATHS) {
 		if (d > lat.max[path])
 			lat.max[path] = d;
+		if (d > lat_cpu[cpu].masked_max[path])
+			lat_cpu[cpu].masked_max[path] = d;
 		if (pmu_cycles_on[cpu]) {
 			lat.cycles = true;
 			if (dc > lat.max_cycles[path])
@@ -119,6 +126,8 @@ void latency_timer_late(uint64_t ticks)
 {
 	if (ticks > lat.timer_late_max)
 		lat.timer_late_max = ticks;
+	if (ticks > lat_cpu[cpu_id()].timer_late_max)
+		lat_cpu[cpu_id()].timer_late_max = ticks;
 }
 
 void latency_read(struct kinfo_latency *out, int reset)
@@ -135,5 +144,14 @@ void latency_read(struct kinfo_latency *out, int reset)
 		memset(lat.max, 0, sizeof(lat.max));
 		memset(lat.max_cycles, 0, sizeof(lat.max_cycles));
 	}
+}
+
+void latency_read_cpus(struct kinfo_latency_cpus *out, int reset)
+{
+	out->enabled = 1;
+	out->nr_cpus = CONFIG_NR_CPUS;
+	memcpy(out->cpu, lat_cpu, sizeof(lat_cpu));
+	if (reset)
+		memset(lat_cpu, 0, sizeof(lat_cpu));
 }
 #endif

@@ -212,7 +212,7 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
 }
 
 /*
- * kernel_info in three parts (KINFO_PART_*), each filled and copied out on its own with a
+ * kernel_info in four parts (KINFO_PART_*), each filled and copied out on its own with a
  * preemption point after it: the whole 1.4 KiB reply took ~1 550 instructions with IRQs masked.
  * A preempted call resumes at the next part (flags in x2 say which); the parts are then
  * snapshots of slightly different moments. The latency maxima are reset, if asked, in the part
@@ -260,15 +260,20 @@ static void kernel_info_fill(struct keel_info *info, unsigned part, bool reset)
 		}
 		info->syscalls = syscall_count;
 		break;
-	default: latency_read(&info->latency, reset); break;
+	case KINFO_PART_LATENCY: latency_read(&info->latency, reset); break;
+	default: latency_read_cpus(&info->latency_cpus, reset); break;
 	}
 }
 
 static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 {
 	static struct keel_info info; /* too big for the kernel stack; one CPU fills it at a time */
-	static const size_t part_start[KINFO_PARTS + 1] = {0, offsetof(struct keel_info, thread),
-							   offsetof(struct keel_info, latency), sizeof(info)};
+	/* The per-CPU part ends after this kernel's last CPU: the unused entries are not copied. */
+	static const size_t part_start[KINFO_PARTS + 1] = {
+		0, offsetof(struct keel_info, thread), offsetof(struct keel_info, latency),
+		offsetof(struct keel_info, latency_cpus),
+		offsetof(struct keel_info, latency_cpus.cpu) +
+			CONFIG_NR_CPUS * sizeof(struct kinfo_latency_cpu)};
 	uintptr_t ubuf = tf->x[0];
 	size_t size = tf->x[1];
 	uint64_t flags = tf->x[2];

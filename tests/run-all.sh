@@ -466,6 +466,67 @@ sys.exit(0 if got == want and idle and 50 <= idle[0] <= 60 else 1)
 PY
 }
 step "rt-tests: -t -p -i -d --bucket --threshold -l reach the measurement threads" rt_params
+# -a (cyclictest's affinity): thread 0 on CPU 1, thread 1 on CPU 0; each says its CPU and gets its samples.
+rt_affinity() {
+	local d=build/rt-tests/test-affinity
+	# The bounds are thread 0's on CPU 0; here it measures CPU 1 (docs/rt-tests.md): no bounds.
+	mkdir -p build/rt-tests && echo '{"comment": "thread 0 on CPU 1: not bounded"}' >build/rt-tests/no-bounds.json &&
+	rt-tests/run --quick --chunks 2 --load thrash -t 2 -a 1,0 -l 50 --name test-affinity \
+		--bounds build/rt-tests/no-bounds.json &&
+		"${PYY:-python3}" - "$d/summary.json" build/rt-tests/chunk-2/rt_quick_sel.yaml <<'PY'
+import json, re, sys, yaml
+run = json.load(open(sys.argv[1]))["runs"][0]
+cpu = {t["name"]: t["cpu"] for t in yaml.safe_load(open(sys.argv[2]))["threads"]}
+got = [(t["thread"], t["cpu"], t["count"]) for t in run["threads"]]
+tl = [re.search(r"CPU:(\d+)$", x).group(1) for x in run["tlines"]]
+print("description rt0/rt1 CPUs:", cpu.get("rt0"), cpu.get("rt1"), "(thread, cpu, samples):", got, "T: CPUs:", tl)
+sys.exit(0 if cpu.get("rt0") == 1 and cpu.get("rt1") == 0 and [g[:2] for g in got] == [(0, 1), (1, 0)]
+         and got[0][2] >= 100 and got[1][2] > 0 and tl == ["1", "0"] else 1)
+PY
+}
+step "rt-tests: -a 1,0 runs thread 0 on CPU 1 (it gets its samples; summary and T: lines say the CPU)" rt_affinity
+# Per-CPU kernel maxima (rt: klat ... cpu=N): with thread 0 on CPU 1 both CPUs' kernels record stretches
+# every phase, CPU 1 its timer IRQs, and each path's maximum over the CPUs is the all-CPU record.
+rt_klat_cpus() {
+	"${PYY:-python3}" - build/rt-tests/test-affinity/summary.json <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+ok = bool(run["kernel"])
+for k in run["kernel"]:
+    cpus = k.get("cpus", {})
+    top = {n: max(c.get(n, 0) for c in cpus.values()) for n in k["max"]} if cpus else {}
+    print(f"phase {k['phase']}: CPUs {sorted(cpus)}; CPU 1 timer_late {cpus.get('1', {}).get('timer_late')}",
+          "all-CPU maxima = max over CPUs" if top == k["max"] else f"differ: {top} vs {k['max']}")
+    ok &= sorted(cpus) == ["0", "1"] and cpus["1"].get("timer_late", 0) > 0 and top == k["max"]
+sys.exit(0 if ok else 1)
+PY
+}
+step "rt-tests: the kernel's latency maxima per CPU (both CPUs, consistent with the all-CPU record)" rt_klat_cpus
+# Concurrent loads (--load x+y): chain and irqstorm in one phase, within their bound; irqrx was woken
+# while the chain phase ran (its wake-ups are counted only while its load is active).
+rt_combined() {
+	local s=build/rt-tests/test-combined/summary.json
+	rt-tests/run --quick --chunks 2 --load chain+irqstorm --timeout 300 --name test-combined &&
+		"${PYY:-python3}" - "$s" <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+run = r["runs"][0]
+ld = {x["load"]: x for x in run["loads"]}
+info = dict(re.match(r"(\w+)=(\d+)", i).groups() for i in run["load_info"].get("irqstorm", []))
+print("loads:", r["conditions"]["loads"], "phases:", list(ld), "irqstorm:", info)
+c = ld.get("chain+irqstorm", {})
+sys.exit(0 if list(ld) == ["chain+irqstorm"] and c.get("stage_count", 0) > 0 and
+         int(info.get("wakeups", 0)) > 0 and int(info.get("notifies", 0)) > 0 else 1)
+PY
+}
+step "rt-tests: chain+irqstorm run at the same time in one phase, within rt-tests/bounds" rt_combined
+step "rt-tests: a second chain+irqstorm run gives an identical summary" \
+	sh -c 'rt-tests/run --quick --chunks 2 --load chain+irqstorm --timeout 300 --name test-combined-b &&
+		rt-tests/run --same build/rt-tests/test-combined/summary.json build/rt-tests/test-combined-b/summary.json'
+expect_fail "rt-tests: a combined load above its bound fails, naming it" "load_max of load chain+irqstorm" \
+	sh -c 'echo "{\"loads\": {\"chain+irqstorm\": 100}}" >build/rt-tests/tight-combined.json &&
+		rt-tests/run --log build/rt-tests/test-combined/console-chunk-2.log --chunks 2 --name log \
+			--bounds build/rt-tests/tight-combined.json'
 # Bad selections: a clear message and exit status 2, before anything is built.
 rt_usage() { # rt_usage MESSAGE ARGS...: rt-tests/run ARGS exits 2 and prints MESSAGE
 	local msg=$1 status
@@ -487,6 +548,14 @@ step "rt-tests: a zero interval is refused (exit 2)" rt_usage "--interval 0 out 
 step "rt-tests: a bucket below 16 ns is refused (exit 2)" rt_usage "--bucket 1 out of range" --quick --bucket 1
 step "rt-tests: measurement priorities must stay above the loads (exit 2)" rt_usage "not above the loads" \
 	--quick -t 8 -p 25
+step "rt-tests: -a with a CPU the board lacks is refused (exit 2)" rt_usage "CPU 2 out of range 0..1" --quick -a 0,2
+step "rt-tests: -a 1 on the one-CPU Pi 4 build is refused (exit 2)" rt_usage "CPU 1 out of range 0..0" \
+	--quick --board rpi4 -a 1
+step "rt-tests: -a with a non-number is refused (exit 2)" rt_usage "not a comma-separated list" --quick -a 0,x
+step "rt-tests: two of unmap, chain, fan in one phase are refused (exit 2)" rt_usage "at most one of unmap, chain, fan" \
+	--quick --load unmap+chain
+step "rt-tests: an unknown load in a combination is refused (exit 2)" rt_usage "unknown load 'trash'" --quick --load chain+trash
+step "rt-tests: a load both alone and combined is refused (exit 2)" rt_usage "names a load twice" --quick --load chain+thrash,thrash
 step "rt-tests: --load with --log is refused (exit 2)" rt_usage "a saved log" --log /dev/null --chunks 2 --load fan
 
 # ---- the host runner turns a hung guest into a failure instead of stalling

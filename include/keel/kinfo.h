@@ -60,13 +60,14 @@ struct kinfo_thread {
  * may ask for the parts from one on (e.g. KINFO_FROM_PART(KINFO_PART_LATENCY) for only the
  * latency record): the other bytes of the buffer are left as they were.
  */
-#define KINFO_PART_SYSTEM     0u /* size .. space[]: build facts, pools, quotas */
-#define KINFO_PART_THREADS    1u /* thread[], syscalls */
-#define KINFO_PART_LATENCY    2u /* latency */
-#define KINFO_PARTS	      3u
-#define KINFO_FROM_PART_Pos   8u
-#define KINFO_FROM_PART_Msk   (0xFFULL << KINFO_FROM_PART_Pos)
-#define KINFO_FROM_PART(part) ((uint64_t)(part) << KINFO_FROM_PART_Pos)
+#define KINFO_PART_SYSTEM	0u /* size .. space[]: build facts, pools, quotas */
+#define KINFO_PART_THREADS	1u /* thread[], syscalls */
+#define KINFO_PART_LATENCY	2u /* latency */
+#define KINFO_PART_LATENCY_CPUS 3u /* latency_cpus (to the last CPU's entry) */
+#define KINFO_PARTS		4u
+#define KINFO_FROM_PART_Pos	8u
+#define KINFO_FROM_PART_Msk	(0xFFULL << KINFO_FROM_PART_Pos)
+#define KINFO_FROM_PART(part)	((uint64_t)(part) << KINFO_FROM_PART_Pos)
 
 struct kinfo_latency {
 	uint32_t enabled; /* CONFIG_LATENCY_TRACE: 0 means every field below is 0 */
@@ -80,6 +81,25 @@ struct kinfo_latency {
 	uint32_t cycles;
 	uint32_t reserved;
 	uint64_t masked_max_cycles[KINFO_LAT_PATHS];
+};
+
+/*
+ * The same maxima per CPU (ticks only): entry c is what CPU c's kernel did. Filled in a part of
+ * its own (KINFO_PART_LATENCY_CPUS), entries 0 .. nr_cpus - 1 only (the kernel's
+ * CONFIG_NR_CPUS); the others are left as they were in the caller's buffer. kinfo_latency above
+ * holds the maximum over the CPUs, as before; each record is reset in its own part.
+ */
+#define KINFO_MAX_CPUS 8 /* CONFIG_NR_CPUS's upper limit (Kconfig) */
+
+struct kinfo_latency_cpu {
+	uint64_t timer_late_max;
+	uint64_t masked_max[KINFO_LAT_PATHS];
+};
+
+struct kinfo_latency_cpus {
+	uint32_t enabled; /* as kinfo_latency.enabled */
+	uint32_t nr_cpus; /* entries of cpu[] the kernel wrote */
+	struct kinfo_latency_cpu cpu[KINFO_MAX_CPUS];
 };
 
 /* keel_info.config: build options a program may need to know about (e.g. to judge timing). */
@@ -100,6 +120,7 @@ struct keel_info {
 	struct kinfo_thread thread[KINFO_MAX_THREADS];
 	uint64_t syscalls; /* system calls handled since boot */
 	struct kinfo_latency latency;
+	struct kinfo_latency_cpus latency_cpus; /* appended: the fields above keep their offsets */
 };
 
 #endif

@@ -16,6 +16,7 @@ void latency_preempt_point(void);	 /* a preemption point found no IRQ waiting */
 void latency_irq_in_call(void);		 /* a preemption point handles the waiting IRQ itself */
 void latency_timer_late(uint64_t ticks); /* the timer IRQ's lateness */
 void latency_read(struct kinfo_latency *out, int reset);
+void latency_read_cpus(struct kinfo_latency_cpus *out, int reset);
 #else
 static inline void latency_enter(void) {}
 static inline void latency_set_path(unsigned path)
@@ -35,6 +36,14 @@ static inline void latency_read(struct kinfo_latency *out, int reset)
 {
 	(void)reset;
 	*out = (struct kinfo_latency){0};
+}
+static inline void latency_read_cpus(struct kinfo_latency_cpus *out, int reset)
+{
+	(void)reset;
+	out->enabled = 0;
+	out->nr_cpus = CONFIG_NR_CPUS;
+	for (unsigned c = 0; c < CONFIG_NR_CPUS; c++)
+		out->cpu[c] = (struct kinfo_latency_cpu){0};
 }
 #endif
 

@@ -9,6 +9,7 @@
  * (user/include/rt.h). When the load is done, each thread prints its results: the lines the
  * host runner rt-tests/run parses ("rt: ...") and cyclictest's "T:" line. docs/rt-tests.md.
  *
+ * Each thread runs on the CPU its description gives it (`cpu:`, rt-tests/run -a) and reports it.
  * The measurement parameters come from the description's `params:` (SYS_PARAM_*, which
  * rt-tests/run --interval, --distance, --bucket, --threshold set); these are the defaults.
  */
@@ -90,7 +91,7 @@ static struct rt_stat *record(struct rt_thread *r, unsigned phase, unsigned stag
 	return &r->rec[r->nrec++].stat;
 }
 
-static void report(unsigned k, unsigned tid, unsigned prio, unsigned interval_us, uint64_t freq)
+static void report(unsigned k, unsigned tid, unsigned prio, unsigned cpu, unsigned interval_us, uint64_t freq)
 {
 	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	struct rt_thread *r = &rt[k];
@@ -116,13 +117,16 @@ static void report(unsigned k, unsigned tid, unsigned prio, unsigned interval_us
 		if (r->hist[b])
 			printf("rt: hist T%u %u %u\n", k, b, r->hist[b]);
 	printf("rt: hist T%u overflow %u\n", k, r->overflow);
-	printf("rt: thread T%u id=%u prio=%u interval_us=%u freq=%llu missed=%llu\n", k, tid, prio,
-	       interval_us, (unsigned long long)freq, (unsigned long long)r->missed);
-	/* cyclictest's line; the unit here is counter ticks (instructions), not microseconds. */
-	printf("T:%2u (%5u) P:%2u I:%u C:%7llu Min:%7llu Act:%5llu Avg:%5llu Max:%8llu\n", k, tid, prio,
-	       interval_us, (unsigned long long)r->all.count, (unsigned long long)r->all.min,
+	printf("rt: thread T%u id=%u prio=%u interval_us=%u freq=%llu missed=%llu cpu=%u\n", k, tid, prio,
+	       interval_us, (unsigned long long)freq, (unsigned long long)r->missed, cpu);
+	/*
+	 * cyclictest's line; the unit here is counter ticks (instructions), not microseconds. The
+	 * CPU goes last, so that tools reading cyclictest's fields up to Max still find them.
+	 */
+	printf("T:%2u (%5u) P:%2u I:%u C:%7llu Min:%7llu Act:%5llu Avg:%5llu Max:%8llu CPU:%u\n", k, tid,
+	       prio, interval_us, (unsigned long long)r->all.count, (unsigned long long)r->all.min,
 	       (unsigned long long)r->last, (unsigned long long)stat_avg(&r->all),
-	       (unsigned long long)r->all.max);
+	       (unsigned long long)r->all.max, cpu);
 }
 
 int main(void)
@@ -209,6 +213,6 @@ int main(void)
 	}
 	printf("rt: conf T%u bucket_ns=%llu buckets=%u threshold=%llu\n", k,
 	       (unsigned long long)SYS_PARAM_BUCKET_NS, RT_BUCKETS, (unsigned long long)SYS_PARAM_THRESHOLD);
-	report(k, tid, prio, interval_us, freq);
+	report(k, tid, prio, info.thread[tid].cpu, interval_us, freq);
 	return 0;
 }

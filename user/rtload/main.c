@@ -28,6 +28,9 @@
  * are threads of their own (functions storm, irqstorm, thrash below) that run while the
  * conductor holds their phase open for SYS_PARAM_SAMPLES samples of thread 0. With
  * load_pingpong the ping-pong threads, too, run only in a phase of their own.
+ *
+ * Loads at the same time: load_<x>_with (a mask of background loads) runs them during x's phase
+ * (rt-tests/run --load chain+irqstorm); the phase is then named "chain+irqstorm".
  */
 #include <keel/kinfo.h>
 #include <keel/user.h>
@@ -60,18 +63,62 @@
 #define SYS_PARAM_LOAD_PINGPONG 0u /* 1: a phase of its own (the threads run throughout anyway) */
 #endif
 
+/*
+ * load_<x>_with: the loads that run in x's phase too, as bits 1 << enum rt_load (only background
+ * loads: storm, irqstorm, thrash, pingpong; rt-tests/run --load x+y). Joined loads need no phase of their own.
+ */
+#ifndef SYS_PARAM_LOAD_UNMAP_WITH
+#define SYS_PARAM_LOAD_UNMAP_WITH 0u
+#endif
+#ifndef SYS_PARAM_LOAD_CHAIN_WITH
+#define SYS_PARAM_LOAD_CHAIN_WITH 0u
+#endif
+#ifndef SYS_PARAM_LOAD_FAN_WITH
+#define SYS_PARAM_LOAD_FAN_WITH 0u
+#endif
+#ifndef SYS_PARAM_LOAD_STORM_WITH
+#define SYS_PARAM_LOAD_STORM_WITH 0u
+#endif
+#ifndef SYS_PARAM_LOAD_IRQSTORM_WITH
+#define SYS_PARAM_LOAD_IRQSTORM_WITH 0u
+#endif
+#ifndef SYS_PARAM_LOAD_THRASH_WITH
+#define SYS_PARAM_LOAD_THRASH_WITH 0u
+#endif
+#ifndef SYS_PARAM_LOAD_PINGPONG_WITH
+#define SYS_PARAM_LOAD_PINGPONG_WITH 0u
+#endif
+#define RT_JOINED                                                                                \
+	(SYS_PARAM_LOAD_UNMAP_WITH | SYS_PARAM_LOAD_CHAIN_WITH | SYS_PARAM_LOAD_FAN_WITH |       \
+	 SYS_PARAM_LOAD_STORM_WITH | SYS_PARAM_LOAD_IRQSTORM_WITH | SYS_PARAM_LOAD_THRASH_WITH | \
+	 SYS_PARAM_LOAD_PINGPONG_WITH)
+/* Bits of enum rt_load, for the preprocessor. */
+#define RT_JOIN_STORM	 0x10u
+#define RT_JOIN_IRQSTORM 0x20u
+#define RT_JOIN_THRASH	 0x40u
+#define RT_JOIN_PINGPONG 0x80u
+#define RT_SEL_STORM	 (SYS_PARAM_LOAD_STORM || (RT_JOINED & RT_JOIN_STORM))
+#define RT_SEL_IRQSTORM	 (SYS_PARAM_LOAD_IRQSTORM || (RT_JOINED & RT_JOIN_IRQSTORM))
+#define RT_SEL_THRASH	 (SYS_PARAM_LOAD_THRASH || (RT_JOINED & RT_JOIN_THRASH))
+#define RT_SEL_PINGPONG	 (SYS_PARAM_LOAD_PINGPONG || (RT_JOINED & RT_JOIN_PINGPONG))
+#if RT_JOINED & ~(RT_JOIN_STORM | RT_JOIN_IRQSTORM | RT_JOIN_THRASH | RT_JOIN_PINGPONG)
+#error "load_<x>_with may name only storm, irqstorm, thrash and pingpong (docs/rt-tests.md)"
+#endif
+_Static_assert(RT_JOIN_STORM == 1u << RT_LOAD_STORM && RT_JOIN_IRQSTORM == 1u << RT_LOAD_IRQSTORM &&
+		       RT_JOIN_THRASH == 1u << RT_LOAD_THRASH && RT_JOIN_PINGPONG == 1u << RT_LOAD_PINGPONG,
+	       "RT_JOIN_* are the bits of enum rt_load (rt-tests/run writes them)");
+
 /* A load selected without its threads is a broken description: say so at build time. */
-#if SYS_PARAM_LOAD_STORM && \
-	!(defined(SYS_THREAD_STORM0) && defined(SYS_THREAD_STORM1) && defined(SYS_SPACE_STORMDST))
+#if RT_SEL_STORM && !(defined(SYS_THREAD_STORM0) && defined(SYS_THREAD_STORM1) && defined(SYS_SPACE_STORMDST))
 #error "load_storm needs threads storm0, storm1 and the space stormdst (docs/rt-tests.md)"
 #endif
-#if SYS_PARAM_LOAD_IRQSTORM && !(defined(SYS_THREAD_IRQTX) && defined(SYS_THREAD_IRQRX))
+#if RT_SEL_IRQSTORM && !(defined(SYS_THREAD_IRQTX) && defined(SYS_THREAD_IRQRX))
 #error "load_irqstorm needs threads irqtx (CPU 1) and irqrx (CPU 0) (docs/rt-tests.md)"
 #endif
-#if SYS_PARAM_LOAD_THRASH && !(defined(SYS_THREAD_THRASH) && defined(SYS_SPACE_THRASH))
+#if RT_SEL_THRASH && !(defined(SYS_THREAD_THRASH) && defined(SYS_SPACE_THRASH))
 #error "load_thrash needs the thread thrash and its space thrash (docs/rt-tests.md)"
 #endif
-#if SYS_PARAM_LOAD_PINGPONG && !(defined(SYS_THREAD_PP0) && defined(SYS_THREAD_PP1))
+#if RT_SEL_PINGPONG && !(defined(SYS_THREAD_PP0) && defined(SYS_THREAD_PP1))
 #error "load_pingpong needs threads pp0 and pp1 (docs/rt-tests.md)"
 #endif
 
@@ -87,6 +134,28 @@
 
 static struct keel_info info;
 static const char *const load_name[RT_LOADS] = RT_LOAD_NAMES;
+
+/*
+ * In an unmap, chain or fan phase with background loads joined, their CPU 0 threads run at the
+ * conductor's priority (rt-tests/run): the conductor, which never sleeps there, hands them CPU 0
+ * every RT_SHARE_US (a cooperative time slice; the joined threads have kernel time slices).
+ */
+#define RT_SHARE_US 200u
+static bool share_cpu;
+static uint64_t share_since;
+
+static void share(void)
+{
+	uint64_t now;
+
+	if (!share_cpu)
+		return;
+	now = keel_counter_now();
+	if (now - share_since < (uint64_t)RT_SHARE_US * keel_counter_freq() / 1000000u)
+		return;
+	if (keel_yield() == KERR_OK) /* it cannot fail */
+		share_since = keel_counter_now();
+}
 
 static void set_stage(volatile struct rt_ctl *ctl, enum rt_stage stage)
 {
@@ -108,6 +177,7 @@ static enum kerr map_pages(uint64_t n)
 		if (err != KERR_OK)
 			return err;
 		done += batch;
+		share();
 	}
 	return KERR_OK;
 }
@@ -119,7 +189,7 @@ static void align_to_deadline(volatile struct rt_ctl *ctl, uint64_t offset)
 
 	while (keel_counter_now() + offset >= d) {
 		while (ctl->next_deadline == d)
-			; /* thread 0 (higher priority) preempts this loop and publishes the next one */
+			share(); /* thread 0 (higher priority) preempts this loop and publishes the next one */
 		d = ctl->next_deadline;
 	}
 	while (keel_counter_now() + offset < d)
@@ -168,6 +238,7 @@ static enum kerr chain_build(uint64_t depth, uintptr_t root)
 		if (err != KERR_OK)
 			return err;
 		src = dst;
+		share();
 	}
 	return KERR_OK;
 }
@@ -180,6 +251,7 @@ static enum kerr fan_build(uint64_t n, uintptr_t root)
 
 		if (err != KERR_OK)
 			return err;
+		share();
 	}
 	return KERR_OK;
 }
@@ -236,10 +308,18 @@ static const unsigned background_threads[RT_LOADS][2] = {
 #ifdef SYS_THREAD_THRASH
 	[RT_LOAD_THRASH] = {SYS_THREAD_THRASH + 1, 0},
 #endif
-#if SYS_PARAM_LOAD_PINGPONG
+#if RT_SEL_PINGPONG
 	[RT_LOAD_PINGPONG] = {SYS_THREAD_PP0 + 1, SYS_THREAD_PP1 + 1},
 #endif
-}; /* thread index + 1; 0: none. Ping-pong without load_pingpong runs throughout: not woken. */
+}; /* thread index + 1; 0: none. Ping-pong not selected (rt_mixed.yaml) runs throughout: not woken. */
+
+/* The loads joined to each load's phase (bits 1 << enum rt_load). */
+static const uint32_t joined[RT_LOADS] = {
+	[RT_LOAD_UNMAP] = SYS_PARAM_LOAD_UNMAP_WITH,	   [RT_LOAD_CHAIN] = SYS_PARAM_LOAD_CHAIN_WITH,
+	[RT_LOAD_FAN] = SYS_PARAM_LOAD_FAN_WITH,	   [RT_LOAD_STORM] = SYS_PARAM_LOAD_STORM_WITH,
+	[RT_LOAD_IRQSTORM] = SYS_PARAM_LOAD_IRQSTORM_WITH, [RT_LOAD_THRASH] = SYS_PARAM_LOAD_THRASH_WITH,
+	[RT_LOAD_PINGPONG] = SYS_PARAM_LOAD_PINGPONG_WITH,
+};
 
 static enum kerr wake_threads(unsigned load)
 {
@@ -253,7 +333,26 @@ static enum kerr wake_threads(unsigned load)
 	return KERR_OK;
 }
 
-/* Hold a background load's phase open for SYS_PARAM_SAMPLES samples of thread 0. */
+/* Start (@mask != 0) or stop (0) the background loads of @loads: set `active`, wake their threads. */
+static enum kerr set_active(volatile struct rt_ctl *ctl, uint32_t loads, uint32_t mask)
+{
+	enum kerr err = KERR_OK;
+
+	__atomic_store_n(&ctl->active, mask, __ATOMIC_RELEASE);
+	for (unsigned l = 0; l < RT_LOADS; l++)
+		if (loads & (1u << l)) {
+			enum kerr e = wake_threads(l); /* stopping: out of their waits, to see it is over */
+
+			if (err == KERR_OK)
+				err = e;
+		}
+	return err;
+}
+
+/*
+ * A background load's phase, with the loads joined to it: held open for SYS_PARAM_SAMPLES
+ * samples of thread 0.
+ */
 static enum kerr background_phase(volatile struct rt_ctl *ctl, unsigned p)
 {
 	static const enum rt_stage stage[RT_LOADS] = {[RT_LOAD_STORM] = RT_STAGE_STORM,
@@ -261,29 +360,66 @@ static enum kerr background_phase(volatile struct rt_ctl *ctl, unsigned p)
 						      [RT_LOAD_THRASH] = RT_STAGE_THRASH,
 						      [RT_LOAD_PINGPONG] = RT_STAGE_PINGPONG};
 	unsigned load = ctl->load[p];
+	uint32_t loads = (1u << load) | joined[load];
 	enum kerr err, err2;
 
 	set_stage(ctl, stage[load]);
-	__atomic_store_n(&ctl->active, 1u << load, __ATOMIC_RELEASE);
-	err = wake_threads(load);
+	err = set_active(ctl, loads, loads);
 	if (err == KERR_OK)
 		err = wait_samples(ctl, SYS_PARAM_SAMPLES);
-	__atomic_store_n(&ctl->active, 0u, __ATOMIC_RELEASE);
-	err2 = wake_threads(load); /* out of their waits, to see the phase is over */
+	err2 = set_active(ctl, loads, 0);
 	set_stage(ctl, RT_STAGE_IDLE);
 	if (err == KERR_OK)
 		ctl->rounds[p]++;
 	return err != KERR_OK ? err : err2;
 }
 
+/* An unmap, chain or fan phase; the background loads joined to it run meanwhile. */
+static enum kerr conductor_phase(volatile struct rt_ctl *ctl, unsigned p)
+{
+	unsigned load = ctl->load[p];
+	enum kerr err = KERR_OK, err2 = KERR_OK;
+
+	if (joined[load])
+		err = set_active(ctl, joined[load], joined[load]);
+	share_cpu = joined[load] != 0;
+	share_since = keel_counter_now();
+	if (err == KERR_OK)
+		err = load == RT_LOAD_UNMAP ? unmap_phase(ctl, p) : tree_phase(ctl, p, load == RT_LOAD_CHAIN);
+	share_cpu = false;
+	if (joined[load])
+		err2 = set_active(ctl, joined[load], 0);
+	return err != KERR_OK ? err : err2;
+}
+
 static enum kerr run_phase(volatile struct rt_ctl *ctl, unsigned p)
 {
 	switch (ctl->load[p]) {
-	case RT_LOAD_UNMAP: return unmap_phase(ctl, p);
-	case RT_LOAD_CHAIN: return tree_phase(ctl, p, true);
-	case RT_LOAD_FAN: return tree_phase(ctl, p, false);
+	case RT_LOAD_UNMAP:
+	case RT_LOAD_CHAIN:
+	case RT_LOAD_FAN: return conductor_phase(ctl, p);
 	default: return background_phase(ctl, p);
 	}
+}
+
+/* "chain" or, with loads joined, "chain+irqstorm": the phase's name in the output. */
+static const char *phase_name(unsigned load)
+{
+	static char name[64]; /* all eight names joined fit */
+	size_t n = 0;
+
+	for (unsigned i = 0; i <= RT_LOADS; i++) { /* the phase's own load first, then the joined ones */
+		unsigned l = i == 0 ? load : i - 1;
+
+		if (i > 0 && !(joined[load] & (1u << l)))
+			continue;
+		if (i > 0)
+			name[n++] = '+';
+		for (const char *c = load_name[l]; *c; c++)
+			name[n++] = *c;
+	}
+	name[n] = '\0';
+	return name;
 }
 
 static unsigned add_phase(volatile struct rt_ctl *ctl, unsigned np, enum rt_load load, uint64_t pages)
@@ -297,18 +433,37 @@ static unsigned add_phase(volatile struct rt_ctl *ctl, unsigned np, enum rt_load
  * The kernel's longest interrupts-masked stretches during the phase that just ended
  * (CONFIG_LATENCY_TRACE), read and cleared in one call: one "rt: klat" line per path seen.
  */
-static enum kerr read_kernel_latency(struct kinfo_latency *out)
+static enum kerr read_kernel_latency(struct kinfo_latency *out, struct kinfo_latency_cpus *cpus)
 {
 	enum kerr err = keel_kernel_info_flags(&info, sizeof(info), KINFO_RESET_LATENCY, NULL);
 
 	*out = info.latency;
+	*cpus = info.latency_cpus;
 	return err;
 }
 
-static void print_kernel_latency(unsigned p, const struct kinfo_latency *l)
+/* The same per CPU ("cpu=N"; a CPU whose kernel recorded nothing is left out). */
+static void print_kernel_latency_cpus(unsigned p, const struct kinfo_latency_cpus *l)
+{
+	for (unsigned c = 0; l->enabled && c < l->nr_cpus && c < KINFO_MAX_CPUS; c++) {
+		const struct kinfo_latency_cpu *e = &l->cpu[c];
+
+		if (e->timer_late_max)
+			printf("rt: klat phase=%u cpu=%u path=timer_late max=%llu\n", p, c,
+			       (unsigned long long)e->timer_late_max);
+		for (unsigned i = 0; i < KINFO_LAT_PATHS; i++)
+			if (e->masked_max[i])
+				printf("rt: klat phase=%u cpu=%u path=%u max=%llu\n", p, c, i,
+				       (unsigned long long)e->masked_max[i]);
+	}
+}
+
+static void print_kernel_latency(unsigned p, const struct kinfo_latency *l,
+				 const struct kinfo_latency_cpus *cpus)
 {
 	if (!l->enabled)
 		return;
+	print_kernel_latency_cpus(p, cpus);
 	printf("rt: klat phase=%u path=timer_late max=%llu\n", p, (unsigned long long)l->timer_late_max);
 	for (unsigned i = 0; i < l->nr_paths && i < KINFO_LAT_PATHS; i++) {
 		if (!l->masked_max[i])
@@ -328,9 +483,10 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 	uint64_t now, free_entries;
 	unsigned np = 1;
 	struct kinfo_latency lat;
+	static struct kinfo_latency_cpus lat_cpus; /* 2.3 KiB: not on the stack */
 	enum kerr err;
 
-	err = read_kernel_latency(&lat); /* also clears what boot and start-up left */
+	err = read_kernel_latency(&lat, &lat_cpus); /* also clears what boot and start-up left */
 	if (err != KERR_OK)
 		return err;
 	free_entries = info.space[SYS_SPACE_VICTIM].mdb_limit - info.space[SYS_SPACE_VICTIM].mdb_used;
@@ -370,30 +526,31 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 	}
 	for (unsigned p = 1; p < np; p++) {
 		set_stage(ctl, RT_STAGE_HARNESS); /* its kernel_info copy is no phase's load */
-		err = read_kernel_latency(&lat);
+		err = read_kernel_latency(&lat, &lat_cpus);
 		if (err != KERR_OK)
 			return err;
 		__atomic_store_n(&ctl->phase, p, __ATOMIC_RELEASE);
 		set_stage(ctl, RT_STAGE_IDLE);
-		print_kernel_latency(p - 1, &lat); /* printed in phase p: the print is phase p's work */
+		print_kernel_latency(p - 1, &lat,
+				     &lat_cpus); /* printed in phase p: the print is phase p's work */
 		if (p == 1 &&
 		    SYS_PARAM_LOAD_UNMAP) /* printed in phase 1, so that the idle phase stays idle */
 			printf("rt: load unmap phases=%u max_pages=%llu batch=%u\n", np,
 			       (unsigned long long)free_entries, RT_MAP_BATCH);
-		printf("rt: progress phase %u/%u load=%s pages=%llu\n", p, np - 1, load_name[ctl->load[p]],
+		printf("rt: progress phase %u/%u load=%s pages=%llu\n", p, np - 1, phase_name(ctl->load[p]),
 		       (unsigned long long)ctl->pages[p]);
 		err = run_phase(ctl, p);
 		if (err != KERR_OK)
 			return err;
 	}
 	set_stage(ctl, RT_STAGE_HARNESS);
-	err = read_kernel_latency(&lat);
+	err = read_kernel_latency(&lat, &lat_cpus);
 	if (err != KERR_OK)
 		return err;
-	print_kernel_latency(np - 1, &lat);
+	print_kernel_latency(np - 1, &lat, &lat_cpus);
 	for (unsigned p = 0; p < np; p++)
 		printf("rt: phase %u pages=%llu rounds=%llu load=%s\n", p, (unsigned long long)ctl->pages[p],
-		       (unsigned long long)ctl->rounds[p], load_name[ctl->load[p]]);
+		       (unsigned long long)ctl->rounds[p], phase_name(ctl->load[p]));
 	return KERR_OK;
 }
 
@@ -576,7 +733,7 @@ int pingpong(void)
 	while (err == KERR_OK && !__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
 		uint64_t now = 0, bits = 0;
 
-#if SYS_PARAM_LOAD_PINGPONG /* selected as a load: only during its own phase */
+#if RT_SEL_PINGPONG /* selected as a load: only during its phase */
 		if (!wait_for_phase(ctl, RT_LOAD_PINGPONG, &err))
 			break;
 #endif
