@@ -1007,16 +1007,22 @@ static bool preempt_on_call(void)
 	return ++preempt_calls == preempt_at;
 }
 
+/* A fresh database: one root page in space 0 with 30 children spread over spaces 1 to 3. */
+static void fan_of_30(void)
+{
+	fresh();
+	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x5, MDB_R), KERR_OK);
+	for (uint64_t i = 0; i < 30; i++)
+		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
+}
+
 static void test_unmap_preemption_point(void **state)
 {
 	const struct mdb_chunking four = {4, 4, preempt_on_call};
 	uint64_t v = 1, n = 1, removed = 0;
 
 	(void)state;
-	fresh();
-	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x5, MDB_R), KERR_OK);
-	for (uint64_t i = 0; i < 30; i++)
-		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
+	fan_of_30();
 	preempt_calls = 0;
 	preempt_at = 3; /* stop at the third chunk boundary: 3 chunks of 4 done */
 	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &four, &removed), KERR_PREEMPTED);
@@ -1038,10 +1044,7 @@ static void test_unmap_small_first_chunk(void **state)
 	uint64_t v = 1, n = 1, removed = 0;
 
 	(void)state;
-	fresh();
-	assert_int_equal(mdb_insert_root(&db, 0, 1, 0x5, MDB_R), KERR_OK);
-	for (uint64_t i = 0; i < 30; i++)
-		assert_int_equal(mdb_map(&db, 0, 1, 1 + (unsigned)(i % 3), 1 + i / 3, 1, MDB_R), KERR_OK);
+	fan_of_30();
 	preempt_calls = 0;
 	preempt_at = 1;
 	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_PREEMPTED);

@@ -782,12 +782,43 @@ static enum kerr two_cpu_call(bool protect)
 	return e;
 }
 
+/*
+ * two_cpu_call() and its checks: CPU 1 made calls between the big call's chunks, none failed,
+ * no page stayed reachable after its unmap, and CPU 1's access to a page of the fan after the
+ * call faults (after protect to R a write, after unmap a read): no stale TLB on CPU 1.
+ */
+static void two_cpu_round(bool protect)
+{
+	const char *call = protect ? "protect" : "unmap", *access = protect ? "write" : "read";
+	char name[128], why[128];
+	uint64_t bits;
+
+	snprintf(name, sizeof(name), "two CPUs: %s on CPU 0 while CPU 1 changes the tree", call);
+	expect(name, two_cpu_call(protect), KERR_OK);
+	printf("mdbtest: INFO two CPUs, %s: %u rounds on CPU 1, %u during the %s, %u failed, "
+	       "%u pages reachable after their unmap\n",
+	       call, remote_rounds, remote_during, call, remote_failed, remote_reachable);
+	snprintf(why, sizeof(why), "%u rounds during the call, %u failed, %u reachable", remote_during,
+		 remote_failed, remote_reachable);
+	snprintf(name, sizeof(name), "two CPUs: map, share, grant and unmap on CPU 1 between the %s's chunks",
+		 call);
+	result(remote_during >= 5 && remote_failed == 0 && remote_reachable == 0, name, why);
+	bits = remote(protect ? RC_WRITE : RC_READ, RANGE + 7 * PAGE);
+	snprintf(name, sizeof(name), "two CPUs: CPU 1's %s after the %s faults (no stale TLB)", access, call);
+	if (bits == NOTIFY_RDONE)
+		snprintf(why, sizeof(why), "the %s succeeded", access);
+	else
+		snprintf(why, sizeof(why), "no answer");
+	result(bits == KEEL_NOTIFY_FAULT, name, why);
+	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_REMOTE) != KERR_OK)
+		puts("mdbtest: cannot restart remote");
+}
+
 static void test_two_cpus(void)
 {
 	uint32_t used0 = info()->mdb.used;
 	enum kerr e = KERR_OK;
 	uint64_t bits;
-	char why[128];
 
 	for (unsigned i = 0; i < HALF && e == KERR_OK; i++)
 		e = keel_map(SYS_SPACE_A, BUF, RANGE + i * PAGE, 1, RW);
@@ -797,36 +828,11 @@ static void test_two_cpus(void)
 	bits = remote(RC_WRITE, RANGE + 7 * PAGE);
 	result(bits == NOTIFY_RDONE, "two CPUs: CPU 1 writes a page of the fan", "no answer or a fault");
 
-	expect("two CPUs: protect on CPU 0 while CPU 1 changes the tree", two_cpu_call(true), KERR_OK);
-	printf("mdbtest: INFO two CPUs, protect: %u rounds on CPU 1, %u during the protect, %u failed, "
-	       "%u pages reachable after their unmap\n",
-	       remote_rounds, remote_during, remote_failed, remote_reachable);
-	snprintf(why, sizeof(why), "%u rounds during the call, %u failed, %u reachable", remote_during,
-		 remote_failed, remote_reachable);
-	result(remote_during >= 5 && remote_failed == 0 && remote_reachable == 0,
-	       "two CPUs: map, share, grant and unmap on CPU 1 between the protect's chunks", why);
-	bits = remote(RC_WRITE, RANGE + 7 * PAGE);
-	result(bits == KEEL_NOTIFY_FAULT, "two CPUs: CPU 1's write after the protect faults (no stale TLB)",
-	       bits == NOTIFY_RDONE ? "the write succeeded" : "no answer");
-	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_REMOTE) != KERR_OK)
-		puts("mdbtest: cannot restart remote");
+	two_cpu_round(true);
 	bits = remote(RC_READ, RANGE + 7 * PAGE);
 	result(bits == NOTIFY_RDONE, "two CPUs: CPU 1 still reads the protected page",
 	       "no answer or a fault");
-
-	expect("two CPUs: unmap on CPU 0 while CPU 1 changes the tree", two_cpu_call(false), KERR_OK);
-	printf("mdbtest: INFO two CPUs, unmap: %u rounds on CPU 1, %u during the unmap, %u failed, "
-	       "%u pages reachable after their unmap\n",
-	       remote_rounds, remote_during, remote_failed, remote_reachable);
-	snprintf(why, sizeof(why), "%u rounds during the call, %u failed, %u reachable", remote_during,
-		 remote_failed, remote_reachable);
-	result(remote_during >= 5 && remote_failed == 0 && remote_reachable == 0,
-	       "two CPUs: map, share, grant and unmap on CPU 1 between the unmap's chunks", why);
-	bits = remote(RC_READ, RANGE + 7 * PAGE);
-	result(bits == KEEL_NOTIFY_FAULT, "two CPUs: CPU 1's read after the unmap faults (no stale TLB)",
-	       bits == NOTIFY_RDONE ? "the read succeeded" : "no answer");
-	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_REMOTE) != KERR_OK)
-		puts("mdbtest: cannot restart remote");
+	two_cpu_round(false);
 	bits = peer(CMD_READ, RANGE, 0);
 	result(bits == KEEL_NOTIFY_FAULT, "two CPUs: b's read of a grandchild faults", "the read succeeded");
 	if (bits == KEEL_NOTIFY_FAULT && keel_thread_restart(SYS_THREAD_PEER) != KERR_OK)
