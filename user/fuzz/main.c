@@ -42,6 +42,7 @@ static struct keel_info before, warm, after;
 static uint64_t count_nr[SYS_COUNT + 1];
 static uint64_t count_err[KERR_IRQ + 2];
 static unsigned failures;
+#define check(ok, name, detail) utest_check((ok), (name), (detail), &failures)
 
 static uint64_t rnd(void) /* xorshift64* */
 {
@@ -313,16 +314,6 @@ static bool warm_up(void)
 			ok &= keel_map(s ? SYS_SPACE_TARGET : SYS_SPACE_FUZZ, FUZZ_SCRATCH_VA, dst[a], 1,
 				       KEEL_RIGHT_R) == KERR_OK;
 	return cleanup() && ok;
-}
-
-static void check(bool ok, const char *name, const char *detail)
-{
-	if (ok) {
-		UTEST_PASS(name);
-	} else {
-		failures++;
-		UTEST_FAIL(name, "%s", detail);
-	}
 }
 
 static bool same_pools(const struct keel_info *a, const struct keel_info *b, bool pt)

@@ -20,6 +20,17 @@
 			UTEST_FAIL(name, fmt, ##__VA_ARGS__); \
 	} while (0)
 
+/* One check counted into *FAILURES: a PASS line, or a FAIL line with DETAIL. */
+static inline void utest_check(bool ok, const char *name, const char *detail, unsigned *failures)
+{
+	if (ok) {
+		UTEST_PASS(name);
+	} else {
+		++*failures;
+		UTEST_FAIL(name, "%s", detail);
+	}
+}
+
 #define UTEST_SHARED_VA 0x10000000u /* region "shared", rw in every space of configs/utest.yaml */
 
 /* Notification bits between the test threads. */

@@ -18,6 +18,7 @@
 #define MS	   1000000ull
 
 static unsigned failures;
+#define check(ok, name, detail) utest_check((ok), (name), (detail), &failures)
 
 static void expect_err(const char *name, uint64_t got, enum kerr want)
 {
@@ -27,16 +28,6 @@ static void expect_err(const char *name, uint64_t got, enum kerr want)
 		failures++;
 		UTEST_FAIL(name, "returned %s (%llu), expected %s", keel_strerror((enum kerr)got),
 			   (unsigned long long)got, keel_strerror(want));
-	}
-}
-
-static void check(bool ok, const char *name, const char *detail)
-{
-	if (ok) {
-		UTEST_PASS(name);
-	} else {
-		failures++;
-		UTEST_FAIL(name, "%s", detail);
 	}
 }
 
