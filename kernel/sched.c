@@ -27,8 +27,10 @@ struct sched_cpu {
 	bool fp_el0_allowed;		  /* CPACR_EL1.FPEN lets EL0 use them (else they trap) */
 	const struct space *active_space; /* this CPU's TTBR0 */
 	unsigned timeout_head;		  /* timeout queue, earliest deadline first */
-	bool rotate_current;		  /* the current thread's time slice ran out */
-	unsigned long switches;		  /* threads switched to, for the final report */
+	uint64_t timeout_prios;		  /* bit p: a thread of priority p is in the timeout queue */
+	uint8_t timeout_prio_count[RUNQ_PRIORITIES]; /* how many */
+	bool rotate_current;			     /* the current thread's time slice ran out */
+	unsigned long switches;			     /* threads switched to, for the final report */
 };
 
 static struct sched_cpu cpus[CONFIG_NR_CPUS];
@@ -69,6 +71,7 @@ void sched_init(void)
 		cpus[c].fp_el0_allowed = true; /* el0_setup() sets FPEN = 0b11 on every CPU */
 		cpus[c].active_space = NULL;
 		cpus[c].timeout_head = THREAD_NONE;
+		cpus[c].timeout_prios = 0;
 		cpus[c].rotate_current = false;
 	}
 }
@@ -88,6 +91,23 @@ void sched_make_ready(struct thread *t)
 
 /* ---- timeout queue: sorted insertion, bounded by the number of threads ---- */
 
+/*
+ * The priorities in the queue, kept as counts and a bitmap, let program_timer() see in O(1)
+ * that no timeout can preempt the running thread (always so for the highest-priority thread,
+ * the one whose latency matters most) instead of walking the whole queue with IRQs masked.
+ */
+static void timeout_prio_add(struct sched_cpu *c, unsigned prio)
+{
+	c->timeout_prio_count[prio]++;
+	c->timeout_prios |= 1ULL << prio;
+}
+
+static void timeout_prio_del(struct sched_cpu *c, unsigned prio)
+{
+	if (--c->timeout_prio_count[prio] == 0)
+		c->timeout_prios &= ~(1ULL << prio);
+}
+
 static void timeout_insert(struct thread *t, uint64_t deadline)
 {
 	unsigned *link = &cpu_of(t)->timeout_head;
@@ -98,6 +118,7 @@ static void timeout_insert(struct thread *t, uint64_t deadline)
 	t->timeout_next = *link;
 	*link = t->id;
 	t->in_timeouts = true;
+	timeout_prio_add(cpu_of(t), t->prio);
 }
 
 static void timeout_remove(struct thread *t)
@@ -110,6 +131,7 @@ static void timeout_remove(struct thread *t)
 		link = &threads[*link].timeout_next;
 	*link = t->timeout_next;
 	t->in_timeouts = false;
+	timeout_prio_del(cpu_of(t), t->prio);
 }
 
 void sched_remove(struct thread *t)
@@ -183,8 +205,12 @@ void sched_block_current(enum thread_state state, uint64_t deadline_ticks)
 	 * ready them now rather than by an IRQ right after the next thread starts. Other ways of
 	 * leaving the CPU (exit, fault, yield) get that IRQ; it is correct, only later.
 	 */
-	if (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= clock_now_ticks())
-		timeouts_expire(c, clock_now_ticks());
+	if (c->timeout_head != THREAD_NONE) {
+		uint64_t now = clock_now_ticks();
+
+		if (threads[c->timeout_head].deadline <= now)
+			timeouts_expire(c, now);
+	}
 }
 
 void sched_wake(struct thread *t)
@@ -206,6 +232,7 @@ static void timeouts_expire(struct sched_cpu *c, uint64_t now)
 
 		c->timeout_head = t->timeout_next;
 		t->in_timeouts = false;
+		timeout_prio_del(c, t->prio);
 		/* A timed-out wait returns KERR_TIMEOUT; a finished sleep returns OK. */
 		t->ctx.x[0] = t->state == THREAD_WAITING ? KERR_TIMEOUT : KERR_OK;
 		t->ctx.x[1] = 0;
@@ -250,8 +277,9 @@ static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
 /*
  * Timeouts of threads that cannot preempt the one about to run are left unprogrammed: they
  * could not run before it blocks anyway, and their IRQ would only delay it. When it blocks,
- * the next program_timer() sees them (a passed deadline fires at once). The walk is bounded by
- * the number of threads, like timeout_insert().
+ * the next program_timer() sees them (a passed deadline fires at once). The priority bitmap
+ * answers "none can" at once; otherwise the walk stops at the first that can (bounded by the
+ * number of threads, like timeout_insert()).
  */
 static void program_timer(void)
 {
@@ -260,7 +288,11 @@ static void program_timer(void)
 	unsigned i = c->timeout_head;
 
 	if (c->current && c->current->state == THREAD_RUNNING) {
-		while (i != THREAD_NONE && threads[i].prio <= c->current->prio)
+		unsigned prio = c->current->prio;
+
+		if (c->timeout_prios >> prio >> 1 == 0)
+			i = THREAD_NONE; /* no timeout of a higher priority: none can preempt */
+		while (i != THREAD_NONE && threads[i].prio <= prio)
 			i = threads[i].timeout_next;
 	}
 	if (i != THREAD_NONE)
@@ -390,8 +422,8 @@ struct trap_frame *sched_resume(void)
 		}
 		c->rotate_current = false;
 		if (top >= 0) {
-			struct thread *t = &threads[runq_peek(&c->runq)];
-			runq_remove(&c->runq, (runq_tid_t)t->id);
+			struct thread *t = &threads[runq_pop(&c->runq)];
+
 			switch_to(c, t);
 			program_timer();
 			return &t->ctx;

@@ -33,6 +33,8 @@ void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio);
 void runq_remove(struct runq *q, runq_tid_t t);
 /* Highest-priority queued thread, first in its FIFO; RUNQ_NONE if all queues are empty. */
 runq_tid_t runq_peek(const struct runq *q);
+/* runq_peek and runq_remove in one: take the thread runq_peek names off its queue. */
+runq_tid_t runq_pop(struct runq *q);
 /* Priority of the highest non-empty queue; -1 if none. */
 int runq_top_priority(const struct runq *q);
 
