@@ -64,12 +64,6 @@ void runq_remove(struct runq *q, runq_tid_t t)
 	l->next = l->prev = RUNQ_NONE;
 }
 
-int runq_top_priority(const struct runq *q)
-{
-	/* The highest set bit: one CLZ instruction on AArch64. */
-	return q->bitmap ? 63 - __builtin_clzll(q->bitmap) : -1;
-}
-
 /*
  * The scheduler's pick, one step: the head of the top queue has no predecessor, so only its
  * successor's link changes (runq_peek + runq_remove cost ~50 instructions of every switch).

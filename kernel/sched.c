@@ -86,7 +86,8 @@ void sched_make_ready(struct thread *t)
 	t->state = THREAD_READY;
 	t->slice_left = 0; /* at the tail of its priority: a full slice when it runs */
 	runq_push_tail(&cpu_of(t)->runq, (runq_tid_t)t->id, t->prio);
-	smp_kick(t->cpu);
+	if (t->cpu != cpu_id()) /* the common case, a thread of this CPU, needs no kick */
+		smp_kick(t->cpu);
 }
 
 /* ---- timeout queue: sorted insertion, bounded by the number of threads ---- */

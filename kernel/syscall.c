@@ -4,13 +4,13 @@
 #include "cmsis_aarch64.h"
 #include "esr.h"
 #include "keel/clock.h"
+#include "keel/console.h"
 #include "keel/irq.h"
 #include "keel/kinfo.h"
 #include "keel/kstring.h"
 #include "keel/latency.h"
 #include "keel/mdb.h"
 #include "keel/panic.h"
-#include "keel/printk.h"
 #include "keel/sched.h"
 #include "keel/syscall.h"
 #include "keel/system.h"
@@ -65,8 +65,7 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 		if (c > DEBUG_WRITE_CHUNK)
 			c = DEBUG_WRITE_CHUNK;
 		space_copy_from_user(buf, ubuf + done, c);
-		for (size_t i = 0; i < c; i++)
-			printk_sink(NULL, buf[i]);
+		console_write(buf, c);
 		done += c;
 		/*
 		 * Preemption point, after at most DEBUG_WRITE_CHUNK bytes: with an IRQ waiting, the
