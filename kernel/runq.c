@@ -11,22 +11,6 @@ void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads)
 		links[t] = (struct runq_link){RUNQ_NONE, RUNQ_NONE, 0, false};
 }
 
-void runq_push_tail(struct runq *q, runq_tid_t t, unsigned prio)
-{
-	struct runq_link *l = &q->links[t];
-
-	l->prio = (uint8_t)prio;
-	l->queued = true;
-	l->next = RUNQ_NONE;
-	l->prev = q->tail[prio];
-	if (q->tail[prio] != RUNQ_NONE)
-		q->links[q->tail[prio]].next = t;
-	else
-		q->head[prio] = t;
-	q->tail[prio] = t;
-	q->bitmap |= 1ULL << prio;
-}
-
 void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio)
 {
 	struct runq_link *l = &q->links[t];

@@ -54,7 +54,9 @@ static void timeouts_expire(struct sched_cpu *c, uint64_t now);
  * masked), and be taken only after it, costing that thread the rest of this path plus a whole
  * IRQ entry and exit (docs/interrupts-and-time.md, "A thread's wake-up path"). The wait is
  * bounded by this constant, spent with IRQs masked, and cut short by any other pending IRQ.
- * 10 us covers the rest of a wake-up path on QEMU virt (~600 instructions); 5 us did not.
+ * 10 us covers the rest of a wake-up path on QEMU virt (~600 instructions); 5 us did not. With
+ * the shorter path of branch wakepath2, 5 us gave the same idle maximum but moved the loads'
+ * both ways; without merging the idle maximum was ~280 higher (docs/interrupts-and-time.md).
  */
 #define TIMER_MERGE_NS 10000U
 
@@ -226,19 +228,28 @@ void sched_wake(struct thread *t)
  * not after every queue change: each programming costs a clock_call_at_ticks().
  */
 
+/*
+ * Every thread in @c's timeout queue runs on @c's CPU, the one calling: sched_make_ready()
+ * without its kick test, and the queue head kept in a register (the timer IRQ's path).
+ */
 static void timeouts_expire(struct sched_cpu *c, uint64_t now)
 {
-	while (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= now) {
-		struct thread *t = &threads[c->timeout_head];
+	unsigned head = c->timeout_head;
 
-		c->timeout_head = t->timeout_next;
+	while (head != THREAD_NONE && threads[head].deadline <= now) {
+		struct thread *t = &threads[head];
+
+		head = t->timeout_next;
 		t->in_timeouts = false;
 		timeout_prio_del(c, t->prio);
 		/* A timed-out wait returns KERR_TIMEOUT; a finished sleep returns OK. */
 		t->ctx.x[0] = t->state == THREAD_WAITING ? KERR_TIMEOUT : KERR_OK;
 		t->ctx.x[1] = 0;
-		sched_make_ready(t);
+		t->state = THREAD_READY;
+		t->slice_left = 0; /* as sched_make_ready() */
+		runq_push_tail(&c->runq, (runq_tid_t)t->id, t->prio);
 	}
+	c->timeout_head = head;
 }
 
 /* The priority a timeout must beat to matter now: the ready threads' and the running one's. */

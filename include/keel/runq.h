@@ -26,8 +26,26 @@ struct runq {
 };
 
 void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads);
-/* Append @t at priority @prio (a thread that yields or wakes goes last in its priority). */
-void runq_push_tail(struct runq *q, runq_tid_t t, unsigned prio);
+/*
+ * Append @t at priority @prio (a thread that yields or wakes goes last in its priority).
+ * Inline: the timer IRQ's wake-up path calls it with IRQs masked, and as a leaf
+ * timeouts_expire() needs no stack frame.
+ */
+static inline void runq_push_tail(struct runq *q, runq_tid_t t, unsigned prio)
+{
+	struct runq_link *l = &q->links[t];
+
+	l->prio = (uint8_t)prio;
+	l->queued = true;
+	l->next = RUNQ_NONE;
+	l->prev = q->tail[prio];
+	if (q->tail[prio] != RUNQ_NONE)
+		q->links[q->tail[prio]].next = t;
+	else
+		q->head[prio] = t;
+	q->tail[prio] = t;
+	q->bitmap |= 1ULL << prio;
+}
 /* Put @t first at @prio (a preempted thread keeps its place, as SCHED_FIFO requires). */
 void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio);
 void runq_remove(struct runq *q, runq_tid_t t);
