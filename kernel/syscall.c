@@ -216,7 +216,8 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
  * call resumes at the next part (flags in x2 say which); the parts are then snapshots of
  * slightly different moments. The latency records are copied from where the trace keeps them
  * (no staging copy), one CPU's record per part, and reset, if asked, in the part that copies
- * them, so exactly once; that keeps every part below ~500 instructions.
+ * them, so exactly once; that keeps every part near ~500 instructions (the first, with the
+ * entry, the buffer check and a line per space, ~670 with eight spaces).
  */
 static void kernel_info_part(struct keel_info *info, unsigned part, uintptr_t ubuf, bool reset)
 {
@@ -310,7 +311,7 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 		return ret(tf, KERR_FAULT, 0);
 	for (; part < parts; part++) {
 		kernel_info_part(&info, part, ubuf, (flags & KINFO_RESET_LATENCY) != 0);
-		/* Preemption point, after one part (at most ~500 instructions on QEMU virt). */
+		/* Preemption point, after one part (~500 instructions on QEMU virt). */
 		if (part + 1 < parts && preempt_pending()) {
 			tf->x[2] = (flags & ~(uint64_t)KINFO_FROM_PART_Msk) | KINFO_FROM_PART(part + 1);
 			return preempted(tf);
