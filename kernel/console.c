@@ -38,3 +38,13 @@ void console_putc(char c)
 		console_raw_putc('\r');
 	console_raw_putc(c);
 }
+
+/* debug_write's pieces run with IRQs masked: two calls less per byte than printk_sink. */
+void console_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			console_raw_putc('\r');
+		console_raw_putc(s[i]);
+	}
+}

@@ -23,15 +23,14 @@ static struct {
 	int open;
 } open_stretch[CONFIG_NR_CPUS];
 
-static struct {
-	uint64_t timer_late_max;
-	uint64_t max[KINFO_LAT_PATHS];
-	uint64_t max_cycles[KINFO_LAT_PATHS];
-	bool cycles; /* a CPU with a PMU closed a stretch */
-} lat;
+/*
+ * Kept in kernel_info's layout, so that it copies them to user memory as they are: a staging
+ * copy of the per-CPU record (1.1 KiB) was ~520 of its longest masked part (~1 340).
+ */
+static struct kinfo_latency lat = {.enabled = 1, .nr_paths = KINFO_LAT_PATHS};
 
 _Static_assert(CONFIG_NR_CPUS <= KINFO_MAX_CPUS, "kinfo_latency_cpus has an entry per CPU");
-static struct kinfo_latency_cpu lat_cpu[CONFIG_NR_CPUS];
+static struct kinfo_latency_cpus lat_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
 
 /*
  * The clock is read last here and first in close_stretch(), so that a stretch counts as little
@@ -55,14 +54,14 @@ static void close_stretch(void)
 	unsigned path = open_stretch[cpu].path;
 
 	if (open_stretch[cpu].open && path < KINFO_LAT_PATHS) {
-		if (d > lat.max[path])
-			lat.max[path] = d;
-		if (d > lat_cpu[cpu].masked_max[path])
-			lat_cpu[cpu].masked_max[path] = d;
+		if (d > lat.masked_max[path])
+			lat.masked_max[path] = d;
+		if (d > lat_cpus.cpu[cpu].masked_max[path])
+			lat_cpus.cpu[cpu].masked_max[path] = d;
 		if (pmu_cycles_on[cpu]) {
-			lat.cycles = true;
-			if (dc > lat.max_cycles[path])
-				lat.max_cycles[path] = dc;
+			lat.cycles = 1;
+			if (dc > lat.masked_max_cycles[path])
+				lat.masked_max_cycles[path] = dc;
 		}
 	}
 	open_stretch[cpu].open = 0;
@@ -126,32 +125,29 @@ void latency_timer_late(uint64_t ticks)
 {
 	if (ticks > lat.timer_late_max)
 		lat.timer_late_max = ticks;
-	if (ticks > lat_cpu[cpu_id()].timer_late_max)
-		lat_cpu[cpu_id()].timer_late_max = ticks;
+	if (ticks > lat_cpus.cpu[cpu_id()].timer_late_max)
+		lat_cpus.cpu[cpu_id()].timer_late_max = ticks;
 }
 
-void latency_read(struct kinfo_latency *out, int reset)
+const struct kinfo_latency *latency_record(void)
 {
-	out->enabled = 1;
-	out->nr_paths = KINFO_LAT_PATHS;
-	out->timer_late_max = lat.timer_late_max;
-	out->cycles = lat.cycles;
-	out->reserved = 0;
-	memcpy(out->masked_max, lat.max, sizeof(lat.max));
-	memcpy(out->masked_max_cycles, lat.max_cycles, sizeof(lat.max_cycles));
-	if (reset) {
-		lat.timer_late_max = 0;
-		memset(lat.max, 0, sizeof(lat.max));
-		memset(lat.max_cycles, 0, sizeof(lat.max_cycles));
-	}
+	return &lat;
 }
 
-void latency_read_cpus(struct kinfo_latency_cpus *out, int reset)
+void latency_reset(void)
 {
-	out->enabled = 1;
-	out->nr_cpus = CONFIG_NR_CPUS;
-	memcpy(out->cpu, lat_cpu, sizeof(lat_cpu));
-	if (reset)
-		memset(lat_cpu, 0, sizeof(lat_cpu));
+	lat.timer_late_max = 0;
+	memset(lat.masked_max, 0, sizeof(lat.masked_max));
+	memset(lat.masked_max_cycles, 0, sizeof(lat.masked_max_cycles));
+}
+
+const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu)
+{
+	return &lat_cpus.cpu[cpu];
+}
+
+void latency_reset_cpu(unsigned cpu)
+{
+	memset(&lat_cpus.cpu[cpu], 0, sizeof(lat_cpus.cpu[cpu]));
 }
 #endif

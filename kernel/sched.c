@@ -27,8 +27,10 @@ struct sched_cpu {
 	bool fp_el0_allowed;		  /* CPACR_EL1.FPEN lets EL0 use them (else they trap) */
 	const struct space *active_space; /* this CPU's TTBR0 */
 	unsigned timeout_head;		  /* timeout queue, earliest deadline first */
-	bool rotate_current;		  /* the current thread's time slice ran out */
-	unsigned long switches;		  /* threads switched to, for the final report */
+	uint64_t timeout_prios;		  /* bit p: a thread of priority p is in the timeout queue */
+	uint8_t timeout_prio_count[RUNQ_PRIORITIES]; /* how many */
+	bool rotate_current;			     /* the current thread's time slice ran out */
+	unsigned long switches;			     /* threads switched to, for the final report */
 };
 
 static struct sched_cpu cpus[CONFIG_NR_CPUS];
@@ -52,7 +54,9 @@ static void timeouts_expire(struct sched_cpu *c, uint64_t now);
  * masked), and be taken only after it, costing that thread the rest of this path plus a whole
  * IRQ entry and exit (docs/interrupts-and-time.md, "A thread's wake-up path"). The wait is
  * bounded by this constant, spent with IRQs masked, and cut short by any other pending IRQ.
- * 10 us covers the rest of a wake-up path on QEMU virt (~600 instructions); 5 us did not.
+ * 10 us covers the rest of a wake-up path on QEMU virt (~600 instructions); 5 us did not. With
+ * the shorter path of branch wakepath2, 5 us gave the same idle maximum but moved the loads'
+ * both ways; without merging the idle maximum was ~280 higher (docs/interrupts-and-time.md).
  */
 #define TIMER_MERGE_NS 10000U
 
@@ -69,6 +73,7 @@ void sched_init(void)
 		cpus[c].fp_el0_allowed = true; /* el0_setup() sets FPEN = 0b11 on every CPU */
 		cpus[c].active_space = NULL;
 		cpus[c].timeout_head = THREAD_NONE;
+		cpus[c].timeout_prios = 0;
 		cpus[c].rotate_current = false;
 	}
 }
@@ -83,10 +88,28 @@ void sched_make_ready(struct thread *t)
 	t->state = THREAD_READY;
 	t->slice_left = 0; /* at the tail of its priority: a full slice when it runs */
 	runq_push_tail(&cpu_of(t)->runq, (runq_tid_t)t->id, t->prio);
-	smp_kick(t->cpu);
+	if (t->cpu != cpu_id()) /* the common case, a thread of this CPU, needs no kick */
+		smp_kick(t->cpu);
 }
 
 /* ---- timeout queue: sorted insertion, bounded by the number of threads ---- */
+
+/*
+ * The priorities in the queue, kept as counts and a bitmap, let program_timer() see in O(1)
+ * that no timeout can preempt the running thread (always so for the highest-priority thread,
+ * the one whose latency matters most) instead of walking the whole queue with IRQs masked.
+ */
+static void timeout_prio_add(struct sched_cpu *c, unsigned prio)
+{
+	c->timeout_prio_count[prio]++;
+	c->timeout_prios |= 1ULL << prio;
+}
+
+static void timeout_prio_del(struct sched_cpu *c, unsigned prio)
+{
+	if (--c->timeout_prio_count[prio] == 0)
+		c->timeout_prios &= ~(1ULL << prio);
+}
 
 static void timeout_insert(struct thread *t, uint64_t deadline)
 {
@@ -98,6 +121,7 @@ static void timeout_insert(struct thread *t, uint64_t deadline)
 	t->timeout_next = *link;
 	*link = t->id;
 	t->in_timeouts = true;
+	timeout_prio_add(cpu_of(t), t->prio);
 }
 
 static void timeout_remove(struct thread *t)
@@ -110,6 +134,7 @@ static void timeout_remove(struct thread *t)
 		link = &threads[*link].timeout_next;
 	*link = t->timeout_next;
 	t->in_timeouts = false;
+	timeout_prio_del(cpu_of(t), t->prio);
 }
 
 void sched_remove(struct thread *t)
@@ -183,8 +208,12 @@ void sched_block_current(enum thread_state state, uint64_t deadline_ticks)
 	 * ready them now rather than by an IRQ right after the next thread starts. Other ways of
 	 * leaving the CPU (exit, fault, yield) get that IRQ; it is correct, only later.
 	 */
-	if (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= clock_now_ticks())
-		timeouts_expire(c, clock_now_ticks());
+	if (c->timeout_head != THREAD_NONE) {
+		uint64_t now = clock_now_ticks();
+
+		if (threads[c->timeout_head].deadline <= now)
+			timeouts_expire(c, now);
+	}
 }
 
 void sched_wake(struct thread *t)
@@ -199,18 +228,28 @@ void sched_wake(struct thread *t)
  * not after every queue change: each programming costs a clock_call_at_ticks().
  */
 
+/*
+ * Every thread in @c's timeout queue runs on @c's CPU, the one calling: sched_make_ready()
+ * without its kick test, and the queue head kept in a register (the timer IRQ's path).
+ */
 static void timeouts_expire(struct sched_cpu *c, uint64_t now)
 {
-	while (c->timeout_head != THREAD_NONE && threads[c->timeout_head].deadline <= now) {
-		struct thread *t = &threads[c->timeout_head];
+	unsigned head = c->timeout_head;
 
-		c->timeout_head = t->timeout_next;
+	while (head != THREAD_NONE && threads[head].deadline <= now) {
+		struct thread *t = &threads[head];
+
+		head = t->timeout_next;
 		t->in_timeouts = false;
+		timeout_prio_del(c, t->prio);
 		/* A timed-out wait returns KERR_TIMEOUT; a finished sleep returns OK. */
 		t->ctx.x[0] = t->state == THREAD_WAITING ? KERR_TIMEOUT : KERR_OK;
 		t->ctx.x[1] = 0;
-		sched_make_ready(t);
+		t->state = THREAD_READY;
+		t->slice_left = 0; /* as sched_make_ready() */
+		runq_push_tail(&c->runq, (runq_tid_t)t->id, t->prio);
 	}
+	c->timeout_head = head;
 }
 
 /* The priority a timeout must beat to matter now: the ready threads' and the running one's. */
@@ -250,8 +289,9 @@ static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
 /*
  * Timeouts of threads that cannot preempt the one about to run are left unprogrammed: they
  * could not run before it blocks anyway, and their IRQ would only delay it. When it blocks,
- * the next program_timer() sees them (a passed deadline fires at once). The walk is bounded by
- * the number of threads, like timeout_insert().
+ * the next program_timer() sees them (a passed deadline fires at once). The priority bitmap
+ * answers "none can" at once; otherwise the walk stops at the first that can (bounded by the
+ * number of threads, like timeout_insert()).
  */
 static void program_timer(void)
 {
@@ -260,7 +300,11 @@ static void program_timer(void)
 	unsigned i = c->timeout_head;
 
 	if (c->current && c->current->state == THREAD_RUNNING) {
-		while (i != THREAD_NONE && threads[i].prio <= c->current->prio)
+		unsigned prio = c->current->prio;
+
+		if (c->timeout_prios >> prio >> 1 == 0)
+			i = THREAD_NONE; /* no timeout of a higher priority: none can preempt */
+		while (i != THREAD_NONE && threads[i].prio <= prio)
 			i = threads[i].timeout_next;
 	}
 	if (i != THREAD_NONE)
@@ -390,8 +434,8 @@ struct trap_frame *sched_resume(void)
 		}
 		c->rotate_current = false;
 		if (top >= 0) {
-			struct thread *t = &threads[runq_peek(&c->runq)];
-			runq_remove(&c->runq, (runq_tid_t)t->id);
+			struct thread *t = &threads[runq_pop(&c->runq)];
+
 			switch_to(c, t);
 			program_timer();
 			return &t->ctx;

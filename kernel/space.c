@@ -293,12 +293,12 @@ bool space_lookup(const struct space *s, uint64_t vpn, uint64_t *frame, unsigned
 }
 
 /*
- * The level 3 descriptor of @va in @s (0 if there is none) by a walk that leaves the walk cache
+ * The level 3 table of @va in @s (NULL if there is none) by a walk that leaves the walk cache
  * alone: the one-off check of a user buffer (kernel_info, debug_write) must not evict the
  * tables a map or unmap of the same thread is working on (two walks, ~110 instructions, on
  * its next call).
  */
-static uint64_t leaf_desc_uncached(const struct space *s, uint64_t va)
+static const uint64_t *leaf_table_uncached(const struct space *s, uint64_t va)
 {
 	uint64_t pa = s->root_pa;
 
@@ -306,27 +306,36 @@ static uint64_t leaf_desc_uncached(const struct space *s, uint64_t va)
 		uint64_t desc = table_va(pa)[pte_index(va, level)];
 
 		if (!pte_is_table(desc, level))
-			return 0;
+			return NULL;
 		pa = pte_addr(desc);
 	}
-	return table_va(pa)[pte_index(va, PTE_LEVELS - 1U)];
+	return table_va(pa);
 }
 
+/* One walk per level 3 table, not per page: the buffer check runs with IRQs masked. */
 bool space_user_range_ok(const struct space *s, uintptr_t va, size_t len, bool write)
 {
-	uint64_t first, last;
+	const uint64_t per_table = pte_level_size(PTE_LEVELS - 2U) >> PTE_PAGE_SHIFT;
+	uint64_t vpn, last;
 
 	if (len == 0)
 		return true;
 	if (!s || !s->root_pa || va < SPACE_VA_MIN || va >= SPACE_VA_LIMIT || len > SPACE_VA_LIMIT - va)
 		return false;
-	first = va >> PTE_PAGE_SHIFT;
+	vpn = va >> PTE_PAGE_SHIFT;
 	last = (va + len - 1U) >> PTE_PAGE_SHIFT;
-	for (uint64_t vpn = first; vpn <= last; vpn++) {
-		unsigned prot = pte_user_prot(leaf_desc_uncached(s, vpn << PTE_PAGE_SHIFT));
+	while (vpn <= last) {
+		const uint64_t *l3 = leaf_table_uncached(s, vpn << PTE_PAGE_SHIFT);
+		uint64_t table_last = vpn | (per_table - 1U);
 
-		if (!(prot & PTE_PROT_R) || (write && !(prot & PTE_PROT_W)))
+		if (!l3)
 			return false;
+		for (; vpn <= last && vpn <= table_last; vpn++) {
+			unsigned prot = pte_user_prot(l3[pte_index(vpn << PTE_PAGE_SHIFT, PTE_LEVELS - 1U)]);
+
+			if (!(prot & PTE_PROT_R) || (write && !(prot & PTE_PROT_W)))
+				return false;
+		}
 	}
 	return true;
 }

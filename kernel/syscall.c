@@ -4,13 +4,13 @@
 #include "cmsis_aarch64.h"
 #include "esr.h"
 #include "keel/clock.h"
+#include "keel/console.h"
 #include "keel/irq.h"
 #include "keel/kinfo.h"
 #include "keel/kstring.h"
 #include "keel/latency.h"
 #include "keel/mdb.h"
 #include "keel/panic.h"
-#include "keel/printk.h"
 #include "keel/sched.h"
 #include "keel/syscall.h"
 #include "keel/system.h"
@@ -65,8 +65,7 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 		if (c > DEBUG_WRITE_CHUNK)
 			c = DEBUG_WRITE_CHUNK;
 		space_copy_from_user(buf, ubuf + done, c);
-		for (size_t i = 0; i < c; i++)
-			printk_sink(NULL, buf[i]);
+		console_write(buf, c);
 		done += c;
 		/*
 		 * Preemption point, after at most DEBUG_WRITE_CHUNK bytes: with an IRQ waiting, the
@@ -212,14 +211,18 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
 }
 
 /*
- * kernel_info in four parts (KINFO_PART_*), each filled and copied out on its own with a
- * preemption point after it: the whole 1.4 KiB reply took ~1 550 instructions with IRQs masked.
- * A preempted call resumes at the next part (flags in x2 say which); the parts are then
- * snapshots of slightly different moments. The latency maxima are reset, if asked, in the part
- * that copies them, so exactly once.
+ * kernel_info in parts (KINFO_PART_*), each filled and copied out on its own with a preemption
+ * point after it: the whole 2.6 KiB reply took ~1 550 instructions with IRQs masked. A preempted
+ * call resumes at the next part (flags in x2 say which); the parts are then snapshots of
+ * slightly different moments. The latency records are copied from where the trace keeps them
+ * (no staging copy), one CPU's record per part, and reset, if asked, in the part that copies
+ * them, so exactly once; that keeps every part near ~500 instructions (the first, with the
+ * entry, the buffer check and a line per space, ~670 with eight spaces).
  */
-static void kernel_info_fill(struct keel_info *info, unsigned part, bool reset)
+static void kernel_info_part(struct keel_info *info, unsigned part, uintptr_t ubuf, bool reset)
 {
+	size_t start, end;
+
 	switch (part) {
 	case KINFO_PART_SYSTEM:
 		/* Slots past the fixed counts of spaces and threads stay zero from boot: no clearing. */
@@ -247,6 +250,8 @@ static void kernel_info_fill(struct keel_info *info, unsigned part, bool reset)
 				(struct kinfo_space){kernel_mdb.quota[s].used, kernel_mdb.quota[s].limit,
 						     sp->pt_used, sp->pt_limit};
 		}
+		start = 0;
+		end = offsetof(struct keel_info, thread);
 		break;
 	case KINFO_PART_THREADS:
 		for (unsigned i = 0; i < thread_count && i < KINFO_MAX_THREADS; i++) {
@@ -259,21 +264,41 @@ static void kernel_info_fill(struct keel_info *info, unsigned part, bool reset)
 								.cpu = th->cpu};
 		}
 		info->syscalls = syscall_count;
+		start = offsetof(struct keel_info, thread);
+		end = offsetof(struct keel_info, latency);
 		break;
-	case KINFO_PART_LATENCY: latency_read(&info->latency, reset); break;
-	default: latency_read_cpus(&info->latency_cpus, reset); break;
+	case KINFO_PART_LATENCY:
+		space_copy_to_user(ubuf + offsetof(struct keel_info, latency), latency_record(),
+				   sizeof(info->latency));
+		if (reset)
+			latency_reset();
+		return;
+	default: {
+		unsigned cpu = part - KINFO_PART_LATENCY_CPUS;
+
+		if (cpu == 0) {
+			info->latency_cpus.enabled = latency_record()->enabled;
+			info->latency_cpus.nr_cpus = CONFIG_NR_CPUS;
+			space_copy_to_user(ubuf + offsetof(struct keel_info, latency_cpus),
+					   (const char *)&info->latency_cpus,
+					   offsetof(struct kinfo_latency_cpus, cpu));
+		}
+		space_copy_to_user(ubuf + offsetof(struct keel_info, latency_cpus.cpu) +
+					   cpu * sizeof(struct kinfo_latency_cpu),
+				   latency_record_cpu(cpu), sizeof(struct kinfo_latency_cpu));
+		if (reset)
+			latency_reset_cpu(cpu);
+		return;
 	}
+	}
+	space_copy_to_user(ubuf + start, (const char *)info + start, end - start);
 }
 
 static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 {
 	static struct keel_info info; /* too big for the kernel stack; one CPU fills it at a time */
-	/* The per-CPU part ends after this kernel's last CPU: the unused entries are not copied. */
-	static const size_t part_start[KINFO_PARTS + 1] = {
-		0, offsetof(struct keel_info, thread), offsetof(struct keel_info, latency),
-		offsetof(struct keel_info, latency_cpus),
-		offsetof(struct keel_info, latency_cpus.cpu) +
-			CONFIG_NR_CPUS * sizeof(struct kinfo_latency_cpu)};
+	/* The per-CPU parts end at this kernel's last CPU: the later ones have nothing to copy. */
+	const unsigned parts = KINFO_PART_CPU(CONFIG_NR_CPUS);
 	uintptr_t ubuf = tf->x[0];
 	size_t size = tf->x[1];
 	uint64_t flags = tf->x[2];
@@ -284,12 +309,10 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 		return ret(tf, KERR_INVAL, 0);
 	if (!space_user_range_ok(t->space, ubuf, sizeof(info), true))
 		return ret(tf, KERR_FAULT, 0);
-	for (; part < KINFO_PARTS; part++) {
-		kernel_info_fill(&info, part, (flags & KINFO_RESET_LATENCY) != 0);
-		space_copy_to_user(ubuf + part_start[part], (const char *)&info + part_start[part],
-				   part_start[part + 1] - part_start[part]);
-		/* Preemption point, after one part (at most ~600 instructions on QEMU virt). */
-		if (part + 1 < KINFO_PARTS && preempt_pending()) {
+	for (; part < parts; part++) {
+		kernel_info_part(&info, part, ubuf, (flags & KINFO_RESET_LATENCY) != 0);
+		/* Preemption point, after one part (~500 instructions on QEMU virt). */
+		if (part + 1 < parts && preempt_pending()) {
 			tf->x[2] = (flags & ~(uint64_t)KINFO_FROM_PART_Msk) | KINFO_FROM_PART(part + 1);
 			return preempted(tf);
 		}

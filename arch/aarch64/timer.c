@@ -25,11 +25,6 @@ uint32_t timer_freq_hz(void)
 	return freq_hz;
 }
 
-uint64_t timer_now(void)
-{
-	return cnt_read_vct();
-}
-
 /*
  * CVAL is an absolute compare: the condition CNTVCT - CVAL >= 0 holds as soon as the count
  * reaches it, so a deadline already passed asserts the IRQ immediately (ARM ARM D11.2.4).

@@ -52,6 +52,7 @@ struct kinfo_thread {
 #define KINFO_LAT_FAULT	    33 /* a fault (or FIQ/SError) from user mode */
 #define KINFO_LAT_IDLE	    34 /* an IRQ that ended the idle loop, up to the eret to the woken thread */
 #define KINFO_LAT_PATHS	    35
+#define KINFO_MAX_CPUS	    8  /* CONFIG_NR_CPUS's upper limit (Kconfig) */
 #define KINFO_RESET_LATENCY 1u /* kernel_info flag: clear the maxima after reading them */
 
 /*
@@ -60,11 +61,12 @@ struct kinfo_thread {
  * may ask for the parts from one on (e.g. KINFO_FROM_PART(KINFO_PART_LATENCY) for only the
  * latency record): the other bytes of the buffer are left as they were.
  */
-#define KINFO_PART_SYSTEM	0u /* size .. space[]: build facts, pools, quotas */
-#define KINFO_PART_THREADS	1u /* thread[], syscalls */
-#define KINFO_PART_LATENCY	2u /* latency */
-#define KINFO_PART_LATENCY_CPUS 3u /* latency_cpus (to the last CPU's entry) */
-#define KINFO_PARTS		4u
+#define KINFO_PART_SYSTEM	0u	   /* size .. space[]: build facts, pools, quotas */
+#define KINFO_PART_THREADS	1u	   /* thread[], syscalls */
+#define KINFO_PART_LATENCY	2u	   /* latency */
+#define KINFO_PART_LATENCY_CPUS 3u	   /* latency_cpus: enabled, nr_cpus and cpu[0] */
+#define KINFO_PART_CPU(c)	(3u + (c)) /* latency_cpus.cpu[c] (part 3 also the header) */
+#define KINFO_PARTS		(3u + KINFO_MAX_CPUS)
 #define KINFO_FROM_PART_Pos	8u
 #define KINFO_FROM_PART_Msk	(0xFFULL << KINFO_FROM_PART_Pos)
 #define KINFO_FROM_PART(part)	((uint64_t)(part) << KINFO_FROM_PART_Pos)
@@ -84,12 +86,12 @@ struct kinfo_latency {
 };
 
 /*
- * The same maxima per CPU (ticks only): entry c is what CPU c's kernel did. Filled in a part of
- * its own (KINFO_PART_LATENCY_CPUS), entries 0 .. nr_cpus - 1 only (the kernel's
- * CONFIG_NR_CPUS); the others are left as they were in the caller's buffer. kinfo_latency above
- * holds the maximum over the CPUs, as before; each record is reset in its own part.
+ * The same maxima per CPU (ticks only): entry c is what CPU c's kernel did. Entry c is filled in
+ * a part of its own (KINFO_PART_CPU(c); part KINFO_PART_LATENCY_CPUS = KINFO_PART_CPU(0) also
+ * writes enabled and nr_cpus), entries 0 .. nr_cpus - 1 only (the kernel's CONFIG_NR_CPUS); the
+ * others are left as they were in the caller's buffer. kinfo_latency above holds the maximum
+ * over the CPUs, as before; each record is reset in its own part.
  */
-#define KINFO_MAX_CPUS 8 /* CONFIG_NR_CPUS's upper limit (Kconfig) */
 
 struct kinfo_latency_cpu {
 	uint64_t timer_late_max;

@@ -15,8 +15,11 @@ void latency_exit(void);		 /* leaving for user mode */
 void latency_preempt_point(void);	 /* a preemption point found no IRQ waiting */
 void latency_irq_in_call(void);		 /* a preemption point handles the waiting IRQ itself */
 void latency_timer_late(uint64_t ticks); /* the timer IRQ's lateness */
-void latency_read(struct kinfo_latency *out, int reset);
-void latency_read_cpus(struct kinfo_latency_cpus *out, int reset);
+/* The records kernel_info copies out as they are, and their resets (KINFO_RESET_LATENCY). */
+const struct kinfo_latency *latency_record(void);
+void latency_reset(void);
+const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu); /* cpu < CONFIG_NR_CPUS */
+void latency_reset_cpu(unsigned cpu);
 #else
 static inline void latency_enter(void) {}
 static inline void latency_set_path(unsigned path)
@@ -32,18 +35,24 @@ static inline void latency_timer_late(uint64_t ticks)
 {
 	(void)ticks;
 }
-static inline void latency_read(struct kinfo_latency *out, int reset)
+/* Without the trace: records of zeros, enabled = 0. */
+static inline const struct kinfo_latency *latency_record(void)
 {
-	(void)reset;
-	*out = (struct kinfo_latency){0};
+	static const struct kinfo_latency none;
+
+	return &none;
 }
-static inline void latency_read_cpus(struct kinfo_latency_cpus *out, int reset)
+static inline void latency_reset(void) {}
+static inline const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu)
 {
-	(void)reset;
-	out->enabled = 0;
-	out->nr_cpus = CONFIG_NR_CPUS;
-	for (unsigned c = 0; c < CONFIG_NR_CPUS; c++)
-		out->cpu[c] = (struct kinfo_latency_cpu){0};
+	static const struct kinfo_latency_cpu none;
+
+	(void)cpu;
+	return &none;
+}
+static inline void latency_reset_cpu(unsigned cpu)
+{
+	(void)cpu;
 }
 #endif
 

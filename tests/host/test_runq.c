@@ -70,7 +70,7 @@ static void test_random_against_model(void **state)
 		runq_tid_t t = (runq_tid_t)rnd(NT);
 		unsigned p = rnd(8) ? rnd(4) * 21 : rnd(RUNQ_PRIORITIES); /* crowd a few levels */
 
-		switch (rnd(3)) {
+		switch (rnd(4)) {
 		case 0:
 			if (model_prio[t] >= 0)
 				break;
@@ -87,6 +87,17 @@ static void test_random_against_model(void **state)
 			model_len[p]++;
 			model_prio[t] = (int)p;
 			break;
+		case 2: {
+			int top = runq_top_priority(&q);
+			runq_tid_t head = runq_pop(&q);
+
+			assert_int_equal(head, top < 0 ? RUNQ_NONE : model[top][0]);
+			if (top >= 0) {
+				assert_false(links[head].queued);
+				model_remove(head);
+			}
+			break;
+		}
 		default:
 			runq_remove(&q, t); /* also on a thread that is not queued: no effect */
 			if (model_prio[t] >= 0)
@@ -120,6 +131,18 @@ static void test_fifo_and_priority_order(void **state)
 	runq_remove(&q, 3);
 	assert_int_equal(runq_peek(&q), 0);
 	assert_int_equal(runq_top_priority(&q), 0);
+	assert_int_equal(runq_pop(&q), 0);
+	assert_int_equal(runq_pop(&q), RUNQ_NONE);
+	runq_push_tail(&q, 5, 7);
+	runq_push_tail(&q, 6, 7);
+	assert_int_equal(runq_pop(&q), 5);
+	runq_remove(&q, 5); /* popped: no longer queued, no effect */
+	assert_int_equal(runq_peek(&q), 6);
+	assert_int_equal(links[6].prev, RUNQ_NONE);
+	runq_push_head(&q, 5, 7);
+	assert_int_equal(runq_pop(&q), 5);
+	assert_int_equal(runq_pop(&q), 6);
+	assert_int_equal(runq_top_priority(&q), -1);
 }
 
 int main(void)

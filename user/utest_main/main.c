@@ -164,6 +164,16 @@ static void test_kernel_info_parts(void)
 	check(err == KERR_OK && untouched && part.syscalls > 0 && part.thread[0].priority == 30,
 	      "kernel_info: from part THREADS on writes only the threads and the latency record",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
+	/* One part per CPU's latency record: from CPU 1's on, CPU 0's entry and the header stay. */
+	memset(&part, 0x5a, sizeof(part));
+	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_CPU(1)), NULL);
+	first = offsetof(struct keel_info, latency_cpus.cpu[1]);
+	untouched = true;
+	for (size_t i = 0; i < first; i++)
+		untouched &= b[i] == 0x5a;
+	check(err == KERR_OK && untouched && part.latency_cpus.cpu[1].timer_late_max != 0x5a5a5a5a5a5a5a5aULL,
+	      "kernel_info: from part CPU(1) on writes only the per-CPU records from CPU 1 on",
+	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
 	err = keel_kernel_info(&part, sizeof(part), NULL);
 	check(err == KERR_OK && part.size == sizeof(part) && part.nr_threads == SYS_NR_THREADS,
 	      "kernel_info: the whole reply again after a partial one", "incomplete");
