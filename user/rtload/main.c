@@ -496,7 +496,7 @@ static void print_kernel_latency(unsigned p, const struct kinfo_latency *l,
 
 static enum kerr run(volatile struct rt_ctl *ctl)
 {
-	uint64_t now, free_entries;
+	uint64_t free_entries;
 	unsigned np = 1;
 	struct kinfo_latency lat;
 	static struct kinfo_latency_cpus lat_cpus; /* 2.3 KiB: not on the stack */
@@ -533,15 +533,10 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 	set_stage(ctl, RT_STAGE_IDLE); /* set-up done: samples from now on are idle ones */
 
 	/* Phase 0: idle (nothing printed until it ends: a debug_write runs with interrupts masked). */
-	while (ctl->samples[0] < SYS_PARAM_SAMPLES) {
-		err = keel_clock_now(&now);
-		if (err == KERR_OK)
-			err = keel_sleep_until(now + RT_POLL_NS);
-		if (err == KERR_PAST) /* held up past the poll (CPU 1 busy in the kernel): poll again */
-			err = KERR_OK;
-		if (err != KERR_OK)
-			return err;
-	}
+	err = wait_samples(ctl,
+			   ctl->samples[0] < SYS_PARAM_SAMPLES ? SYS_PARAM_SAMPLES - ctl->samples[0] : 0);
+	if (err != KERR_OK)
+		return err;
 	for (unsigned p = 1; p < np; p++) {
 		set_stage(ctl, RT_STAGE_HARNESS); /* its kernel_info copy is no phase's load */
 		err = read_kernel_latency(&lat, &lat_cpus);
