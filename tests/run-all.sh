@@ -462,6 +462,22 @@ sys.exit(0 if cpu.get("storm1") == 1 and samples and samples[0] >= 200 and
 PY
 }
 step "rt-tests: a storm thread on CPU 1 does not starve CPU 0 (phase ends, T0 gets its samples)" rt_storm_cpu1
+# The spin load (a user-space loop on CPU 1, docs/rt-tests.md "Reproducibility"): its phase runs,
+# the loop counted, T0 got its samples and CPU 1 never entered the kernel during it beyond its waits.
+rt_spin() {
+	local s=build/rt-tests/test-spin/summary.json
+	rt-tests/run --quick --chunks 2 --load spin -l 50 --name test-spin && "${PYY:-python3}" - "$s" <<'PY'
+import json, re, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+loops = [int(m.group(1)) for i in run["load_info"].get("spin", []) for m in [re.match(r"loops=(\d+)", i)] if m]
+t0 = [p["count"] for p in run["threads"][0]["phases"] if p["load"] == "spin" and p["stage"] == "spin"]
+cpu1 = [k["cpus"].get("1", {}) for k in run["kernel"] if k["phase"] == 1]
+print("spin loops:", loops, "T0 samples in the spin stage:", t0, "CPU 1 kernel paths in the phase:", cpu1)
+sys.exit(0 if loops and loops[0] > 0 and t0 and t0[0] >= 50 and cpu1 and
+         set(cpu1[0]) <= {"sys_wait", "idle_wake"} else 1)
+PY
+}
+step "rt-tests: the spin load runs a CPU 1 loop without system calls while T0 samples" rt_spin
 # Measurement parameters reach the guest: its own lines report them.
 rt_params() {
 	local s=build/rt-tests/test-params/summary.json
@@ -586,6 +602,8 @@ step "rt-tests: measurement priorities must stay above the loads (exit 2)" rt_us
 step "rt-tests: -a with a CPU the board lacks is refused (exit 2)" rt_usage "CPU 2 out of range 0..1" --quick -a 0,2
 step "rt-tests: -a 1 on the one-CPU Pi 4 build is refused (exit 2)" rt_usage "CPU 1 out of range 0..0" \
 	--quick --board rpi4 -a 1
+step "rt-tests: the spin load on the one-CPU Pi 4 build is refused (exit 2)" \
+	rt_usage "--load spin runs on CPU 1: board rpi4 has 1 CPU" --quick --board rpi4 --load spin
 step "rt-tests: -a with a non-number is refused (exit 2)" rt_usage "not a comma-separated list" --quick -a 0,x
 step "rt-tests: two of unmap, chain, fan in one phase are refused (exit 2)" rt_usage "at most one of unmap, chain, fan" \
 	--quick --load unmap+chain

@@ -35,13 +35,14 @@ enum rt_stage {
 	RT_STAGE_IRQ = 8,	/* a CPU 1 thread notifies a CPU 0 thread: reschedule SGIs */
 	RT_STAGE_THRASH = 9,	/* a thread walks a 2 MiB buffer and maps/unmaps its own pages */
 	RT_STAGE_PINGPONG = 10, /* only the ping-pong threads (which run during every phase) */
-	RT_STAGES = 11,
+	RT_STAGE_SPIN = 11,	/* a CPU 1 thread spins in user space, no system calls */
+	RT_STAGES = 12,
 };
 
 #define RT_STAGE_NAMES                                                                                      \
 	{                                                                                                   \
 		"harness", "idle", "map", "unmap", "revoke", "chain", "fan", "storm", "irqstorm", "thrash", \
-			"pingpong"                                                                          \
+			"pingpong", "spin"                                                                  \
 	}
 
 /* The loads, in the order the conductor (rtload's main) runs their phases; bit i of `active`. */
@@ -54,12 +55,13 @@ enum rt_load {
 	RT_LOAD_IRQSTORM = 5,
 	RT_LOAD_THRASH = 6,
 	RT_LOAD_PINGPONG = 7,
-	RT_LOADS = 8,
+	RT_LOAD_SPIN = 8,
+	RT_LOADS = 9,
 };
 
-#define RT_LOAD_NAMES                                                                      \
-	{                                                                                  \
-		"idle", "unmap", "chain", "fan", "storm", "irqstorm", "thrash", "pingpong" \
+#define RT_LOAD_NAMES                                                                              \
+	{                                                                                          \
+		"idle", "unmap", "chain", "fan", "storm", "irqstorm", "thrash", "pingpong", "spin" \
 	}
 
 /*

@@ -62,10 +62,13 @@
 #ifndef SYS_PARAM_LOAD_PINGPONG
 #define SYS_PARAM_LOAD_PINGPONG 0u /* 1: a phase of its own (the threads run throughout anyway) */
 #endif
+#ifndef SYS_PARAM_LOAD_SPIN
+#define SYS_PARAM_LOAD_SPIN 0u
+#endif
 
 /*
  * load_<x>_with: the loads that run in x's phase too, as bits 1 << enum rt_load (only background
- * loads: storm, irqstorm, thrash, pingpong; rt-tests/run --load x+y). Joined loads need no phase of their own.
+ * loads: storm, irqstorm, thrash, pingpong, spin; rt-tests/run --load x+y). Joined loads need no phase of their own.
  */
 #ifndef SYS_PARAM_LOAD_UNMAP_WITH
 #define SYS_PARAM_LOAD_UNMAP_WITH 0u
@@ -88,24 +91,30 @@
 #ifndef SYS_PARAM_LOAD_PINGPONG_WITH
 #define SYS_PARAM_LOAD_PINGPONG_WITH 0u
 #endif
+#ifndef SYS_PARAM_LOAD_SPIN_WITH
+#define SYS_PARAM_LOAD_SPIN_WITH 0u
+#endif
 #define RT_JOINED                                                                                \
 	(SYS_PARAM_LOAD_UNMAP_WITH | SYS_PARAM_LOAD_CHAIN_WITH | SYS_PARAM_LOAD_FAN_WITH |       \
 	 SYS_PARAM_LOAD_STORM_WITH | SYS_PARAM_LOAD_IRQSTORM_WITH | SYS_PARAM_LOAD_THRASH_WITH | \
-	 SYS_PARAM_LOAD_PINGPONG_WITH)
+	 SYS_PARAM_LOAD_PINGPONG_WITH | SYS_PARAM_LOAD_SPIN_WITH)
 /* Bits of enum rt_load, for the preprocessor. */
 #define RT_JOIN_STORM	 0x10u
 #define RT_JOIN_IRQSTORM 0x20u
 #define RT_JOIN_THRASH	 0x40u
 #define RT_JOIN_PINGPONG 0x80u
+#define RT_JOIN_SPIN	 0x100u
 #define RT_SEL_STORM	 (SYS_PARAM_LOAD_STORM || (RT_JOINED & RT_JOIN_STORM))
 #define RT_SEL_IRQSTORM	 (SYS_PARAM_LOAD_IRQSTORM || (RT_JOINED & RT_JOIN_IRQSTORM))
 #define RT_SEL_THRASH	 (SYS_PARAM_LOAD_THRASH || (RT_JOINED & RT_JOIN_THRASH))
 #define RT_SEL_PINGPONG	 (SYS_PARAM_LOAD_PINGPONG || (RT_JOINED & RT_JOIN_PINGPONG))
-#if RT_JOINED & ~(RT_JOIN_STORM | RT_JOIN_IRQSTORM | RT_JOIN_THRASH | RT_JOIN_PINGPONG)
-#error "load_<x>_with may name only storm, irqstorm, thrash and pingpong (docs/rt-tests.md)"
+#define RT_SEL_SPIN	 (SYS_PARAM_LOAD_SPIN || (RT_JOINED & RT_JOIN_SPIN))
+#if RT_JOINED & ~(RT_JOIN_STORM | RT_JOIN_IRQSTORM | RT_JOIN_THRASH | RT_JOIN_PINGPONG | RT_JOIN_SPIN)
+#error "load_<x>_with may name only storm, irqstorm, thrash, pingpong and spin (docs/rt-tests.md)"
 #endif
 _Static_assert(RT_JOIN_STORM == 1u << RT_LOAD_STORM && RT_JOIN_IRQSTORM == 1u << RT_LOAD_IRQSTORM &&
-		       RT_JOIN_THRASH == 1u << RT_LOAD_THRASH && RT_JOIN_PINGPONG == 1u << RT_LOAD_PINGPONG,
+		       RT_JOIN_THRASH == 1u << RT_LOAD_THRASH && RT_JOIN_PINGPONG == 1u << RT_LOAD_PINGPONG &&
+		       RT_JOIN_SPIN == 1u << RT_LOAD_SPIN,
 	       "RT_JOIN_* are the bits of enum rt_load (rt-tests/run writes them)");
 
 /* A load selected without its threads is a broken description: say so at build time. */
@@ -120,6 +129,9 @@ _Static_assert(RT_JOIN_STORM == 1u << RT_LOAD_STORM && RT_JOIN_IRQSTORM == 1u <<
 #endif
 #if RT_SEL_PINGPONG && !(defined(SYS_THREAD_PP0) && defined(SYS_THREAD_PP1))
 #error "load_pingpong needs threads pp0 and pp1 (docs/rt-tests.md)"
+#endif
+#if RT_SEL_SPIN && !defined(SYS_THREAD_SPIN)
+#error "load_spin needs the thread spin (CPU 1) (docs/rt-tests.md)"
 #endif
 
 #define RT_TREE_ROUNDS	4u    /* build + revoke rounds of the chain and fan phases */
@@ -311,6 +323,9 @@ static const unsigned background_threads[RT_LOADS][2] = {
 #if RT_SEL_PINGPONG
 	[RT_LOAD_PINGPONG] = {SYS_THREAD_PP0 + 1, SYS_THREAD_PP1 + 1},
 #endif
+#ifdef SYS_THREAD_SPIN
+	[RT_LOAD_SPIN] = {SYS_THREAD_SPIN + 1, 0},
+#endif
 }; /* thread index + 1; 0: none. Ping-pong not selected (rt_mixed.yaml) runs throughout: not woken. */
 
 /* The loads joined to each load's phase (bits 1 << enum rt_load). */
@@ -318,7 +333,7 @@ static const uint32_t joined[RT_LOADS] = {
 	[RT_LOAD_UNMAP] = SYS_PARAM_LOAD_UNMAP_WITH,	   [RT_LOAD_CHAIN] = SYS_PARAM_LOAD_CHAIN_WITH,
 	[RT_LOAD_FAN] = SYS_PARAM_LOAD_FAN_WITH,	   [RT_LOAD_STORM] = SYS_PARAM_LOAD_STORM_WITH,
 	[RT_LOAD_IRQSTORM] = SYS_PARAM_LOAD_IRQSTORM_WITH, [RT_LOAD_THRASH] = SYS_PARAM_LOAD_THRASH_WITH,
-	[RT_LOAD_PINGPONG] = SYS_PARAM_LOAD_PINGPONG_WITH,
+	[RT_LOAD_PINGPONG] = SYS_PARAM_LOAD_PINGPONG_WITH, [RT_LOAD_SPIN] = SYS_PARAM_LOAD_SPIN_WITH,
 };
 
 static enum kerr wake_threads(unsigned load)
@@ -358,7 +373,8 @@ static enum kerr background_phase(volatile struct rt_ctl *ctl, unsigned p)
 	static const enum rt_stage stage[RT_LOADS] = {[RT_LOAD_STORM] = RT_STAGE_STORM,
 						      [RT_LOAD_IRQSTORM] = RT_STAGE_IRQ,
 						      [RT_LOAD_THRASH] = RT_STAGE_THRASH,
-						      [RT_LOAD_PINGPONG] = RT_STAGE_PINGPONG};
+						      [RT_LOAD_PINGPONG] = RT_STAGE_PINGPONG,
+						      [RT_LOAD_SPIN] = RT_STAGE_SPIN};
 	unsigned load = ctl->load[p];
 	uint32_t loads = (1u << load) | joined[load];
 	enum kerr err, err2;
@@ -480,7 +496,7 @@ static void print_kernel_latency(unsigned p, const struct kinfo_latency *l,
 
 static enum kerr run(volatile struct rt_ctl *ctl)
 {
-	uint64_t now, free_entries;
+	uint64_t free_entries;
 	unsigned np = 1;
 	struct kinfo_latency lat;
 	static struct kinfo_latency_cpus lat_cpus; /* 2.3 KiB: not on the stack */
@@ -511,19 +527,16 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 		np = add_phase(ctl, np, RT_LOAD_THRASH, 0);
 	if (SYS_PARAM_LOAD_PINGPONG)
 		np = add_phase(ctl, np, RT_LOAD_PINGPONG, 0);
+	if (SYS_PARAM_LOAD_SPIN)
+		np = add_phase(ctl, np, RT_LOAD_SPIN, 0);
 	ctl->nphases = np;
 	set_stage(ctl, RT_STAGE_IDLE); /* set-up done: samples from now on are idle ones */
 
 	/* Phase 0: idle (nothing printed until it ends: a debug_write runs with interrupts masked). */
-	while (ctl->samples[0] < SYS_PARAM_SAMPLES) {
-		err = keel_clock_now(&now);
-		if (err == KERR_OK)
-			err = keel_sleep_until(now + RT_POLL_NS);
-		if (err == KERR_PAST) /* held up past the poll (CPU 1 busy in the kernel): poll again */
-			err = KERR_OK;
-		if (err != KERR_OK)
-			return err;
-	}
+	err = wait_samples(ctl,
+			   ctl->samples[0] < SYS_PARAM_SAMPLES ? SYS_PARAM_SAMPLES - ctl->samples[0] : 0);
+	if (err != KERR_OK)
+		return err;
 	for (unsigned p = 1; p < np; p++) {
 		set_stage(ctl, RT_STAGE_HARNESS); /* its kernel_info copy is no phase's load */
 		err = read_kernel_latency(&lat, &lat_cpus);
@@ -766,6 +779,31 @@ int pingpong(void)
 	}
 	if (self == SYS_THREAD_PP0)
 		printf("rt: pingpong round_trips=%llu\n", (unsigned long long)trips);
+#endif
+	return 0;
+}
+
+/*
+ * spin (CPU 1): count in a user-space loop while the phase lasts, with no system call and no
+ * memory traffic beyond the phase flag. On hardware this cannot delay CPU 0's wake-ups; under
+ * QEMU, whose vCPUs share one host thread round robin and one instruction clock, it shows what
+ * a busy second CPU adds to CPU 0's numbers (docs/rt-tests.md, "Reproducibility").
+ */
+int spin(void)
+{
+#ifdef SYS_THREAD_SPIN
+	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	uint64_t loops = 0;
+	enum kerr err = KERR_OK;
+
+	while (wait_for_phase(ctl, RT_LOAD_SPIN, &err))
+		while (phase_on(ctl, RT_LOAD_SPIN))
+			loops++;
+	if (err != KERR_OK) {
+		printf("rt: error spin %s\n", keel_strerror(err));
+		return 1;
+	}
+	printf("rt: spin loops=%llu\n", (unsigned long long)loops);
 #endif
 	return 0;
 }
