@@ -22,6 +22,7 @@ _Static_assert(SPACE_NR >= 4, "the tests need four spaces");
 #define VPN_MANY 0x10000ULL	/* 256 MiB: 40 pages for the whole-ASID invalidation */
 #define VPN_DEV	 0x20000ULL	/* a device page */
 #define NR_MANY	 40U		/* more than the 32 pages one sync invalidates one by one */
+#define VPN_EDGE 0x301ffULL	/* the last page of a 2 MiB unit: the next page needs another leaf table */
 #define CAPACITY 128U
 
 static uint8_t frame_buf[PTE_PAGE_SIZE] __attribute__((aligned(PTE_PAGE_SIZE)));
@@ -156,6 +157,30 @@ KTEST(space_map_and_copy_between_spaces)
 	space_copy_from_user(&out, va(VPN_B) + 3, 4);
 	KTEST_EXPECT(memcmp(&out, "keel", 4) == 0);
 	space_deactivate();
+	KTEST_EXPECT(consistent());
+}
+
+/* space_user_range_ok() walks once per leaf table: a buffer across two of them is checked in both. */
+KTEST(space_user_range_ok_across_leaf_tables)
+{
+	const struct space *a;
+	uintptr_t edge = va(VPN_EDGE) + PTE_PAGE_SIZE - 8; /* 8 bytes on each side of the 2 MiB boundary */
+
+	setup();
+	a = space_get(ID_A); /* B's table count is another test's check */
+	KTEST_EXPECT(mdb_map(&mdb, ID_A, VPN_A, ID_A, VPN_EDGE, 1, MDB_R) == KERR_OK);
+	KTEST_EXPECT(space_user_range_ok(a, edge, 8, false));
+	KTEST_EXPECT(!space_user_range_ok(a, edge, 16, false)); /* the next leaf table does not exist */
+	KTEST_EXPECT(mdb_map(&mdb, ID_A, VPN_A, ID_A, VPN_EDGE + 1U, 1, MDB_R) == KERR_OK);
+	KTEST_EXPECT(space_user_range_ok(a, edge, 16, false));
+	KTEST_EXPECT(space_user_range_ok(a, va(VPN_EDGE), 2 * PTE_PAGE_SIZE, false));
+	KTEST_EXPECT(!space_user_range_ok(a, edge, 16, true));			/* read-only on both sides */
+	KTEST_EXPECT(!space_user_range_ok(a, edge, PTE_PAGE_SIZE + 16, false)); /* a third page, unmapped */
+	KTEST_EXPECT(unmap_chunked(ID_A, VPN_EDGE, 1, MDB_UNMAP_SELF) == KERR_OK);
+	KTEST_EXPECT(!space_user_range_ok(a, edge, 16, false)); /* the first side gone, the table stays */
+	KTEST_EXPECT(space_user_range_ok(a, edge + 8, 8, false));
+	KTEST_EXPECT(unmap_chunked(ID_A, VPN_EDGE + 1U, 1, MDB_UNMAP_SELF) == KERR_OK);
+	KTEST_EXPECT(!space_user_range_ok(a, edge + 8, 8, false));
 	KTEST_EXPECT(consistent());
 }
 
