@@ -11,11 +11,21 @@
  * Lateness bound in counter ticks (= instructions under QEMU -icount shift=4,sleep=off, which
  * every test run uses; then 1 tick = 16 ns and results repeat exactly). Measured from WFI
  * wake-up to the handler's counter read: 85-87 ticks on every CPU x GIC x entry-EL combination
- * with gcc and clang (QEMU 10.0). The bound leaves ~70 % margin for compiler changes yet fails
- * if, say, the dispatcher grows a loop over all lines. Not meaningful without icount:
- * real-time QEMU varied by 2 000 - 155 000 ticks (PLATFORM-NOTES).
+ * with gcc and clang (QEMU 10.0) when this was written, 98-107 now. The bound leaves room for
+ * compiler changes yet fails if, say, the dispatcher grows a loop over all lines. Not
+ * meaningful without icount: real-time QEMU varied by 2 000 - 155 000 ticks (PLATFORM-NOTES).
  */
-#define LATENESS_BOUND_TICKS	  150U
+#ifdef CONFIG_BOARD_RPI4
+/*
+ * QEMU raspi4b: its other three cores stay parked in the boot code's WFE loop (Keel uses one),
+ * and QEMU runs them round robin with CPU 0 on the same instruction clock, so a wake-up can
+ * include their turns: measured 99-110 with this tree, up to 157 with another code layout
+ * (the same sources with another version string in the banner).
+ */
+#define LATENESS_BOUND_TICKS 220U
+#else
+#define LATENESS_BOUND_TICKS 150U
+#endif
 /*
  * A deadline set in the past: from the counter read before clock_call_at_ticks() to the
  * handler's read, so it adds programming the timer and unmasking: measured 124-129 ticks.
