@@ -114,7 +114,19 @@ KERNEL_MAP := $(O)/keel.map
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 INCLUDES := -I$(O)/include -Iinclude -Iarch/aarch64/include -Iboard/$(BOARD) -I$(SYSTEM_DIR)
-DEFINES  := -DKEEL_VERSION='"$(VERSION)"' -include $(AUTOCONF)
+DEFINES  := -include $(AUTOCONF)
+
+# The version string lives in a header that is rewritten only when it changes: a new commit or a
+# tree turning dirty rebuilds the banner (a stale one made two builds of the same sources differ),
+# and an unchanged one rebuilds nothing.
+VERSION_H := $(O)/include/generated/version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define KEEL_VERSION "%s"\n' '$(VERSION)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(O)/kernel/main.c.o: $(VERSION_H)
+.PHONY: FORCE
+FORCE:
 
 all: $(KERNEL_BIN)
 	@echo "  Keel $(VERSION) for $(BOARD) ($(TOOLCHAIN)): $(KERNEL_BIN)$(if $(BOARD_ARTIFACTS), $(BOARD_ARTIFACTS))"

@@ -14,6 +14,7 @@
 #include "keel/timer_demo.h"
 #include "keel/el0.h"
 #include "keel/sched.h"
+#include "generated/version.h"
 #include "keel/smp.h"
 #include "keel/system.h"
 #include "keel/mmio.h"
