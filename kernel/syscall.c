@@ -44,6 +44,32 @@ static bool preempt_pending(void);
 static void preempted(struct trap_frame *tf);
 
 /*
+ * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, so twice
+ * the unmap chunk (one page first, for the same reason as there).
+ */
+static const struct mdb_chunking derive_chunks = {
+	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
+	.each = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
+	.preempt_point = preempt_pending,
+};
+
+
+/*
+ * A preempted map, share or grant per thread (struct mdb_derive: its rest and reservation) and
+ * the token its restart carries in x5, as for protect. Unlike protect's, a wrong token is an
+ * error: the reservation would otherwise be lost or given to another call.
+ */
+static struct mdb_derive derive_state[SYS_NR_THREADS];
+static uint64_t derive_token[SYS_NR_THREADS], derive_tokens;
+
+/* Release what @t's preempted map, share or grant holds (its call is abandoned). */
+static void derive_abandon(const struct thread *t)
+{
+	mdb_derive_release(&kernel_mdb, &derive_state[t->id]);
+	derive_token[t->id] = 0;
+}
+
+/*
  * debug_write: x0 = buffer, x1 = length. Writes at least min(len, DEBUG_WRITE_MAX) bytes, in
  * pieces of DEBUG_WRITE_CHUNK with a preemption point after each; returns x1 = the bytes NOT
  * written (0 when all were), so the result is the same whether or not the call was restarted.
@@ -301,32 +327,6 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 static void sys_thread_self(struct thread *t, struct trap_frame *tf)
 {
 	ret(tf, KERR_OK, t->id);
-}
-
-/*
- * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, so twice
- * the unmap chunk (one page first, for the same reason as there).
- */
-static const struct mdb_chunking derive_chunks = {
-	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
-	.each = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
-	.preempt_point = preempt_pending,
-};
-
-
-/*
- * A preempted map, share or grant per thread (struct mdb_derive: its rest and reservation) and
- * the token its restart carries in x5, as for protect. Unlike protect's, a wrong token is an
- * error: the reservation would otherwise be lost or given to another call.
- */
-static struct mdb_derive derive_state[SYS_NR_THREADS];
-static uint64_t derive_token[SYS_NR_THREADS], derive_tokens;
-
-/* Release what @t's preempted map, share or grant holds (its call is abandoned). */
-static void derive_abandon(const struct thread *t)
-{
-	mdb_derive_release(&kernel_mdb, &derive_state[t->id]);
-	derive_token[t->id] = 0;
 }
 
 /*
