@@ -179,21 +179,21 @@ static uint32_t charge_per_page(enum mdb_derive_kind kind, unsigned src, unsigne
 }
 
 /*
- * What the checks found that the commit can use: when one leaf-table run covers the whole call
- * in both spaces (the common case of a small call), its slot arrays, so that the commit does
- * not look them up again (both NULL otherwise).
+ * The slot arrays the commit works through: @left pages from @src and @dst lie in one leaf-table
+ * run of both spaces. The checks hand theirs over when one run covers the whole call (the common
+ * case of a small call); otherwise the commit looks them up, once per run, not once per chunk.
  */
 struct derive_slots {
 	mdb_idx_t *src, *dst;
+	uint64_t left;
 };
 
 /*
  * One page's checks, as the prepare and the commit make them: source mapped @s, rights a subset,
  * the chain not too deep, destination @d free (even a page this call vacates: grant).
  */
-static inline __attribute__((always_inline)) enum kerr derive_page_check(const struct mdb *m, mdb_idx_t s,
-									 mdb_idx_t d, unsigned rights,
-									 unsigned deeper)
+static inline __attribute__((always_inline)) enum kerr
+derive_page_check(const struct mdb *m, mdb_idx_t s, mdb_idx_t d, unsigned rights, unsigned deeper)
 {
 	uint64_t info;
 
@@ -248,7 +248,7 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t 
 		}
 		run = min_u64(run, dst_run);
 		if (run == npages && ds)
-			*one_run = (struct derive_slots){ss, ds};
+			*one_run = (struct derive_slots){ss, ds, npages};
 		for (uint64_t j = 0; j < run; j++) {
 			err = derive_page_check(m, ss[j], ds ? ds[j] : MDB_NIL, rights, deeper);
 			if (err != KERR_OK)
@@ -285,35 +285,36 @@ void mdb_derive_release(struct mdb *m, struct mdb_derive *d)
 }
 
 /*
- * Commit at most @run pages from (d->src_vpn, d->dst_vpn), one leaf-table run: each page checked
- * again (another thread may have changed it while the call was stopped), the entries through the
- * slot arrays, then the PTEs in one mdb_pt_copy() (a grant's sources are cleared by the caller).
- * Returns the pages committed; fewer than asked only on a conflict (*err set).
+ * Commit the entries of at most @run pages from (d->src_vpn, d->dst_vpn) in one leaf-table run:
+ * each page checked again (another thread may have changed it while the call was stopped), then
+ * its entry through the slot arrays. Their PTEs are written later, by derive_flush(). Returns
+ * the pages committed; fewer than asked at a table boundary or on a conflict (*err set).
  */
 static inline __attribute__((always_inline)) uint64_t
 derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, unsigned rights,
-		  struct derive_slots *one_run, uint64_t run, enum kerr *err)
+		  struct derive_slots *slots, uint64_t run, enum kerr *err)
 {
 	unsigned src = d->src, dst = d->dst;
-	uint64_t src_vpn = d->src_vpn, dst_vpn = d->dst_vpn, j;
-	mdb_idx_t *ss = one_run->src, *ds = one_run->dst;
+	uint64_t dst_vpn = d->dst_vpn, j;
+	mdb_idx_t *ss, *ds;
 	uint64_t dst_info =
 		INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) | ((uint64_t)dst << INFO_SPACE_SHIFT);
 	uint64_t deeper = kind == MDB_DERIVE_MAP ? 1ULL << INFO_DEPTH_SHIFT : 0;
 	uint32_t charge = charge_per_page(kind, src, dst), entries = entries_per_page(kind);
 
-	if (ss) {
-		one_run->src += run;
-		one_run->dst += run;
-	} else {
+	if (slots->left == 0) {
 		/* The tables were there at the first call and are never freed; a missing one is a conflict. */
-		run = mdb_pt_slots(src, src_vpn, run, &ss);
-		run = run ? mdb_pt_slots(dst, dst_vpn, run, &ds) : 0;
-		if (run == 0) {
+		uint64_t n = mdb_pt_slots(src, d->src_vpn, d->npages, &slots->src);
+
+		slots->left = n ? mdb_pt_slots(dst, dst_vpn, n, &slots->dst) : 0;
+		if (slots->left == 0) {
 			*err = KERR_CONFLICT;
 			return 0;
 		}
 	}
+	run = min_u64(run, slots->left);
+	ss = slots->src;
+	ds = slots->dst;
 	for (j = 0; j < run; j++) {
 		mdb_idx_t s = ss[j], n;
 		struct mdb_entry *e;
@@ -340,13 +341,12 @@ derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d
 		}
 		ds[j] = n;
 	}
-	if (j == 0)
-		return 0;
-	m->generation++;
+	slots->src += j;
+	slots->dst += j;
+	slots->left -= j;
 	m->reserved -= entries * (uint32_t)j;
 	m->quota[dst].reserved -= charge * (uint32_t)j;
 	m->quota[dst].used += charge * (uint32_t)j;
-	mdb_pt_copy(src, src_vpn, dst, dst_vpn, j, rights);
 	d->src_vpn += j;
 	d->dst_vpn += j;
 	d->npages -= j;
@@ -354,30 +354,51 @@ derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d
 	return j;
 }
 
-static bool chunk_end(unsigned *budget, const struct mdb_chunking *c);
+/*
+ * The PTEs of the pages committed since *from_src / *from_dst, in one mdb_pt_copy(); a grant then
+ * clears their sources (the ranges are disjoint: a page this call vacates is never a
+ * destination), so that mdb_pt_copy() never finds a TLBI of its own call pending.
+ */
+static inline __attribute__((always_inline)) void derive_flush(struct mdb *m, enum mdb_derive_kind kind,
+							       const struct mdb_derive *d, uint64_t from_src,
+							       uint64_t from_dst, unsigned rights)
+{
+	uint64_t n = d->src_vpn - from_src;
+
+	if (n == 0)
+		return;
+	m->generation++;
+	mdb_pt_copy(d->src, from_src, d->dst, from_dst, n, rights);
+	if (kind == MDB_DERIVE_GRANT) {
+		m->quota[d->src].used -= charge_per_page(kind, d->src, d->dst) * (uint32_t)n;
+		mdb_pt_clear_range(d->src, from_src, n);
+		mdb_pt_sync();
+	}
+}
 
 /*
- * The commit, in chunks of pages with chunk_end() (TLB maintenance of a grant's cleared sources,
- * the preemption point) between them. The checks of the first call hold for its first chunk
- * (nothing else ran since), so no page of an undisturbed call conflicts: all or nothing.
+ * The commit, in chunks of pages with a preemption point between them. Between two chunks that
+ * the preemption point lets go on nothing else runs, so the entries may run ahead of the PTEs:
+ * those are written once, when the call stops, ends or meets a conflict (one mdb_pt_copy()
+ * instead of one per chunk, which cost ~60 instructions per page of a 16-page call). The checks
+ * of the first call hold for its first chunk (nothing else ran since), so no page of an
+ * undisturbed call conflicts: all or nothing.
  */
-static inline __attribute__((always_inline)) enum kerr derive(struct mdb *m, enum mdb_derive_kind kind,
-							      unsigned src, uint64_t src_vpn, unsigned dst,
-							      uint64_t dst_vpn, uint64_t npages,
-							      unsigned rights, const struct mdb_chunking *c,
-							      struct mdb_derive *d)
+static inline __attribute__((always_inline)) enum kerr
+derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
+       uint64_t dst_vpn, uint64_t npages, unsigned rights, const struct mdb_chunking *c, struct mdb_derive *d)
 {
-	struct derive_slots one_run = {NULL, NULL};
+	struct derive_slots slots = {NULL, NULL, 0};
 	unsigned budget = c->first;
 	enum kerr err = KERR_OK;
 
 	if (!d->active) {
 		d->done = 0;
-		err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, &one_run);
+		err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, &slots);
 		if (err != KERR_OK)
 			return err;
-		*d = (struct mdb_derive){src_vpn, dst_vpn, npages, 0, (uint8_t)kind, (uint8_t)src, (uint8_t)dst,
-					 (uint8_t)rights, true};
+		*d = (struct mdb_derive){src_vpn,      dst_vpn,	     npages,	      0,   (uint8_t)kind,
+					 (uint8_t)src, (uint8_t)dst, (uint8_t)rights, true};
 	} else if (d->kind != kind || d->src != src || d->dst != dst || d->rights != rights ||
 		   d->src_vpn != src_vpn || d->dst_vpn != dst_vpn || d->npages != npages) {
 		mdb_derive_release(m, d); /* not the rest of the call that was stopped */
@@ -385,32 +406,23 @@ static inline __attribute__((always_inline)) enum kerr derive(struct mdb *m, enu
 		return KERR_INVAL;
 	}
 	for (;;) {
-		uint64_t chunk_src = d->src_vpn;
-
 		while (budget > 0 && d->npages > 0 && err == KERR_OK)
-			budget -= (unsigned)derive_commit_run(m, kind, d, rights, &one_run,
+			budget -= (unsigned)derive_commit_run(m, kind, d, rights, &slots,
 							      min_u64(d->npages, budget), &err);
-		/*
-		 * A grant clears the chunk's sources after all its destination PTEs are written (the
-		 * ranges are disjoint: a page this call vacates is never a destination), so that
-		 * mdb_pt_copy() never finds a TLBI of its own call pending.
-		 */
-		if (kind == MDB_DERIVE_GRANT && d->src_vpn != chunk_src) {
-			m->quota[src].used -= charge_per_page(kind, src, dst) * (uint32_t)(d->src_vpn - chunk_src);
-			mdb_pt_clear_range(src, chunk_src, d->src_vpn - chunk_src);
+		/* The preemption point: go on at once unless an IRQ waits (or the caller stops always). */
+		if (err == KERR_OK && d->npages > 0 && c->preempt_point && !c->preempt_point()) {
+			budget = c->each;
+			continue;
 		}
-		if (err != KERR_OK) {
-			mdb_pt_sync();
-			mdb_derive_release(m, d);
-			return err;
-		}
-		if (d->npages == 0)
-			break;
-		if (chunk_end(&budget, c))
-			return KERR_PREEMPTED;
+		break;
 	}
-	if (kind == MDB_DERIVE_GRANT)
-		mdb_pt_sync();
+	derive_flush(m, kind, d, src_vpn, dst_vpn, rights);
+	if (err != KERR_OK) {
+		mdb_derive_release(m, d);
+		return err;
+	}
+	if (d->npages > 0)
+		return KERR_PREEMPTED;
 	d->active = false;
 	return KERR_OK;
 }
@@ -444,8 +456,7 @@ enum kerr mdb_share(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 {
 	struct mdb_derive d = {0};
 
-	return derive(m, MDB_DERIVE_SHARE, src, src_vpn, dst, dst_vpn, npages, rights, &derive_unchunked,
-		      &d);
+	return derive(m, MDB_DERIVE_SHARE, src, src_vpn, dst, dst_vpn, npages, rights, &derive_unchunked, &d);
 }
 
 enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
@@ -453,8 +464,7 @@ enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 {
 	struct mdb_derive d = {0};
 
-	return derive(m, MDB_DERIVE_GRANT, src, src_vpn, dst, dst_vpn, npages, rights, &derive_unchunked,
-		      &d);
+	return derive(m, MDB_DERIVE_GRANT, src, src_vpn, dst, dst_vpn, npages, rights, &derive_unchunked, &d);
 }
 
 enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)

@@ -53,7 +53,6 @@ static const struct mdb_chunking derive_chunks = {
 	.preempt_point = preempt_pending,
 };
 
-
 /*
  * A preempted map, share or grant per thread (struct mdb_derive: its rest and reservation) and
  * the token its restart carries in x5, as for protect. Unlike protect's, a wrong token is an

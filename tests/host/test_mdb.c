@@ -532,7 +532,8 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 		assert_int_equal(d.done + d.npages, total);
 		/* The rest is reserved: an entry per page (map, share), the destination's quota. */
 		assert_int_equal(db.reserved - base_entries, k == K_GRANT ? 0 : d.npages);
-		assert_int_equal(quota[dst].reserved - base_quota[dst], k == K_GRANT && src == dst ? 0 : d.npages);
+		assert_int_equal(quota[dst].reserved - base_quota[dst],
+				 k == K_GRANT && src == dst ? 0 : d.npages);
 		{
 			const char *err = mdb_check(&db);
 			if (err)
@@ -542,7 +543,8 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 		if (interleave && rnd(4) == 0) {
 			/* Take away the next source page: the restart must stop with a conflict. */
 			uint64_t v = sv, one = 1, removed = 0;
-			assert_int_equal(mdb_unmap(&db, src, &v, &one, MDB_UNMAP_SELF, 1000, &removed), KERR_OK);
+			assert_int_equal(mdb_unmap(&db, src, &v, &one, MDB_UNMAP_SELF, 1000, &removed),
+					 KERR_OK);
 			*interleaved = 1;
 		} else if (interleave && rnd(2)) {
 			model_resync();
@@ -1465,7 +1467,8 @@ static void snap(struct snapshot *s)
 		for (uint64_t v = 0; v < T_PAGES; v++) {
 			mdb_idx_t e = mdb_lookup(&db, sp, v), p = e ? mdb_parent(e) : MDB_NIL;
 			s->depth[sp][v] = e ? mdb_entry_depth(&pool[e]) : ~0U;
-			s->parent[sp][v] = p ? mdb_entry_space(&pool[p]) * 1000 + mdb_entry_vpn(&pool[p]) : ~0ULL;
+			s->parent[sp][v] =
+				p ? mdb_entry_space(&pool[p]) * 1000 + mdb_entry_vpn(&pool[p]) : ~0ULL;
 		}
 	}
 	s->free_count = db.free_count;
@@ -1527,6 +1530,28 @@ static void test_derive_every_boundary(void **state)
 			snap(&got_state);
 			assert_memory_equal(&got_state, &want_state, sizeof(want_state));
 		}
+		/* The preemption point says "go on" k - 1 times, then "stop": the PTEs of every chunk
+		 * done so far are written at the stop (one copy), the rest after the restart. */
+		for (unsigned stop_at = 1; stop_at <= 3; stop_at++) {
+			const struct mdb_chunking c = {1, 1, preempt_on_call};
+			struct mdb_derive d = {0};
+
+			three_roots();
+			preempt_calls = 0;
+			preempt_at = stop_at;
+			assert_int_equal(derive_call(k, src, src_vpn[k], dst, dst_vpn[k], 3, MDB_R, &c, &d),
+					 stop_at < 3 ? KERR_PREEMPTED : KERR_OK);
+			assert_int_equal(d.done, stop_at);
+			for (unsigned i = 0; i < 3; i++) /* exactly the pages done have their PTEs */
+				assert_int_equal(pte[dst][dst_vpn[k] + i].present, i < stop_at);
+			preempt_at = 0;
+			if (stop_at < 3)
+				assert_int_equal(derive_call(k, src, d.src_vpn, dst, d.dst_vpn, d.npages,
+							     MDB_R, &c, &d),
+						 KERR_OK);
+			snap(&got_state);
+			assert_memory_equal(&got_state, &want_state, sizeof(want_state));
+		}
 		/* With a longer first chunk the stops fall elsewhere; still the same result. */
 		for (unsigned each = 1; each <= 2; each++) {
 			const struct mdb_chunking c = {2, each, NULL};
@@ -1536,8 +1561,9 @@ static void test_derive_every_boundary(void **state)
 			three_roots();
 			assert_int_equal(derive_call(k, src, sv, dst, dv, n, MDB_R, &c, &d), KERR_PREEMPTED);
 			assert_int_equal(d.done, 2);
-			assert_int_equal(derive_call(k, src, d.src_vpn, dst, d.dst_vpn, d.npages, MDB_R, &c, &d),
-					 KERR_OK);
+			assert_int_equal(
+				derive_call(k, src, d.src_vpn, dst, d.dst_vpn, d.npages, MDB_R, &c, &d),
+				KERR_OK);
 			snap(&got_state);
 			assert_memory_equal(&got_state, &want_state, sizeof(want_state));
 		}
@@ -1614,9 +1640,9 @@ static void test_derive_conflict(void **state)
 			 KERR_PREEMPTED);
 	v = 8, n = 1, walked = 0;
 	assert_int_equal(mdb_protect(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF, 100, &cur, &walked), KERR_OK);
-	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R | MDB_W, &c,
-				     &d),
-			 KERR_CONFLICT);
+	assert_int_equal(
+		derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R | MDB_W, &c, &d),
+		KERR_CONFLICT);
 	assert_int_equal(d.done, 2);
 	assert_nothing_reserved();
 }

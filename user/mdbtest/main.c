@@ -178,7 +178,7 @@ static volatile unsigned meddle_n;
 static enum kerr meddle_map[MEDDLE_MAX], meddle_share[MEDDLE_MAX], meddle_grant[MEDDLE_MAX],
 	meddle_unmap[MEDDLE_MAX], meddle_keep[MEDDLE_MAX];
 static bool meddle_during[MEDDLE_MAX]; /* the round ended before main's unmap did */
-static volatile bool conflict_armed; /* TICK_CONFLICT: take away the last source page once */
+static volatile bool conflict_armed;   /* TICK_CONFLICT: take away the last source page once */
 static volatile enum kerr conflict_err;
 
 /* One round of changes in the tree of X while main's unmap of X's descendants is preempted. */
@@ -239,7 +239,8 @@ int ticker_main(void)
 					meddle();
 				if (tick_mode == TICK_CONFLICT && conflict_armed) {
 					conflict_armed = false;
-					conflict_err = keel_unmap(SYS_SPACE_A, DV_MID + (map_max - 1) * PAGE, 1, 1);
+					conflict_err =
+						keel_unmap(SYS_SPACE_A, DV_MID + (map_max - 1) * PAGE, 1, 1);
 				}
 			}
 			next += PERIOD_NS;
@@ -909,7 +910,8 @@ static enum kerr derive_once(unsigned k, uint64_t *mapped, uint64_t *token)
 {
 	uintptr_t from = k == 2 ? DV_GNT : DV_MID;
 
-	return (enum kerr)keel_syscall6_x5(derive_nr[k], SYS_SPACE_A, from, DV_DST, map_max, R, 0, mapped, token);
+	return (enum kerr)keel_syscall6_x5(derive_nr[k], SYS_SPACE_A, from, DV_DST, map_max, R, 0, mapped,
+					   token);
 }
 
 static void test_derive_preempted(void)
@@ -918,7 +920,6 @@ static void test_derive_preempted(void)
 	uint64_t last_token = 0, x1, tok;
 	char name[96], why[128];
 	enum kerr e = KERR_OK;
-	unsigned conflicts = 0, rounds;
 
 	for (unsigned i = 0; i < map_max; i++)
 		*(volatile uint64_t *)(DV_SRC + i * PAGE) = DV_MARK + i;
@@ -946,14 +947,17 @@ static void test_derive_preempted(void)
 				e = keel_unmap(SYS_SPACE_A, DV_DST, map_max, 1);
 		}
 		ticker_stop();
-		snprintf(name, sizeof(name), "derive: %s of %u pages x %u under the ticker: all pages, every time",
+		snprintf(name, sizeof(name),
+			 "derive: %s of %u pages x %u under the ticker: all pages, every time",
 			 derive_name[k], map_max, calls);
 		snprintf(why, sizeof(why), "%u wrong, last %s", wrong, keel_strerror(e));
 		result(wrong == 0 && e == KERR_OK, name, why);
-		snprintf(name, sizeof(name), "derive: %s was preempted and restarted (x5 token)", derive_name[k]);
+		snprintf(name, sizeof(name), "derive: %s was preempted and restarted (x5 token)",
+			 derive_name[k]);
 		snprintf(why, sizeof(why), "%u of %u calls preempted", preempted, calls);
 		result(preempted >= 10, name, why);
-		printf("mdbtest: INFO derive: %s of %u pages: %u of %u calls preempted, %llu preemptions\n",
+		printf("mdbtest: INFO derive: %s of %u pages: %u of %u calls preempted, %llu restart tokens "
+		       "issued meanwhile\n",
 		       derive_name[k], map_max, preempted, calls,
 		       (unsigned long long)(preempted ? last_token - first + 1 : 0));
 	}
@@ -965,10 +969,11 @@ static void test_derive_preempted(void)
 		uint64_t forged[] = {0x1234567ul, last_token};
 
 		for (unsigned f = 0; f < 2; f++) {
-			e = (enum kerr)keel_syscall6(derive_nr[k], SYS_SPACE_A, from, DV_DST, map_max, R, forged[f],
-						     NULL);
-			snprintf(name, sizeof(name), "derive: %s with a %s restart token: INVAL, nothing changed",
-				 derive_name[k], f ? "stale" : "forged");
+			e = (enum kerr)keel_syscall6(derive_nr[k], SYS_SPACE_A, from, DV_DST, map_max, R,
+						     forged[f], NULL);
+			snprintf(name, sizeof(name),
+				 "derive: %s with a %s restart token: INVAL, nothing changed", derive_name[k],
+				 f ? "stale" : "forged");
 			result(e == KERR_INVAL && info()->mdb.used == before && !mapped_in_a(DV_DST) &&
 				       mapped_in_a(DV_MID),
 			       name, keel_strerror(e));
@@ -977,9 +982,8 @@ static void test_derive_preempted(void)
 
 	/* 3. The ticker takes away the last source while the call is preempted: CONFLICT after n - 1 pages. */
 	for (unsigned k = 0; k < 3; k++) {
-		unsigned bad = 0;
+		unsigned bad = 0, conflicts = 0, rounds;
 
-		conflicts = 0;
 		ticker_start(TICK_CONFLICT);
 		for (rounds = 0; rounds < 400 && conflicts < 5 && bad == 0; rounds++) {
 			x1 = tok = 0;
@@ -1003,14 +1007,14 @@ static void test_derive_preempted(void)
 			    keel_unmap(SYS_SPACE_A, DV_GNT, map_max, 1) != KERR_OK)
 				bad++;
 			if (!mapped_in_a(DV_MID + (map_max - 1) * PAGE) &&
-			    keel_map(SYS_SPACE_A, DV_SRC + (map_max - 1) * PAGE, DV_MID + (map_max - 1) * PAGE, 1,
-				     RW) != KERR_OK)
+			    keel_map(SYS_SPACE_A, DV_SRC + (map_max - 1) * PAGE,
+				     DV_MID + (map_max - 1) * PAGE, 1, RW) != KERR_OK)
 				bad++;
 		}
 		ticker_stop();
 		snprintf(name, sizeof(name),
-			 "derive: %s: a source unmapped while preempted gives CONFLICT after %u pages", derive_name[k],
-			 map_max - 1);
+			 "derive: %s: a source unmapped while preempted gives CONFLICT after %u pages",
+			 derive_name[k], map_max - 1);
 		snprintf(why, sizeof(why), "%u conflicts in %u rounds, %u wrong", conflicts, rounds, bad);
 		result(conflicts >= 5 && bad == 0, name, why);
 	}
