@@ -286,13 +286,13 @@ void mdb_derive_release(struct mdb *m, struct mdb_derive *d)
 
 /*
  * Commit the entries of at most @run pages from (d->src_vpn, d->dst_vpn) in one leaf-table run:
- * each page checked again (another thread may have changed it while the call was stopped), then
- * its entry through the slot arrays. Their PTEs are written later, by derive_flush(). Returns
+ * with @recheck (a restarted call: another thread may have changed a page while it was stopped)
+ * each page checked again, then its entry through the slot arrays. Their PTEs are written later, by derive_flush(). Returns
  * the pages committed; fewer than asked at a table boundary or on a conflict (*err set).
  */
 static inline __attribute__((always_inline)) uint64_t
 derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, unsigned rights,
-		  struct derive_slots *slots, uint64_t run, enum kerr *err)
+		  struct derive_slots *slots, uint64_t run, bool recheck, enum kerr *err)
 {
 	unsigned src = d->src, dst = d->dst;
 	uint64_t dst_vpn = d->dst_vpn, j;
@@ -320,7 +320,8 @@ derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d
 		struct mdb_entry *e;
 		uint64_t info;
 
-		if (derive_page_check(m, s, ds[j], rights, kind == MDB_DERIVE_MAP ? 1U : 0U) != KERR_OK) {
+		if (recheck &&
+		    derive_page_check(m, s, ds[j], rights, kind == MDB_DERIVE_MAP ? 1U : 0U) != KERR_OK) {
 			*err = KERR_CONFLICT;
 			break;
 		}
@@ -391,6 +392,11 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 	struct derive_slots slots = {NULL, NULL, 0};
 	unsigned budget = c->first;
 	enum kerr err = KERR_OK;
+	/*
+	 * Only a restarted call checks its pages again: within one call nothing else runs between
+	 * the checks and the commit (a preemption point that says "go on" lets nothing in).
+	 */
+	const bool recheck = d->active;
 
 	if (!d->active) {
 		d->done = 0;
@@ -408,7 +414,7 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 	for (;;) {
 		while (budget > 0 && d->npages > 0 && err == KERR_OK)
 			budget -= (unsigned)derive_commit_run(m, kind, d, rights, &slots,
-							      min_u64(d->npages, budget), &err);
+							      min_u64(d->npages, budget), recheck, &err);
 		/* The preemption point: go on at once unless an IRQ waits (or the caller stops always). */
 		if (err == KERR_OK && d->npages > 0 && c->preempt_point && !c->preempt_point()) {
 			budget = c->each;
