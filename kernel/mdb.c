@@ -66,8 +66,9 @@ void mdb_init(struct mdb *m, struct mdb_entry *pool, uint32_t capacity, struct m
 		pool[i] = (struct mdb_entry){.next = i < capacity ? i + 1 : MDB_NIL};
 	m->free_head = capacity ? 1 : MDB_NIL;
 	m->free_count = capacity;
+	m->reserved = 0;
 	for (unsigned s = 0; s < nspaces; s++)
-		quota[s].used = 0;
+		quota[s].used = quota[s].reserved = 0;
 }
 
 /* Callers have checked free_count: allocation after a successful prepare cannot fail. */
@@ -137,8 +138,6 @@ static void unlink(struct mdb *m, mdb_idx_t i)
 
 /* ---- derive: map, share, grant ---- */
 
-enum derive_kind { DERIVE_MAP, DERIVE_SHARE, DERIVE_GRANT };
-
 /* Mappable rights: readable, and never writable and executable together (W^X). */
 static bool rights_ok(unsigned rights)
 {
@@ -157,29 +156,72 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* Free entries and quota not promised to a preempted map, share or grant. */
+static uint32_t free_unreserved(const struct mdb *m)
+{
+	return m->free_count - m->reserved;
+}
+
+static uint32_t quota_left(const struct mdb *m, unsigned space)
+{
+	return m->quota[space].limit - m->quota[space].used - m->quota[space].reserved;
+}
+
+/* What a call of @kind reserves per page: a pool entry (map, share), the destination's quota. */
+static uint32_t entries_per_page(enum mdb_derive_kind kind)
+{
+	return kind == MDB_DERIVE_GRANT ? 0U : 1U;
+}
+
+static uint32_t charge_per_page(enum mdb_derive_kind kind, unsigned src, unsigned dst)
+{
+	return kind == MDB_DERIVE_GRANT && src == dst ? 0U : 1U; /* a move within one space */
+}
+
 /*
- * What the checks found that the commit can use: when one leaf-table run covers the whole call
- * in both spaces (the common case of a small call), its slot arrays, so that the commit does
- * not look them up again (both NULL otherwise).
+ * The slot arrays the commit works through: @left pages from @src and @dst lie in one leaf-table
+ * run of both spaces. The checks hand theirs over when one run covers the whole call (the common
+ * case of a small call); otherwise the commit looks them up, once per run, not once per chunk.
  */
 struct derive_slots {
 	mdb_idx_t *src, *dst;
+	uint64_t left;
 };
 
 /*
- * Prepare: check every page and reserve what the commit needs (entries, quota, tables).
- * Nothing is changed unless all checks pass; then the commit cannot fail. Pages are checked
- * in order, each for source, rights, depth and destination, through the slot arrays of the
- * leaf tables: one walk per table for source and destination, not one per page.
+ * One page's checks, as the prepare and the commit make them: source mapped @s, rights a subset,
+ * the chain not too deep, destination @d free (even a page this call vacates: grant).
  */
 static inline __attribute__((always_inline)) enum kerr
-derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
+derive_page_check(const struct mdb *m, mdb_idx_t s, mdb_idx_t d, unsigned rights, unsigned deeper)
+{
+	uint64_t info;
+
+	if (s == MDB_NIL)
+		return KERR_NOT_MAPPED;
+	info = m->pool[s].info;
+	if ((rights & ~(unsigned)((info & INFO_RIGHTS_MASK) >> INFO_RIGHTS_SHIFT)) != 0)
+		return KERR_RIGHTS;
+	if ((unsigned)((info & INFO_DEPTH_MASK) >> INFO_DEPTH_SHIFT) + deeper > m->max_depth)
+		return KERR_DEPTH;
+	if (d != MDB_NIL)
+		return KERR_EXISTS;
+	return KERR_OK;
+}
+
+/*
+ * Prepare: check every page and reserve what the commit needs (entries, quota, tables).
+ * Nothing is changed unless all checks pass; then the commit cannot fail for lack of resources.
+ * Pages are checked in order, each for source, rights, depth and destination, through the slot
+ * arrays of the leaf tables: one walk per table for source and destination, not one per page.
+ */
+static inline __attribute__((always_inline)) enum kerr
+derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
 	       uint64_t dst_vpn, uint64_t npages, unsigned rights, struct derive_slots *one_run)
 {
-	uint32_t new_entries = kind == DERIVE_GRANT ? 0 : (uint32_t)npages;
-	uint32_t dst_charge = (uint32_t)npages;
-	unsigned deeper = kind == DERIVE_MAP ? 1U : 0U;
+	unsigned deeper = kind == MDB_DERIVE_MAP ? 1U : 0U;
 	bool dst_tables = true; /* every destination page has its leaf table already */
+	enum kerr err;
 
 	if (src >= m->nspaces || dst >= m->nspaces)
 		return KERR_SPACE;
@@ -187,7 +229,7 @@ derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_
 		return KERR_INVAL;
 	if (npages > m->map_max_pages || !range_ok(src_vpn, npages) || !range_ok(dst_vpn, npages))
 		return KERR_RANGE;
-	if (src == dst && kind == DERIVE_GRANT && src_vpn == dst_vpn)
+	if (src == dst && kind == MDB_DERIVE_GRANT && src_vpn == dst_vpn)
 		return KERR_EXISTS;
 
 	for (uint64_t i = 0; i < npages;) {
@@ -206,113 +248,229 @@ derive_prepare(struct mdb *m, enum derive_kind kind, unsigned src, uint64_t src_
 		}
 		run = min_u64(run, dst_run);
 		if (run == npages && ds)
-			*one_run = (struct derive_slots){ss, ds};
+			*one_run = (struct derive_slots){ss, ds, npages};
 		for (uint64_t j = 0; j < run; j++) {
-			mdb_idx_t s = ss[j];
-			uint64_t info;
-
-			if (s == MDB_NIL)
-				return KERR_NOT_MAPPED;
-			info = m->pool[s].info;
-			if ((rights & ~(unsigned)((info & INFO_RIGHTS_MASK) >> INFO_RIGHTS_SHIFT)) != 0)
-				return KERR_RIGHTS;
-			if ((unsigned)((info & INFO_DEPTH_MASK) >> INFO_DEPTH_SHIFT) + deeper > m->max_depth)
-				return KERR_DEPTH;
-			/* The destination must be free, even if it is a page this call vacates (grant). */
-			if (ds && ds[j] != MDB_NIL)
-				return KERR_EXISTS;
+			err = derive_page_check(m, ss[j], ds ? ds[j] : MDB_NIL, rights, deeper);
+			if (err != KERR_OK)
+				return err;
 		}
 		i += run;
 	}
-	if (kind == DERIVE_GRANT && src == dst)
-		dst_charge = 0; /* moves within one space: its count does not change */
-	if (m->quota[dst].limit - m->quota[dst].used < dst_charge)
+	if (quota_left(m, dst) < charge_per_page(kind, src, dst) * (uint32_t)npages)
 		return KERR_QUOTA;
-	if (m->free_count < new_entries)
+	if (free_unreserved(m) < entries_per_page(kind) * (uint32_t)npages)
 		return KERR_NO_MEMORY;
 	/*
 	 * Last, as it is the only step with an effect (table pages), and it is all-or-nothing.
 	 * With every leaf table there (a slot array is one), it would only walk to find nothing
 	 * to add: ~90 instructions of a one-page call.
 	 */
-	return dst_tables ? KERR_OK : mdb_pt_prepare(dst, dst_vpn, npages);
+	err = dst_tables ? KERR_OK : mdb_pt_prepare(dst, dst_vpn, npages);
+	if (err != KERR_OK)
+		return err;
+	m->reserved += entries_per_page(kind) * (uint32_t)npages;
+	m->quota[dst].reserved += charge_per_page(kind, src, dst) * (uint32_t)npages;
+	return KERR_OK;
+}
+
+void mdb_derive_release(struct mdb *m, struct mdb_derive *d)
+{
+	enum mdb_derive_kind kind = (enum mdb_derive_kind)d->kind;
+
+	if (!d->active)
+		return;
+	m->reserved -= entries_per_page(kind) * (uint32_t)d->npages;
+	m->quota[d->dst].reserved -= charge_per_page(kind, d->src, d->dst) * (uint32_t)d->npages;
+	d->active = false;
 }
 
 /*
- * Commit, one leaf-table run at a time: the entries through the slot arrays, then the run's
- * PTEs in one mdb_pt_copy(). A grant clears its source PTEs only after all destination PTEs
- * are written (the ranges are disjoint: a page this call vacates is never a destination).
+ * Commit the entries of at most @run pages from (d->src_vpn, d->dst_vpn) in one leaf-table run:
+ * with @recheck (a restarted call: another thread may have changed a page while it was stopped)
+ * each page checked again, then its entry through the slot arrays. Their PTEs are written later, by derive_flush(). Returns
+ * the pages committed; fewer than asked at a table boundary or on a conflict (*err set).
  */
-static inline __attribute__((always_inline)) enum kerr derive(struct mdb *m, enum derive_kind kind,
-							      unsigned src, uint64_t src_vpn, unsigned dst,
-							      uint64_t dst_vpn, uint64_t npages,
-							      unsigned rights)
+static inline __attribute__((always_inline)) uint64_t
+derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, unsigned rights,
+		  struct derive_slots *slots, uint64_t run, bool recheck, enum kerr *err)
 {
-	struct derive_slots one_run = {NULL, NULL};
-	enum kerr err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, &one_run);
+	unsigned src = d->src, dst = d->dst;
+	uint64_t dst_vpn = d->dst_vpn, j;
+	mdb_idx_t *ss, *ds;
 	uint64_t dst_info =
 		INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) | ((uint64_t)dst << INFO_SPACE_SHIFT);
-	uint64_t deeper = kind == DERIVE_MAP ? 1ULL << INFO_DEPTH_SHIFT : 0;
+	uint64_t deeper = kind == MDB_DERIVE_MAP ? 1ULL << INFO_DEPTH_SHIFT : 0;
+	uint32_t charge = charge_per_page(kind, src, dst), entries = entries_per_page(kind);
 
-	if (err != KERR_OK)
-		return err;
-	for (uint64_t i = 0; i < npages;) {
-		mdb_idx_t *ss = one_run.src, *ds = one_run.dst;
-		uint64_t run = npages;
+	if (slots->left == 0) {
+		/* The tables were there at the first call and are never freed; a missing one is a conflict. */
+		uint64_t n = mdb_pt_slots(src, d->src_vpn, d->npages, &slots->src);
 
-		if (!ss) {
-			run = mdb_pt_slots(src, src_vpn + i, npages - i, &ss);
-			run = mdb_pt_slots(dst, dst_vpn + i, run, &ds); /* prepare made the tables */
+		slots->left = n ? mdb_pt_slots(dst, dst_vpn, n, &slots->dst) : 0;
+		if (slots->left == 0) {
+			*err = KERR_CONFLICT;
+			return 0;
 		}
-		for (uint64_t j = 0; j < run; j++) {
-			mdb_idx_t s = ss[j], n;
-			struct mdb_entry *e = &m->pool[s];
-			/* Same depth (share, grant) or one deeper (map); the rest is the destination's. */
-			uint64_t info = dst_info | ((e->info & INFO_DEPTH_MASK) + deeper) | (dst_vpn + i + j);
-
-			if (kind == DERIVE_GRANT) {
-				e->info = info;
-				n = s;
-			} else {
-				n = entry_alloc(m);
-				m->pool[n].info = info;
-				/* A child goes right after its parent; a co-equal sibling right before it. */
-				if (kind == DERIVE_MAP)
-					link_after(m, s, n);
-				else
-					link_before(m, s, n);
-			}
-			ds[j] = n;
-		}
-		m->generation++;
-		m->quota[dst].used += (uint32_t)run;
-		mdb_pt_copy(src, src_vpn + i, dst, dst_vpn + i, run, rights);
-		i += run;
 	}
-	if (kind == DERIVE_GRANT) {
-		m->quota[src].used -= (uint32_t)npages;
-		mdb_pt_clear_range(src, src_vpn, npages);
+	run = min_u64(run, slots->left);
+	ss = slots->src;
+	ds = slots->dst;
+	for (j = 0; j < run; j++) {
+		mdb_idx_t s = ss[j], n;
+		struct mdb_entry *e;
+		uint64_t info;
+
+		if (recheck &&
+		    derive_page_check(m, s, ds[j], rights, kind == MDB_DERIVE_MAP ? 1U : 0U) != KERR_OK) {
+			*err = KERR_CONFLICT;
+			break;
+		}
+		e = &m->pool[s];
+		/* Same depth (share, grant) or one deeper (map); the rest is the destination's. */
+		info = dst_info | ((e->info & INFO_DEPTH_MASK) + deeper) | (dst_vpn + j);
+		if (kind == MDB_DERIVE_GRANT) {
+			e->info = info;
+			n = s;
+		} else {
+			n = entry_alloc(m);
+			m->pool[n].info = info;
+			/* A child goes right after its parent; a co-equal sibling right before it. */
+			if (kind == MDB_DERIVE_MAP)
+				link_after(m, s, n);
+			else
+				link_before(m, s, n);
+		}
+		ds[j] = n;
+	}
+	slots->src += j;
+	slots->dst += j;
+	slots->left -= j;
+	m->reserved -= entries * (uint32_t)j;
+	m->quota[dst].reserved -= charge * (uint32_t)j;
+	m->quota[dst].used += charge * (uint32_t)j;
+	d->src_vpn += j;
+	d->dst_vpn += j;
+	d->npages -= j;
+	d->done += j;
+	return j;
+}
+
+/*
+ * The PTEs of the pages committed since *from_src / *from_dst, in one mdb_pt_copy(); a grant then
+ * clears their sources (the ranges are disjoint: a page this call vacates is never a
+ * destination), so that mdb_pt_copy() never finds a TLBI of its own call pending.
+ */
+static inline __attribute__((always_inline)) void derive_flush(struct mdb *m, enum mdb_derive_kind kind,
+							       const struct mdb_derive *d, uint64_t from_src,
+							       uint64_t from_dst, unsigned rights)
+{
+	uint64_t n = d->src_vpn - from_src;
+
+	if (n == 0)
+		return;
+	m->generation++;
+	mdb_pt_copy(d->src, from_src, d->dst, from_dst, n, rights);
+	if (kind == MDB_DERIVE_GRANT) {
+		m->quota[d->src].used -= charge_per_page(kind, d->src, d->dst) * (uint32_t)n;
+		mdb_pt_clear_range(d->src, from_src, n);
 		mdb_pt_sync();
 	}
+}
+
+/*
+ * The commit, in chunks of pages with a preemption point between them. Between two chunks that
+ * the preemption point lets go on nothing else runs, so the entries may run ahead of the PTEs:
+ * those are written once, when the call stops, ends or meets a conflict (one mdb_pt_copy()
+ * instead of one per chunk, which cost ~60 instructions per page of a 16-page call). The checks
+ * of the first call hold for its first chunk (nothing else ran since), so no page of an
+ * undisturbed call conflicts: all or nothing.
+ */
+static inline __attribute__((always_inline)) enum kerr
+derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
+       uint64_t dst_vpn, uint64_t npages, unsigned rights, const struct mdb_chunking *c, struct mdb_derive *d)
+{
+	struct derive_slots slots = {NULL, NULL, 0};
+	unsigned budget = c->first;
+	enum kerr err = KERR_OK;
+	/*
+	 * Only a restarted call checks its pages again: within one call nothing else runs between
+	 * the checks and the commit (a preemption point that says "go on" lets nothing in).
+	 */
+	const bool recheck = d->active;
+
+	if (!d->active) {
+		d->done = 0;
+		err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, &slots);
+		if (err != KERR_OK)
+			return err;
+		*d = (struct mdb_derive){src_vpn,      dst_vpn,	     npages,	      0,   (uint8_t)kind,
+					 (uint8_t)src, (uint8_t)dst, (uint8_t)rights, true};
+	} else if (d->kind != kind || d->src != src || d->dst != dst || d->rights != rights ||
+		   d->src_vpn != src_vpn || d->dst_vpn != dst_vpn || d->npages != npages) {
+		mdb_derive_release(m, d); /* not the rest of the call that was stopped */
+		d->done = 0;
+		return KERR_INVAL;
+	}
+	for (;;) {
+		while (budget > 0 && d->npages > 0 && err == KERR_OK)
+			budget -= (unsigned)derive_commit_run(m, kind, d, rights, &slots,
+							      min_u64(d->npages, budget), recheck, &err);
+		/* The preemption point: go on at once unless an IRQ waits (or the caller stops always). */
+		if (err == KERR_OK && d->npages > 0 && c->preempt_point && !c->preempt_point()) {
+			budget = c->each;
+			continue;
+		}
+		break;
+	}
+	derive_flush(m, kind, d, src_vpn, dst_vpn, rights);
+	if (err != KERR_OK) {
+		mdb_derive_release(m, d);
+		return err;
+	}
+	if (d->npages > 0)
+		return KERR_PREEMPTED;
+	d->active = false;
 	return KERR_OK;
 }
+
+enum kerr mdb_derive_preemptible(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
+				 unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights,
+				 const struct mdb_chunking *c, struct mdb_derive *d)
+{
+	switch (kind) {
+	case MDB_DERIVE_MAP:
+		return derive(m, MDB_DERIVE_MAP, src, src_vpn, dst, dst_vpn, npages, rights, c, d);
+	case MDB_DERIVE_SHARE:
+		return derive(m, MDB_DERIVE_SHARE, src, src_vpn, dst, dst_vpn, npages, rights, c, d);
+	default: return derive(m, MDB_DERIVE_GRANT, src, src_vpn, dst, dst_vpn, npages, rights, c, d);
+	}
+}
+
+/* The forms without preemption points: the whole call in one chunk. */
+static const struct mdb_chunking derive_unchunked = {MDB_UNCHUNKED, MDB_UNCHUNKED, NULL};
 
 enum kerr mdb_map(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		  uint64_t npages, unsigned rights)
 {
-	return derive(m, DERIVE_MAP, src, src_vpn, dst, dst_vpn, npages, rights);
+	struct mdb_derive d = {0};
+
+	return derive(m, MDB_DERIVE_MAP, src, src_vpn, dst, dst_vpn, npages, rights, &derive_unchunked, &d);
 }
 
 enum kerr mdb_share(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		    uint64_t npages, unsigned rights)
 {
-	return derive(m, DERIVE_SHARE, src, src_vpn, dst, dst_vpn, npages, rights);
+	struct mdb_derive d = {0};
+
+	return derive(m, MDB_DERIVE_SHARE, src, src_vpn, dst, dst_vpn, npages, rights, &derive_unchunked, &d);
 }
 
 enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		    uint64_t npages, unsigned rights)
 {
-	return derive(m, DERIVE_GRANT, src, src_vpn, dst, dst_vpn, npages, rights);
+	struct mdb_derive d = {0};
+
+	return derive(m, MDB_DERIVE_GRANT, src, src_vpn, dst, dst_vpn, npages, rights, &derive_unchunked, &d);
 }
 
 enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t frame, unsigned rights)
@@ -328,9 +486,9 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
 		return KERR_RANGE;
 	if (mdb_lookup(m, space, vpn) != MDB_NIL)
 		return KERR_EXISTS;
-	if (m->quota[space].used >= m->quota[space].limit)
+	if (quota_left(m, space) == 0)
 		return KERR_QUOTA;
-	if (m->free_count == 0)
+	if (free_unreserved(m) == 0)
 		return KERR_NO_MEMORY;
 	err = mdb_pt_prepare(space, vpn, 1);
 	if (err != KERR_OK)
@@ -703,6 +861,8 @@ const char *mdb_check(const struct mdb *m)
 	}
 	if (free_seen != m->free_count)
 		return "free count does not match the free list";
+	if (m->reserved > m->free_count)
+		return "more entries reserved than free";
 	for (mdb_idx_t i = 1; i <= m->capacity; i++) {
 		const char *err;
 		if (!entry_used(&m->pool[i]))
@@ -722,8 +882,9 @@ const char *mdb_check(const struct mdb *m)
 		for (unsigned s = first; s < m->nspaces && s - first < 64; s++) {
 			if (count[s - first] != m->quota[s].used)
 				return "quota use does not match the entries of a space";
-			if (m->quota[s].used > m->quota[s].limit)
-				return "quota exceeded";
+			if (m->quota[s].reserved > m->quota[s].limit - m->quota[s].used ||
+			    m->quota[s].used > m->quota[s].limit)
+				return "quota exceeded (used + reserved)";
 		}
 	}
 	return NULL;

@@ -44,6 +44,31 @@ static bool preempt_pending(void);
 static void preempted(struct trap_frame *tf);
 
 /*
+ * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, so twice
+ * the unmap chunk (one page first, for the same reason as there).
+ */
+static const struct mdb_chunking derive_chunks = {
+	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
+	.each = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
+	.preempt_point = preempt_pending,
+};
+
+/*
+ * A preempted map, share or grant per thread (struct mdb_derive: its rest and reservation) and
+ * the token its restart carries in x5, as for protect. Unlike protect's, a wrong token is an
+ * error: the reservation would otherwise be lost or given to another call.
+ */
+static struct mdb_derive derive_state[SYS_NR_THREADS];
+static uint64_t derive_token[SYS_NR_THREADS], derive_tokens;
+
+/* Release what @t's preempted map, share or grant holds (its call is abandoned). */
+static void derive_abandon(const struct thread *t)
+{
+	mdb_derive_release(&kernel_mdb, &derive_state[t->id]);
+	derive_token[t->id] = 0;
+}
+
+/*
  * debug_write: x0 = buffer, x1 = length. Writes at least min(len, DEBUG_WRITE_MAX) bytes, in
  * pieces of DEBUG_WRITE_CHUNK with a preemption point after each; returns x1 = the bytes NOT
  * written (0 when all were), so the result is the same whether or not the call was restarted.
@@ -195,6 +220,7 @@ static void sys_thread_restart(struct thread *t, struct trap_frame *tf)
 	if (!target)
 		return;
 	sched_stop_thread(target, true);
+	derive_abandon(target); /* its registers are reset: a preempted map is never continued */
 	ret(tf, KERR_OK, 0);
 }
 
@@ -327,54 +353,64 @@ static void sys_thread_self(struct thread *t, struct trap_frame *tf)
 
 /*
  * map, grant and share: x0 = destination space, x1 = source VA, x2 = destination VA, x3 = pages,
- * x4 = rights. Inlined into each of the three, so that @op is a constant and the switch folds.
+ * x4 = rights, x5 = restart token (0 from user code); x1 = pages mapped on return (all, or
+ * those before a KERR_CONFLICT). Inlined into each of the three, so that @op is a constant.
  */
 static inline __attribute__((always_inline)) void sys_derive(struct thread *t, struct trap_frame *tf,
-							     unsigned op)
+							     unsigned op, enum mdb_derive_kind kind)
 {
 	unsigned dst = (unsigned)tf->x[0], rights = (unsigned)tf->x[4];
 	uint64_t src_va = tf->x[1], dst_va = tf->x[2], npages = tf->x[3];
 	unsigned src = t->space->id;
+	struct mdb_derive *d = &derive_state[t->id];
 	enum kerr r;
 
-	if (tf->x[0] >= SYS_NR_SPACES)
-		return ret(tf, KERR_SPACE, 0);
-	if ((src_va | dst_va) & PAGE_MASK)
-		return ret(tf, KERR_ALIGN, 0);
-	if (dst != src && !system_may(src, dst, op))
-		return ret(tf, KERR_PERM, 0);
-	if (tf->x[4] > MDB_RIGHTS)
-		return ret(tf, KERR_INVAL, 0);
-	switch (op) {
-	case SYS_OP_MAP:
-		r = mdb_map(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages,
-			    rights);
-		break;
-	case SYS_OP_GRANT:
-		r = mdb_grant(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages,
-			      rights);
-		break;
-	default:
-		r = mdb_share(&kernel_mdb, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT, npages,
-			      rights);
-		break;
+	/* A token that is not the thread's own, or a new call (x5 = 0) after an abandoned one. */
+	if (tf->x[5] != derive_token[t->id] || (tf->x[5] == 0 && d->active)) {
+		derive_abandon(t);
+		if (tf->x[5] != 0)
+			return ret(tf, KERR_INVAL, 0);
 	}
-	ret(tf, r, 0);
+	derive_token[t->id] = 0;
+	if (!d->active) {
+		if (tf->x[0] >= SYS_NR_SPACES)
+			return ret(tf, KERR_SPACE, 0);
+		if ((src_va | dst_va) & PAGE_MASK)
+			return ret(tf, KERR_ALIGN, 0);
+		if (dst != src && !system_may(src, dst, op))
+			return ret(tf, KERR_PERM, 0);
+		if (tf->x[4] > MDB_RIGHTS)
+			return ret(tf, KERR_INVAL, 0);
+	}
+	/*
+	 * Preemption point inside, after every few pages (derive_chunks) and, for a grant, the TLB
+	 * maintenance of the sources it cleared: as for unmap, the rest goes into the argument
+	 * registers, the PC back onto the svc, and the IRQ is taken here.
+	 */
+	r = mdb_derive_preemptible(&kernel_mdb, kind, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT,
+				   npages, rights, &derive_chunks, d);
+	if (r != KERR_PREEMPTED)
+		return ret(tf, r, d->done);
+	tf->x[1] = d->src_vpn << PAGE_SHIFT;
+	tf->x[2] = d->dst_vpn << PAGE_SHIFT;
+	tf->x[3] = d->npages;
+	derive_token[t->id] = tf->x[5] = ++derive_tokens;
+	preempted(tf);
 }
 
 static void sys_map(struct thread *t, struct trap_frame *tf)
 {
-	sys_derive(t, tf, SYS_OP_MAP);
+	sys_derive(t, tf, SYS_OP_MAP, MDB_DERIVE_MAP);
 }
 
 static void sys_grant(struct thread *t, struct trap_frame *tf)
 {
-	sys_derive(t, tf, SYS_OP_GRANT);
+	sys_derive(t, tf, SYS_OP_GRANT, MDB_DERIVE_GRANT);
 }
 
 static void sys_share(struct thread *t, struct trap_frame *tf)
 {
-	sys_derive(t, tf, SYS_OP_SHARE);
+	sys_derive(t, tf, SYS_OP_SHARE, MDB_DERIVE_SHARE);
 }
 
 /* An IRQ is waiting at this CPU (ISR_EL1.I): the preemption point's question. */

@@ -24,6 +24,7 @@ enum kerr {
 	KERR_FAULT = 17,     /* a pointer argument is not mapped with the rights the call needs */
 	KERR_NOSYS = 18,     /* no system call with this number */
 	KERR_IRQ = 19,	     /* no such IRQ, or it is not granted to the caller's space */
+	KERR_CONFLICT = 20,  /* a preempted map/share/grant found a page changed meanwhile */
 };
 
 #endif

@@ -50,6 +50,7 @@ _Static_assert(sizeof(struct mdb_entry) == 16, "MDB entries are 16 bytes");
 struct mdb_quota {
 	uint32_t limit;
 	uint32_t used;
+	uint32_t reserved; /* promised to map/share/grant calls that are preempted (struct mdb_derive) */
 };
 
 /*
@@ -70,6 +71,7 @@ struct mdb {
 	uint32_t capacity;
 	uint32_t free_head;
 	uint32_t free_count;
+	uint32_t reserved;	 /* free entries promised to preempted map/share calls */
 	struct mdb_quota *quota; /* quota[space] for space < nspaces */
 	unsigned nspaces;
 	unsigned max_depth;	  /* longest derivation chain allowed (bounds the walk after a restart) */
@@ -92,7 +94,7 @@ enum kerr mdb_insert_root(struct mdb *m, unsigned space, uint64_t vpn, uint64_t 
  * map: dst pages become children of the src pages. share: dst pages become siblings of the
  * src pages (co-equal: they survive the source's unmap). grant: the src mappings move to dst
  * and src loses them. All three check every page first and change nothing on error; at most
- * m->map_max_pages pages per call.
+ * m->map_max_pages pages per call. These forms run to the end without a preemption point.
  */
 enum kerr mdb_map(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		  uint64_t npages, unsigned rights) MUST_CHECK;
@@ -100,6 +102,41 @@ enum kerr mdb_share(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 		    uint64_t npages, unsigned rights) MUST_CHECK;
 enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		    uint64_t npages, unsigned rights) MUST_CHECK;
+
+enum mdb_derive_kind { MDB_DERIVE_MAP, MDB_DERIVE_SHARE, MDB_DERIVE_GRANT };
+
+/*
+ * A map, share or grant that stopped at a preemption point (one per thread in the system-call
+ * layer): the pages not yet committed and what the first call reserved for them (the pool
+ * entries of map and share, the destination's quota), so that its commit cannot fail for lack
+ * of resources. Page tables are not reserved: the first call made them, and they are never freed.
+ */
+struct mdb_derive {
+	uint64_t src_vpn, dst_vpn, npages; /* the rest */
+	uint64_t done;			   /* pages committed by this map so far (all its calls) */
+	uint8_t kind, src, dst, rights;
+	bool active; /* the reservation is held */
+};
+
+struct mdb_chunking;
+
+/*
+ * map/share/grant with preemption points, at most @c->first pages before the first and
+ * @c->each between later ones. An inactive @d starts a new call: every check of mdb_map() and
+ * the reservation, then the commit. An active @d continues it; the arguments must be its rest
+ * (else KERR_INVAL and the reservation is released). Each page is checked again as it is
+ * committed: when another thread changed a page not yet committed while the call was stopped
+ * (source gone or with fewer rights, destination taken), the call ends with KERR_CONFLICT and
+ * releases the rest of the reservation; the pages committed stay. Returns KERR_OK (d->done
+ * pages mapped), KERR_PREEMPTED (@d active, describing the rest), KERR_CONFLICT (d->done pages
+ * mapped) or an error of the checks (nothing changed, d->done 0).
+ */
+enum kerr mdb_derive_preemptible(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
+				 unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights,
+				 const struct mdb_chunking *c, struct mdb_derive *d) MUST_CHECK;
+
+/* Give back what a preempted map/share/grant still holds (abandoned, or its thread restarted). */
+void mdb_derive_release(struct mdb *m, struct mdb_derive *d);
 
 /*
  * Remove everything derived from the mappings of [*vpn, *vpn + *npages) in @space (and, with

@@ -275,6 +275,9 @@ static int model_node(unsigned space, uint64_t vpn)
 
 enum kind { K_MAP, K_SHARE, K_GRANT };
 
+/* What a preempted map, share or grant holds while other operations run between its chunks. */
+static unsigned model_reserved_entries, model_reserved_quota[T_SPACES];
+
 /* The documented check order of derive operations (docs/mapping.md). */
 static enum kerr model_derive_error(enum kind k, unsigned src, uint64_t sv, unsigned dst, uint64_t dv,
 				    uint64_t n, unsigned rights)
@@ -302,9 +305,9 @@ static enum kerr model_derive_error(enum kind k, unsigned src, uint64_t sv, unsi
 	}
 	if (k == K_GRANT && src == dst)
 		charge = 0;
-	if (quota[dst].limit - model_used_in(dst) < charge)
+	if (quota[dst].limit - model_used_in(dst) - model_reserved_quota[dst] < charge)
 		return KERR_QUOTA;
-	if (k != K_GRANT && CAPACITY - model_total() < n)
+	if (k != K_GRANT && CAPACITY - model_total() - model_reserved_entries < n)
 		return KERR_NO_MEMORY;
 	if (dv + n > T_PAGES)
 		return KERR_RANGE;
@@ -493,11 +496,82 @@ static void op_root(void)
 	}
 }
 
-static void op_derive(enum kind k)
+/*
+ * map/share/grant through mdb_derive_preemptible(), restarted at every chunk boundary (chunks of 1
+ * to 3 pages) as a preempted system call is. Checks at each boundary the invariants and what the
+ * call holds in reserve; with @interleave, other operations run between the chunks (they see the
+ * reservation). *done = the pages mapped.
+ */
+static uint64_t derive_restarts, derive_conflicts; /* the random tests did exercise both */
+
+static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst, uint64_t dv, uint64_t n,
+			   unsigned rights, int interleave, int *interleaved, uint64_t *done)
+{
+	struct mdb_derive d = {0};
+	unsigned chunk = 1 + rnd(2), rounds = 0;
+	const struct mdb_chunking c = {chunk, chunk, NULL};
+	/* What other (outer) calls hold: this one runs between the chunks of another in the tests. */
+	uint32_t base_entries = db.reserved, base_quota[T_SPACES];
+	const uint64_t total = n;
+	enum kerr r;
+
+	for (unsigned s2 = 0; s2 < T_SPACES; s2++)
+		base_quota[s2] = quota[s2].reserved;
+
+	*interleaved = 0;
+	for (;;) {
+		uint64_t before = d.active ? d.done : 0;
+
+		r = mdb_derive_preemptible(&db, (enum mdb_derive_kind)k, src, sv, dst, dv, n, rights, &c, &d);
+		assert_int_equal(unsynced, 0);
+		assert_true(d.done - before <= chunk);
+		if (r != KERR_PREEMPTED)
+			break;
+		assert_true(d.active);
+		assert_int_equal(d.done - before, chunk); /* a stop only after a whole chunk */
+		assert_int_equal(d.done + d.npages, total);
+		/* The rest is reserved: an entry per page (map, share), the destination's quota. */
+		assert_int_equal(db.reserved - base_entries, k == K_GRANT ? 0 : d.npages);
+		assert_int_equal(quota[dst].reserved - base_quota[dst],
+				 k == K_GRANT && src == dst ? 0 : d.npages);
+		{
+			const char *err = mdb_check(&db);
+			if (err)
+				fail_msg("mdb_check after a map chunk: %s", err);
+		}
+		sv = d.src_vpn, dv = d.dst_vpn, n = d.npages;
+		if (interleave && rnd(4) == 0) {
+			/* Take away the next source page: the restart must stop with a conflict. */
+			uint64_t v = sv, one = 1, removed = 0;
+			assert_int_equal(mdb_unmap(&db, src, &v, &one, MDB_UNMAP_SELF, 1000, &removed),
+					 KERR_OK);
+			*interleaved = 1;
+		} else if (interleave && rnd(2)) {
+			model_resync();
+			model_reserved_entries = db.reserved;
+			model_reserved_quota[dst] = quota[dst].reserved;
+			random_op(0);
+			model_reserved_entries = model_reserved_quota[dst] = 0;
+			*interleaved = 1;
+		}
+		derive_restarts++;
+		assert_true(++rounds < 1000);
+	}
+	assert_false(d.active);
+	assert_int_equal(db.reserved, base_entries);
+	for (unsigned s2 = 0; s2 < T_SPACES; s2++)
+		assert_int_equal(quota[s2].reserved, base_quota[s2]);
+	*done = d.done;
+	derive_conflicts += r == KERR_CONFLICT;
+	return r;
+}
+
+static void op_derive(enum kind k, int interleave)
 {
 	unsigned src = rand_space(), dst = rand_space(), rights = rand_rights();
-	uint64_t sv = rand_vpn(), dv = rand_vpn(), n = rand_npages();
+	uint64_t sv = rand_vpn(), dv = rand_vpn(), n = rand_npages(), done = 0;
 	enum kerr want = model_derive_error(k, src, sv, dst, dv, n, rights), got;
+	int interleaved = 0;
 
 	/* Pick a real source most of the time, so derivations actually happen. */
 	if (rnd(3) && src < T_SPACES) {
@@ -509,12 +583,52 @@ static void op_derive(enum kind k)
 				break;
 			}
 		}
+		/* Between chunks, mostly a run of mapped pages with the rights they all have. */
+		if (interleave && rnd(4) && model_node(src, sv) >= 0)
+			for (n = 1, rights = nodes[model_node(src, sv)].rights;
+			     n < MAP_MAX && model_node(src, sv + n) >= 0 &&
+			     (rights & ~nodes[model_node(src, sv + n)].rights) == 0;
+			     n++)
+				;
+		for (unsigned tries = 0; interleave && dst < T_SPACES && tries < 8; tries++) {
+			uint64_t v = 1 + rnd(T_PAGES - (unsigned)n), i = 0;
+			while (i < n && model_node(dst, v + i) < 0)
+				i++;
+			if (i == n) {
+				dv = v; /* a free destination run */
+				break;
+			}
+		}
 		want = model_derive_error(k, src, sv, dst, dv, n, rights);
 	}
-	got = k == K_MAP     ? mdb_map(&db, src, sv, dst, dv, n, rights)
-	      : k == K_SHARE ? mdb_share(&db, src, sv, dst, dv, n, rights)
-			     : mdb_grant(&db, src, sv, dst, dv, n, rights);
+	if (interleave || rnd(2)) {
+		got = do_derive(k, src, sv, dst, dv, n, rights, interleave, &interleaved, &done);
+	} else {
+		got = k == K_MAP     ? mdb_map(&db, src, sv, dst, dv, n, rights)
+		      : k == K_SHARE ? mdb_share(&db, src, sv, dst, dv, n, rights)
+				     : mdb_grant(&db, src, sv, dst, dv, n, rights);
+		done = got == KERR_OK ? n : 0;
+	}
+	if (interleaved) {
+		/*
+		 * Other operations ran between the chunks: the call maps all its pages or stops at one
+		 * that fails a per-page check now (the pages it mapped before may have been changed by
+		 * the operations after them: the directed tests check those).
+		 */
+		assert_true(want == KERR_OK && (got == KERR_OK || got == KERR_CONFLICT));
+		model_resync();
+		if (got == KERR_OK) {
+			assert_int_equal(done, n);
+		} else {
+			enum kerr now = model_derive_error(k, src, sv + done, dst, dv + done, 1, rights);
+			assert_true(done < n);
+			assert_true(now == KERR_NOT_MAPPED || now == KERR_RIGHTS || now == KERR_DEPTH ||
+				    now == KERR_EXISTS);
+		}
+		return;
+	}
 	assert_int_equal(got, want);
+	assert_int_equal(done, got == KERR_OK ? n : 0);
 	if (got == KERR_OK)
 		model_derive(k, src, sv, dst, dv, n, rights);
 }
@@ -682,11 +796,11 @@ static void random_op(int interleave)
 	if (r < 18)
 		op_root();
 	else if (r < 45)
-		op_derive(K_MAP);
+		op_derive(K_MAP, interleave);
 	else if (r < 60)
-		op_derive(K_SHARE);
+		op_derive(K_SHARE, interleave);
 	else if (r < 70)
-		op_derive(K_GRANT);
+		op_derive(K_GRANT, interleave);
 	else if (r < 85)
 		op_unmap(interleave);
 	else
@@ -723,15 +837,18 @@ static void test_model_interleaved_chunks(void **state)
 	unsigned long ops = ops_from_env("MDB_TEST_OPS", 1000000) / 3;
 
 	(void)state;
-	protect_walked = protect_restarts = 0;
+	protect_walked = protect_restarts = derive_restarts = derive_conflicts = 0;
 	for (unsigned seed = 1; seed <= 10; seed++) {
 		setup(seed * 104729);
 		for (unsigned long i = 0; i < ops / 10; i++) {
 			if (rnd(4) == 0) {
-				if (rnd(2))
+				unsigned w = rnd(5);
+				if (w < 2)
 					op_unmap(1);
-				else
+				else if (w < 3)
 					op_protect(1);
+				else
+					op_derive((enum kind)rnd(3), 1);
 				model_resync();
 			} else {
 				random_op(0);
@@ -741,7 +858,11 @@ static void test_model_interleaved_chunks(void **state)
 	}
 	print_message("protect: %llu entries walked, %llu restarts\n", (unsigned long long)protect_walked,
 		      (unsigned long long)protect_restarts);
+	print_message("map/share/grant: %llu restarts, %llu conflicts\n", (unsigned long long)derive_restarts,
+		      (unsigned long long)derive_conflicts);
 	assert_true(protect_walked > ops / 100 && protect_restarts > ops / 100);
+	if (ops >= 100000) /* the default; a short run (MDB_TEST_OPS) may not get there */
+		assert_true(derive_restarts > ops / 1000 && derive_conflicts > 0);
 }
 
 /* ---- directed tests: the semantics in docs/mapping.md, one by one ---- */
@@ -1318,6 +1439,268 @@ static void test_protect_cursor_and_changes(void **state)
 	assert_null(mdb_check(&db));
 }
 
+/* ---- map, share, grant in chunks ---- */
+
+/* Three roots in space 0 at pages 6, 7, 8 (across a leaf-table boundary), rights RW. */
+static void three_roots(void)
+{
+	fresh();
+	for (uint64_t p = 6; p <= 8; p++)
+		assert_int_equal(mdb_insert_root(&db, 0, p, 0x300 + p, MDB_R | MDB_W), KERR_OK);
+	assert_int_equal(mdb_map(&db, 0, 6, 2, 1, 3, MDB_R | MDB_W), KERR_OK); /* children to grant on */
+}
+
+/* What a test compares: every PTE, each entry's depth and parent page, quotas, free entries. */
+struct snapshot {
+	struct fake_pte pte[T_SPACES][T_PAGES];
+	unsigned depth[T_SPACES][T_PAGES];
+	uint64_t parent[T_SPACES][T_PAGES];
+	uint32_t used[T_SPACES], free_count;
+};
+
+static void snap(struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	memcpy(s->pte, pte, sizeof(pte));
+	for (unsigned sp = 0; sp < T_SPACES; sp++) {
+		s->used[sp] = quota[sp].used;
+		for (uint64_t v = 0; v < T_PAGES; v++) {
+			mdb_idx_t e = mdb_lookup(&db, sp, v), p = e ? mdb_parent(e) : MDB_NIL;
+			s->depth[sp][v] = e ? mdb_entry_depth(&pool[e]) : ~0U;
+			s->parent[sp][v] =
+				p ? mdb_entry_space(&pool[p]) * 1000 + mdb_entry_vpn(&pool[p]) : ~0ULL;
+		}
+	}
+	s->free_count = db.free_count;
+}
+
+static struct snapshot want_state, got_state;
+
+static enum kerr derive_call(enum mdb_derive_kind k, unsigned src, uint64_t sv, unsigned dst, uint64_t dv,
+			     uint64_t n, unsigned rights, const struct mdb_chunking *c, struct mdb_derive *d)
+{
+	enum kerr r = mdb_derive_preemptible(&db, k, src, sv, dst, dv, n, rights, c, d);
+
+	assert_int_equal(unsynced, 0);
+	assert_null(mdb_check(&db));
+	return r;
+}
+
+/*
+ * Stopped at every chunk boundary (first chunk 1 page, then 1 to 3) and restarted with the rest,
+ * each kind ends in exactly the state of one uninterrupted call; meanwhile the rest is reserved.
+ */
+static void test_derive_every_boundary(void **state)
+{
+	static const unsigned dsts[] = {1, 2, 0}; /* map, share into space 1; grant within space 2 */
+	static const uint64_t src_vpn[] = {6, 6, 1}, dst_vpn[] = {7, 7, 12};
+
+	(void)state;
+	for (unsigned k = MDB_DERIVE_MAP; k <= MDB_DERIVE_GRANT; k++) {
+		unsigned src = k == MDB_DERIVE_GRANT ? 2 : 0, dst = k == MDB_DERIVE_GRANT ? 2 : dsts[k];
+
+		three_roots();
+		assert_int_equal(derive_call(k, src, src_vpn[k], dst, dst_vpn[k], 3, MDB_R,
+					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL},
+					     &(struct mdb_derive){0}),
+				 KERR_OK);
+		snap(&want_state);
+		for (unsigned each = 1; each <= 3; each++) {
+			const struct mdb_chunking c = {1, each, NULL};
+			struct mdb_derive d = {0};
+			uint64_t sv = src_vpn[k], dv = dst_vpn[k], n = 3, expect_done = 0;
+			unsigned stops = 0;
+			enum kerr r;
+
+			three_roots();
+			while ((r = derive_call(k, src, sv, dst, dv, n, MDB_R, &c, &d)) == KERR_PREEMPTED) {
+				expect_done += 1; /* a restart is a new call: its first chunk is 1 page */
+				assert_int_equal(d.done, expect_done);
+				assert_int_equal(db.reserved, k == MDB_DERIVE_GRANT ? 0 : d.npages);
+				assert_int_equal(quota[dst].reserved, k == MDB_DERIVE_GRANT ? 0 : d.npages);
+				sv = d.src_vpn, dv = d.dst_vpn, n = d.npages;
+				stops++;
+			}
+			assert_int_equal(r, KERR_OK);
+			assert_int_equal(d.done, 3);
+			assert_int_equal(stops, 2);
+			assert_false(d.active);
+			assert_int_equal(db.reserved, 0);
+			assert_int_equal(quota[dst].reserved, 0);
+			snap(&got_state);
+			assert_memory_equal(&got_state, &want_state, sizeof(want_state));
+		}
+		/* The preemption point says "go on" k - 1 times, then "stop": the PTEs of every chunk
+		 * done so far are written at the stop (one copy), the rest after the restart. */
+		for (unsigned stop_at = 1; stop_at <= 3; stop_at++) {
+			const struct mdb_chunking c = {1, 1, preempt_on_call};
+			struct mdb_derive d = {0};
+
+			three_roots();
+			preempt_calls = 0;
+			preempt_at = stop_at;
+			assert_int_equal(derive_call(k, src, src_vpn[k], dst, dst_vpn[k], 3, MDB_R, &c, &d),
+					 stop_at < 3 ? KERR_PREEMPTED : KERR_OK);
+			assert_int_equal(d.done, stop_at);
+			for (unsigned i = 0; i < 3; i++) /* exactly the pages done have their PTEs */
+				assert_int_equal(pte[dst][dst_vpn[k] + i].present, i < stop_at);
+			preempt_at = 0;
+			if (stop_at < 3)
+				assert_int_equal(derive_call(k, src, d.src_vpn, dst, d.dst_vpn, d.npages,
+							     MDB_R, &c, &d),
+						 KERR_OK);
+			snap(&got_state);
+			assert_memory_equal(&got_state, &want_state, sizeof(want_state));
+		}
+		/* With a longer first chunk the stops fall elsewhere; still the same result. */
+		for (unsigned each = 1; each <= 2; each++) {
+			const struct mdb_chunking c = {2, each, NULL};
+			struct mdb_derive d = {0};
+			uint64_t sv = src_vpn[k], dv = dst_vpn[k], n = 3;
+
+			three_roots();
+			assert_int_equal(derive_call(k, src, sv, dst, dv, n, MDB_R, &c, &d), KERR_PREEMPTED);
+			assert_int_equal(d.done, 2);
+			assert_int_equal(
+				derive_call(k, src, d.src_vpn, dst, d.dst_vpn, d.npages, MDB_R, &c, &d),
+				KERR_OK);
+			snap(&got_state);
+			assert_memory_equal(&got_state, &want_state, sizeof(want_state));
+		}
+	}
+}
+
+/* A 3-page map from 0:6 to 1:20 stopped after its first page; returns its state. */
+static struct mdb_derive map_stopped_after_one(void)
+{
+	const struct mdb_chunking c = {1, 1, NULL};
+	struct mdb_derive d = {0};
+
+	three_roots();
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(d.done, 1);
+	assert_int_equal(db.reserved, 2);
+	assert_int_equal(quota[1].reserved, 2);
+	return d;
+}
+
+static void assert_nothing_reserved(void)
+{
+	assert_int_equal(db.reserved, 0);
+	for (unsigned s = 0; s < T_SPACES; s++)
+		assert_int_equal(quota[s].reserved, 0);
+}
+
+/*
+ * A page changed while the call was stopped: the restart maps up to it, stops with
+ * KERR_CONFLICT, keeps what it mapped and releases the rest of the reservation.
+ */
+static void test_derive_conflict(void **state)
+{
+	const struct mdb_chunking c = {1, 1, NULL};
+	struct mdb_derive d;
+	uint64_t v, n, removed, walked;
+	struct mdb_cursor cur = {0};
+
+	(void)state;
+	/* source of the next page unmapped */
+	d = map_stopped_after_one();
+	v = 7, n = 1, removed = 0;
+	assert_int_equal(mdb_unmap(&db, 0, &v, &n, MDB_UNMAP_SELF, 100, &removed), KERR_OK);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R, &c, &d),
+			 KERR_CONFLICT);
+	assert_int_equal(d.done, 1);
+	assert_false(d.active);
+	assert_nothing_reserved();
+	assert_true(pte[1][20].present && pte[1][20].frame == 0x306);
+	assert_false(pte[1][21].present || pte[1][22].present);
+	assert_int_equal(quota[1].used, 1);
+
+	/* destination of the third page taken: the second page still goes in */
+	d = map_stopped_after_one();
+	assert_int_equal(mdb_map(&db, 0, 8, 1, 22, 1, MDB_R), KERR_OK);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R, &c, &d),
+			 KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R, &c, &d),
+			 KERR_CONFLICT);
+	assert_int_equal(d.done, 2);
+	assert_nothing_reserved();
+	assert_int_equal(quota[1].used, 3);
+
+	/* the source's rights reduced below what the call asks */
+	d = map_stopped_after_one();
+	v = 7, n = 1, walked = 0;
+	assert_int_equal(mdb_protect(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF, 100, &cur, &walked), KERR_OK);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R, &c, &d),
+			 KERR_PREEMPTED); /* R is still a subset of R: no conflict */
+	d = map_stopped_after_one();
+	d.rights = MDB_R | MDB_W; /* the same call asking for RW (set up by hand) */
+	assert_int_equal(mdb_derive_preemptible(&db, MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages,
+						MDB_R | MDB_W, &c, &d),
+			 KERR_PREEMPTED);
+	v = 8, n = 1, walked = 0;
+	assert_int_equal(mdb_protect(&db, 0, &v, &n, MDB_R, MDB_PROTECT_SELF, 100, &cur, &walked), KERR_OK);
+	assert_int_equal(
+		derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R | MDB_W, &c, &d),
+		KERR_CONFLICT);
+	assert_int_equal(d.done, 2);
+	assert_nothing_reserved();
+}
+
+/* A restart that is not the rest of the stopped call, and an abandoned call: all released. */
+static void test_derive_bad_restart_and_release(void **state)
+{
+	const struct mdb_chunking c = {1, 1, NULL};
+	struct mdb_derive d;
+	uint32_t free_before;
+
+	(void)state;
+	d = map_stopped_after_one();
+	free_before = db.free_count;
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn + 1, d.npages, MDB_R, &c, &d),
+			 KERR_INVAL);
+	assert_false(d.active);
+	assert_nothing_reserved();
+	assert_int_equal(db.free_count, free_before); /* nothing more mapped */
+	assert_false(pte[1][21].present);
+
+	d = map_stopped_after_one();
+	assert_int_equal(derive_call(MDB_DERIVE_SHARE, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R, &c, &d),
+			 KERR_INVAL); /* another kind */
+	assert_nothing_reserved();
+
+	d = map_stopped_after_one();
+	mdb_derive_release(&db, &d);
+	assert_false(d.active);
+	assert_nothing_reserved();
+	mdb_derive_release(&db, &d); /* twice is harmless */
+	assert_nothing_reserved();
+	assert_int_equal(quota[1].used, 1);
+	assert_null(mdb_check(&db));
+}
+
+/* What a stopped call reserved is not available to others: quota and pool. */
+static void test_derive_reservation_holds(void **state)
+{
+	struct mdb_derive d;
+
+	(void)state;
+	d = map_stopped_after_one();
+	quota[1].limit = quota[1].used + 2; /* exactly the reservation left */
+	assert_int_equal(mdb_map(&db, 0, 6, 1, 30, 1, MDB_R), KERR_QUOTA);
+	assert_int_equal(mdb_insert_root(&db, 1, 31, 0x999, MDB_R), KERR_QUOTA);
+	quota[1].limit = 40;
+	db.reserved = db.free_count; /* as if other stopped calls held the rest of the pool */
+	assert_int_equal(mdb_map(&db, 0, 6, 1, 30, 1, MDB_R), KERR_NO_MEMORY);
+	assert_int_equal(mdb_insert_root(&db, 1, 31, 0x999, MDB_R), KERR_NO_MEMORY);
+	db.reserved = 2;
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R,
+				     &(struct mdb_chunking){2, 2, NULL}, &d),
+			 KERR_OK);
+	assert_int_equal(d.done, 3);
+	assert_nothing_reserved();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1336,6 +1719,10 @@ int main(void)
 		cmocka_unit_test(test_protect_errors_change_nothing),
 		cmocka_unit_test(test_protect_every_boundary),
 		cmocka_unit_test(test_protect_cursor_and_changes),
+		cmocka_unit_test(test_derive_every_boundary),
+		cmocka_unit_test(test_derive_conflict),
+		cmocka_unit_test(test_derive_bad_restart_and_release),
+		cmocka_unit_test(test_derive_reservation_holds),
 		cmocka_unit_test(test_model_sequential),
 		cmocka_unit_test(test_model_interleaved_chunks),
 	};

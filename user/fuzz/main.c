@@ -40,7 +40,7 @@ static struct {
 } kbuf __attribute__((aligned(4096)));
 static struct keel_info before, warm, after;
 static uint64_t count_nr[SYS_COUNT + 1];
-static uint64_t count_err[KERR_IRQ + 2];
+static uint64_t count_err[KERR_CONFLICT + 2];
 static unsigned failures;
 #define check(ok, name, detail) utest_check((ok), (name), (detail), &failures)
 
@@ -242,6 +242,8 @@ static void one_call(void)
 		a[2] = dst_arg();
 		a[3] = npages_arg();
 		a[4] = rights_arg();
+		/* mostly a new call; else a forged restart token (KERR_INVAL, nothing changed) */
+		a[5] = rnd() % 4 ? 0 : any_value();
 		/* grant moves the source: never its own image, stack, control regions or scratch roots */
 		if (nr == SYS_GRANT && protected_range(SYS_SPACE_FUZZ, a[1], a[3])) {
 			a[1] = DYN_VA + (rnd() % 64) * PAGE;
@@ -275,7 +277,7 @@ static void one_call(void)
 	}
 	err = keel_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5], &x1);
 	count_nr[nr < SYS_COUNT ? nr : SYS_COUNT]++;
-	count_err[err <= KERR_IRQ ? err : KERR_IRQ + 1]++;
+	count_err[err <= KERR_CONFLICT ? err : KERR_CONFLICT + 1]++;
 	if (nr == SYS_CLOCK_NOW && err == KERR_OK)
 		now = x1;
 }
@@ -369,9 +371,9 @@ int main(void)
 	for (unsigned n = 0; n <= SYS_COUNT; n++)
 		printf(" %u:%llu", n, (unsigned long long)count_nr[n]);
 	printf(" (%u = unknown)\nfuzz: results:", (unsigned)SYS_COUNT);
-	for (unsigned e = 0; e <= KERR_IRQ + 1; e++)
+	for (unsigned e = 0; e <= KERR_CONFLICT + 1; e++)
 		if (count_err[e])
-			printf(" %s:%llu", e <= KERR_IRQ ? keel_strerror((enum kerr)e) : "other",
+			printf(" %s:%llu", e <= KERR_CONFLICT ? keel_strerror((enum kerr)e) : "other",
 			       (unsigned long long)count_err[e]);
 	printf("\n");
 

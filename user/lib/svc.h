@@ -10,8 +10,8 @@
  * rewrite its saved arguments before it completes (DESIGN.md §2); "memory" because the kernel
  * reads and writes user buffers.
  */
-static inline uint64_t keel_svc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-				uint64_t a5, uint64_t *x1_out)
+static inline uint64_t keel_svc_x5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				   uint64_t a4, uint64_t a5, uint64_t *x1_out, uint64_t *x5_out)
 {
 	register uint64_t x8 __asm__("x8") = nr;
 	register uint64_t x0 __asm__("x0") = a0;
@@ -27,7 +27,15 @@ static inline uint64_t keel_svc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t 
 			 : "memory");
 	if (x1_out)
 		*x1_out = x1;
+	if (x5_out)
+		*x5_out = x5; /* a restart token, if the call was preempted */
 	return x0;
+}
+
+static inline uint64_t keel_svc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+				uint64_t a5, uint64_t *x1_out)
+{
+	return keel_svc_x5(nr, a0, a1, a2, a3, a4, a5, x1_out, NULL);
 }
 
 #endif

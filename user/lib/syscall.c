@@ -108,7 +108,7 @@ enum kerr keel_thread_self(unsigned *thread)
 
 enum kerr keel_map(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages, unsigned rights)
 {
-	return call(SYS_MAP, dst_space, src, dst, npages, rights);
+	return call(SYS_MAP, dst_space, src, dst, npages, rights); /* x5 = 0: a new call, not a restart */
 }
 
 enum kerr keel_grant(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages, unsigned rights)
@@ -137,19 +137,36 @@ uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 	return keel_svc(nr, a0, a1, a2, a3, a4, a5, x1_out);
 }
 
+uint64_t keel_syscall6_x5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5, uint64_t *x1_out, uint64_t *x5_out)
+{
+	return keel_svc_x5(nr, a0, a1, a2, a3, a4, a5, x1_out, x5_out);
+}
+
 const char *keel_strerror(enum kerr err)
 {
 	static const char *const names[] = {
-		[KERR_OK] = "KERR_OK",		 [KERR_INVAL] = "KERR_INVAL",
-		[KERR_RANGE] = "KERR_RANGE",	 [KERR_NOT_MAPPED] = "KERR_NOT_MAPPED",
-		[KERR_EXISTS] = "KERR_EXISTS",	 [KERR_RIGHTS] = "KERR_RIGHTS",
-		[KERR_QUOTA] = "KERR_QUOTA",	 [KERR_NO_MEMORY] = "KERR_NO_MEMORY",
-		[KERR_DEPTH] = "KERR_DEPTH",	 [KERR_SPACE] = "KERR_SPACE",
-		[KERR_PERM] = "KERR_PERM",	 [KERR_PREEMPTED] = "KERR_PREEMPTED",
-		[KERR_THREAD] = "KERR_THREAD",	 [KERR_STATE] = "KERR_STATE",
-		[KERR_TIMEOUT] = "KERR_TIMEOUT", [KERR_PAST] = "KERR_PAST",
-		[KERR_ALIGN] = "KERR_ALIGN",	 [KERR_FAULT] = "KERR_FAULT",
-		[KERR_NOSYS] = "KERR_NOSYS",	 [KERR_IRQ] = "KERR_IRQ",
+		[KERR_OK] = "KERR_OK",
+		[KERR_INVAL] = "KERR_INVAL",
+		[KERR_RANGE] = "KERR_RANGE",
+		[KERR_NOT_MAPPED] = "KERR_NOT_MAPPED",
+		[KERR_EXISTS] = "KERR_EXISTS",
+		[KERR_RIGHTS] = "KERR_RIGHTS",
+		[KERR_QUOTA] = "KERR_QUOTA",
+		[KERR_NO_MEMORY] = "KERR_NO_MEMORY",
+		[KERR_DEPTH] = "KERR_DEPTH",
+		[KERR_SPACE] = "KERR_SPACE",
+		[KERR_PERM] = "KERR_PERM",
+		[KERR_PREEMPTED] = "KERR_PREEMPTED",
+		[KERR_THREAD] = "KERR_THREAD",
+		[KERR_STATE] = "KERR_STATE",
+		[KERR_TIMEOUT] = "KERR_TIMEOUT",
+		[KERR_PAST] = "KERR_PAST",
+		[KERR_ALIGN] = "KERR_ALIGN",
+		[KERR_FAULT] = "KERR_FAULT",
+		[KERR_NOSYS] = "KERR_NOSYS",
+		[KERR_IRQ] = "KERR_IRQ",
+		[KERR_CONFLICT] = "KERR_CONFLICT",
 	};
 
 	if ((unsigned)err < sizeof(names) / sizeof(names[0]) && names[err])

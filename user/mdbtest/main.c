@@ -32,6 +32,11 @@
 #define PROT_B	 0x31010000ul	  /* its child in b (in the semantics test's leaf table) */
 #define R_RANGE	 0x202800000ul	  /* remote: children of X, one page per round */
 #define R_PROBE	 0x202900000ul	  /* remote's own probe page */
+#define DV_SRC	 (BUF + 8 * PAGE) /* buf pages 8..: roots of the preempted map/share/grant tests */
+#define DV_MID	 0x202a00000ul	  /* their children: the sources (ticker unmaps one in CONFLICT mode) */
+#define DV_DST	 0x202a40000ul	  /* the destinations */
+#define DV_GNT	 0x202a80000ul	  /* children to grant from */
+#define DV_MARK	 0x5eed0000cafe1000ul
 
 #define TREE_N	    10000u /* maps in the deep chain, children in the wide fan */
 #define HALF	    (TREE_N / 2u)
@@ -164,7 +169,7 @@ static uint64_t peer(enum peer_cmd cmd, uint64_t arg0, uint64_t arg1)
 
 /* ---- the ticker (space a, highest priority) ---- */
 
-enum tick_mode { TICK_MEASURE, TICK_MEDDLE };
+enum tick_mode { TICK_MEASURE, TICK_MEDDLE, TICK_CONFLICT };
 
 static volatile bool tick_run, tick_quit, busy;
 static volatile enum tick_mode tick_mode;
@@ -173,6 +178,8 @@ static volatile unsigned meddle_n;
 static enum kerr meddle_map[MEDDLE_MAX], meddle_share[MEDDLE_MAX], meddle_grant[MEDDLE_MAX],
 	meddle_unmap[MEDDLE_MAX], meddle_keep[MEDDLE_MAX];
 static bool meddle_during[MEDDLE_MAX]; /* the round ended before main's unmap did */
+static volatile bool conflict_armed;   /* TICK_CONFLICT: take away the last source page once */
+static volatile enum kerr conflict_err;
 
 /* One round of changes in the tree of X while main's unmap of X's descendants is preempted. */
 static void meddle(void)
@@ -230,6 +237,11 @@ int ticker_main(void)
 				tick_busy_wakes++;
 				if (tick_mode == TICK_MEDDLE)
 					meddle();
+				if (tick_mode == TICK_CONFLICT && conflict_armed) {
+					conflict_armed = false;
+					conflict_err =
+						keel_unmap(SYS_SPACE_A, DV_MID + (map_max - 1) * PAGE, 1, 1);
+				}
 			}
 			next += PERIOD_NS;
 		}
@@ -872,6 +884,158 @@ static void test_depth_limit(void)
 	       "entries left");
 }
 
+/* ---- map, share and grant preempted and restarted (docs/mapping.md, "Restartable map") ---- */
+
+static const unsigned derive_nr[] = {SYS_MAP, SYS_SHARE, SYS_GRANT};
+static const char *const derive_name[] = {"map", "share", "grant"};
+
+/* Do the map_max pages at @dst read the markers of the sources? */
+static bool dst_reads_marks(uintptr_t dst, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (*(volatile uint64_t *)(dst + i * PAGE) != DV_MARK + i)
+			return false;
+	return true;
+}
+
+/* A grant needs pages of its own to move: children of the DV_MID pages at DV_GNT. */
+static void derive_prepare(unsigned k)
+{
+	if (k == 2 && keel_map(SYS_SPACE_A, DV_MID, DV_GNT, map_max, RW) != KERR_OK)
+		puts("mdbtest: cannot map the pages to grant");
+}
+
+/* One call of kind @k from the DV_MID (map, share) or DV_GNT (grant) pages to DV_DST. */
+static enum kerr derive_once(unsigned k, uint64_t *mapped, uint64_t *token)
+{
+	uintptr_t from = k == 2 ? DV_GNT : DV_MID;
+
+	return (enum kerr)keel_syscall6_x5(derive_nr[k], SYS_SPACE_A, from, DV_DST, map_max, R, 0, mapped,
+					   token);
+}
+
+static void test_derive_preempted(void)
+{
+	uint32_t used = info()->mdb.used;
+	uint64_t last_token = 0, x1, tok;
+	char name[96], why[128];
+	enum kerr e = KERR_OK;
+
+	for (unsigned i = 0; i < map_max; i++)
+		*(volatile uint64_t *)(DV_SRC + i * PAGE) = DV_MARK + i;
+	expect("derive: the sources", keel_map(SYS_SPACE_A, DV_SRC, DV_MID, map_max, RW), KERR_OK);
+
+	/* 1. map_max pages with the ticker firing throughout: stopped and restarted, same result. */
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned preempted = 0, wrong = 0, calls = 150;
+		uint64_t first = 0;
+
+		ticker_start(TICK_MEASURE);
+		for (unsigned r = 0; r < calls && e == KERR_OK; r++) {
+			x1 = tok = 0;
+			derive_prepare(k);
+			for (volatile unsigned spin = 0; spin < r * 37u % 1024u; spin++)
+				; /* against the ticker's phase, as below */
+			busy = true;
+			e = derive_once(k, &x1, &tok);
+			busy = false;
+			if (tok) {
+				preempted++;
+				first = first ? first : tok;
+				last_token = tok;
+			}
+			wrong += e != KERR_OK || x1 != map_max || !dst_reads_marks(DV_DST, map_max);
+			if (e == KERR_OK)
+				e = keel_unmap(SYS_SPACE_A, DV_DST, map_max, 1);
+		}
+		ticker_stop();
+		snprintf(name, sizeof(name),
+			 "derive: %s of %u pages x %u under the ticker: all pages, every time",
+			 derive_name[k], map_max, calls);
+		snprintf(why, sizeof(why), "%u wrong, last %s", wrong, keel_strerror(e));
+		result(wrong == 0 && e == KERR_OK, name, why);
+		snprintf(name, sizeof(name), "derive: %s was preempted and restarted (x5 token)",
+			 derive_name[k]);
+		snprintf(why, sizeof(why), "%u of %u calls preempted", preempted, calls);
+		result(preempted >= 10, name, why);
+		printf("mdbtest: INFO derive: %s of %u pages: %u of %u calls preempted, %llu restart tokens "
+		       "issued meanwhile\n",
+		       derive_name[k], map_max, preempted, calls,
+		       (unsigned long long)(preempted ? last_token - first + 1 : 0));
+	}
+
+	/* 2. A forged or stale restart token: INVAL, nothing mapped. */
+	for (unsigned k = 0; k < 3; k++) {
+		uintptr_t from = DV_MID; /* for grant too: a call that moved a page would show */
+		uint32_t before = info()->mdb.used;
+		uint64_t forged[] = {0x1234567ul, last_token};
+
+		for (unsigned f = 0; f < 2; f++) {
+			e = (enum kerr)keel_syscall6(derive_nr[k], SYS_SPACE_A, from, DV_DST, map_max, R,
+						     forged[f], NULL);
+			snprintf(name, sizeof(name),
+				 "derive: %s with a %s restart token: INVAL, nothing changed", derive_name[k],
+				 f ? "stale" : "forged");
+			result(e == KERR_INVAL && info()->mdb.used == before && !mapped_in_a(DV_DST) &&
+				       mapped_in_a(DV_MID),
+			       name, keel_strerror(e));
+		}
+	}
+
+	/* 3. The ticker takes away the last source while the call is preempted: CONFLICT after n - 1 pages. */
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned bad = 0, conflicts = 0, rounds;
+
+		ticker_start(TICK_CONFLICT);
+		for (rounds = 0; rounds < 400 && conflicts < 5 && bad == 0; rounds++) {
+			x1 = tok = 0;
+			derive_prepare(k);
+			/*
+			 * A different delay each round moves the call against the ticker's period: with
+			 * -icount the rounds would otherwise repeat one phase, which may never overlap.
+			 */
+			for (volatile unsigned spin = 0; spin < rounds * 37u % 1024u; spin++)
+				;
+			conflict_err = KERR_OK;
+			conflict_armed = true;
+			busy = true;
+			e = derive_once(k, &x1, &tok);
+			busy = false;
+			conflict_armed = false;
+			if (e == KERR_CONFLICT) {
+				conflicts++;
+				/* pages before the conflict mapped (their sources stayed), the rest not */
+				bad += x1 != map_max - 1 || tok == 0 || conflict_err != KERR_OK ||
+				       !dst_reads_marks(DV_DST, map_max - 1) ||
+				       mapped_in_a(DV_DST + (map_max - 1) * PAGE);
+			} else if (e == KERR_NOT_MAPPED) {
+				/* the ticker got in before the call's svc: an ordinary error, nothing mapped */
+				bad += x1 != 0 || mapped_in_a(DV_DST);
+			} else if (e != KERR_OK || x1 != map_max) {
+				bad++;
+			}
+			if (keel_unmap(SYS_SPACE_A, DV_DST, map_max, 1) != KERR_OK ||
+			    keel_unmap(SYS_SPACE_A, DV_GNT, map_max, 1) != KERR_OK)
+				bad++;
+			if (!mapped_in_a(DV_MID + (map_max - 1) * PAGE) &&
+			    keel_map(SYS_SPACE_A, DV_SRC + (map_max - 1) * PAGE,
+				     DV_MID + (map_max - 1) * PAGE, 1, RW) != KERR_OK)
+				bad++;
+		}
+		ticker_stop();
+		snprintf(name, sizeof(name),
+			 "derive: %s: a source unmapped while preempted gives CONFLICT after %u pages",
+			 derive_name[k], map_max - 1);
+		snprintf(why, sizeof(why), "%u conflicts in %u rounds, %u wrong", conflicts, rounds, bad);
+		result(conflicts >= 5 && bad == 0, name, why);
+	}
+
+	expect("derive: unmap the sources", keel_unmap(SYS_SPACE_A, DV_MID, map_max, 1), KERR_OK);
+	snprintf(why, sizeof(why), "%u entries used, %u before", info()->mdb.used, used);
+	result(info_buf.mdb.used == used, "derive: the MDB pool is back at its count (no reservation left)",
+	       why);
+}
+
 /* ---- concurrency: the ticker changes the tree of X while main's unmap of X is preempted ---- */
 
 static void test_concurrent(void)
@@ -947,6 +1111,7 @@ int main(void)
 	test_empty_range();
 	measure_costs();
 	test_wide_fan();
+	test_derive_preempted();
 	test_concurrent();
 	test_two_cpus();
 	test_depth_limit();

@@ -47,6 +47,10 @@ enum kerr keel_kernel_info(void *buf, size_t size, size_t *written) KEEL_MUST_CH
 /* kernel_info with flags: KINFO_RESET_LATENCY (keel/kinfo.h) clears the latency maxima after reading. */
 enum kerr keel_kernel_info_flags(void *buf, size_t size, unsigned flags, size_t *written) KEEL_MUST_CHECK;
 enum kerr keel_thread_self(unsigned *thread) KEEL_MUST_CHECK;
+/*
+ * map, grant, share: all pages or none; KERR_CONFLICT only when another thread changed one of the
+ * pages while the call was preempted (the pages before it are mapped: docs/syscalls.md).
+ */
 enum kerr keel_map(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
 		   unsigned rights) KEEL_MUST_CHECK;
 enum kerr keel_grant(unsigned dst_space, uintptr_t src, uintptr_t dst, size_t npages,
@@ -68,6 +72,12 @@ uint32_t keel_counter_freq(void);
 /* Any call, unchecked, for fuzzers and tests: returns x0 and stores x1 in *x1_out (if not NULL). */
 uint64_t keel_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5, uint64_t *x1_out);
+/*
+ * keel_syscall6() that also stores the x5 the call left in *x5_out: a map, share, grant or
+ * protect that was preempted leaves its last restart token there (tests; 0 if never preempted).
+ */
+uint64_t keel_syscall6_x5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5, uint64_t *x1_out, uint64_t *x5_out);
 
 /* The name of an error code, e.g. "KERR_QUOTA" ("KERR_?" for an unknown value). */
 const char *keel_strerror(enum kerr err);
