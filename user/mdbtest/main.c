@@ -485,7 +485,11 @@ static void test_semantics(void)
 
 static uint64_t idle_late; /* the ticker's largest wake-up lateness with nothing else running */
 
-static void unmap_timed(const char *what, uint64_t entries)
+/*
+ * @call on the tree under X with the ticker firing throughout: it must succeed and be preempted
+ * (at least 10 wake-ups of the ticker thread while it ran); prints its cost per entry.
+ */
+static void ticked_call(const char *what, const char *verb, enum kerr (*call)(void), uint64_t entries)
 {
 	char name[96], why[96];
 	uint64_t t0, t1;
@@ -494,21 +498,37 @@ static void unmap_timed(const char *what, uint64_t entries)
 	ticker_start(TICK_MEASURE);
 	busy = true;
 	t0 = now_ns();
-	e = keel_unmap(SYS_SPACE_A, BUF, 1, 0);
+	e = call();
 	t1 = now_ns();
 	busy = false;
 	ticker_stop();
-	snprintf(name, sizeof(name), "%s: unmap", what);
+	snprintf(name, sizeof(name), "%s: %s", what, verb);
 	expect(name, e, KERR_OK);
-	snprintf(name, sizeof(name), "%s: the unmap was preempted by the timer", what);
-	snprintf(why, sizeof(why), "%llu wake-ups during the unmap", (unsigned long long)tick_busy_wakes);
+	snprintf(name, sizeof(name), "%s: the %s was preempted by the timer", what, verb);
+	snprintf(why, sizeof(why), "%llu wake-ups during the %s", (unsigned long long)tick_busy_wakes, verb);
 	result(tick_busy_wakes >= 10, name, why);
-	printf("mdbtest: INFO %s: %llu entries unmapped in %llu instructions (%llu per entry), "
+	printf("mdbtest: INFO %s: %llu entries (%s) in %llu instructions (%llu per entry), "
 	       "%llu timer wake-ups in between, max wake-up lateness %llu instructions (idle: %llu)\n",
-	       what, (unsigned long long)entries, (unsigned long long)((t1 - t0) / NS_PER_INSN),
+	       what, (unsigned long long)entries, verb, (unsigned long long)((t1 - t0) / NS_PER_INSN),
 	       (unsigned long long)((t1 - t0) / NS_PER_INSN / entries), (unsigned long long)tick_busy_wakes,
 	       (unsigned long long)(tick_max_late / NS_PER_INSN),
 	       (unsigned long long)(idle_late / NS_PER_INSN));
+}
+
+static enum kerr unmap_x_tree(void)
+{
+	return keel_unmap(SYS_SPACE_A, BUF, 1, 0);
+}
+
+static enum kerr protect_x_tree(void)
+{
+	return keel_protect(SYS_SPACE_A, BUF, 1, R, 0);
+}
+
+/* Unmap everything derived from X, with the ticker firing throughout. */
+static void unmap_timed(const char *what, uint64_t entries)
+{
+	ticked_call(what, "unmap", unmap_x_tree, entries);
 }
 
 /*
@@ -519,29 +539,12 @@ static void protect_timed(const char *what, uintptr_t b_page, uint64_t entries)
 {
 	char name[96], why[96];
 	unsigned writable = 0;
-	uint64_t t0, t1, bits;
-	enum kerr e;
+	uint64_t bits;
 
 	bits = peer(CMD_WRITE, b_page, MARK_X); /* b's TLB may now hold the writable translation */
 	snprintf(name, sizeof(name), "%s: b writes a page of the tree", what);
 	result(bits == NOTIFY_DONE, name, "no answer or a fault");
-	ticker_start(TICK_MEASURE);
-	busy = true;
-	t0 = now_ns();
-	e = keel_protect(SYS_SPACE_A, BUF, 1, R, 0);
-	t1 = now_ns();
-	busy = false;
-	ticker_stop();
-	snprintf(name, sizeof(name), "%s: protect to read-only", what);
-	expect(name, e, KERR_OK);
-	snprintf(name, sizeof(name), "%s: the protect was preempted by the timer", what);
-	snprintf(why, sizeof(why), "%llu wake-ups during the protect", (unsigned long long)tick_busy_wakes);
-	result(tick_busy_wakes >= 10, name, why);
-	printf("mdbtest: INFO %s: %llu entries protected in %llu instructions (%llu per entry), "
-	       "%llu timer wake-ups in between, max wake-up lateness %llu instructions\n",
-	       what, (unsigned long long)entries, (unsigned long long)((t1 - t0) / NS_PER_INSN),
-	       (unsigned long long)((t1 - t0) / NS_PER_INSN / entries), (unsigned long long)tick_busy_wakes,
-	       (unsigned long long)(tick_max_late / NS_PER_INSN));
+	ticked_call(what, "protect", protect_x_tree, entries);
 	for (unsigned i = 0; i < HALF; i++)
 		writable += writable_in_a(RANGE + i * PAGE);
 	snprintf(name, sizeof(name), "%s: no page of a derived from X is writable", what);
