@@ -209,20 +209,11 @@ derive_page_check(const struct mdb *m, mdb_idx_t s, mdb_idx_t d, unsigned rights
 	return KERR_OK;
 }
 
-/*
- * Prepare: check every page and reserve what the commit needs (entries, quota, tables).
- * Nothing is changed unless all checks pass; then the commit cannot fail for lack of resources.
- * Pages are checked in order, each for source, rights, depth and destination, through the slot
- * arrays of the leaf tables: one walk per table for source and destination, not one per page.
- */
+/* The checks of the call's arguments as a whole (each a few instructions, made before any page). */
 static inline __attribute__((always_inline)) enum kerr
-derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
-	       uint64_t dst_vpn, uint64_t npages, unsigned rights, struct derive_slots *one_run)
+derive_args_check(const struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
+		  unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights)
 {
-	unsigned deeper = kind == MDB_DERIVE_MAP ? 1U : 0U;
-	bool dst_tables = true; /* every destination page has its leaf table already */
-	enum kerr err;
-
 	if (src >= m->nspaces || dst >= m->nspaces)
 		return KERR_SPACE;
 	if (npages == 0 || !rights_ok(rights))
@@ -231,8 +222,33 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t 
 		return KERR_RANGE;
 	if (src == dst && kind == MDB_DERIVE_GRANT && src_vpn == dst_vpn)
 		return KERR_EXISTS;
+	return KERR_OK;
+}
 
-	for (uint64_t i = 0; i < npages;) {
+/*
+ * Prepare: check every page of the call @d describes, from page d->checked on, then reserve what
+ * the commit needs (entries, quota, tables) and clear d->checking. Nothing is changed unless all
+ * checks pass; then the commit cannot fail for lack of resources. Pages are checked in order,
+ * each for source, rights, depth and destination, through the slot arrays of the leaf tables:
+ * one walk per table for source and destination, not one per page. After every @c->checks pages
+ * a preemption point: when it stops, d->checked tells where a restart goes on and
+ * KERR_PREEMPTED is returned. Nothing is reserved before the last page is checked, so such a
+ * stop holds nothing, and an error found after it has nothing to give back.
+ */
+static inline __attribute__((always_inline)) enum kerr
+derive_prepare(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, const struct mdb_chunking *c,
+	       struct derive_slots *one_run)
+{
+	const unsigned src = d->src, dst = d->dst, rights = d->rights;
+	const uint64_t src_vpn = d->src_vpn, dst_vpn = d->dst_vpn, npages = d->npages;
+	const unsigned deeper = kind == MDB_DERIVE_MAP ? 1U : 0U;
+	const unsigned each = c->checks ? c->checks : MDB_UNCHUNKED;
+	unsigned budget = each;
+	/* Every destination page has its leaf table already (unknown for pages before a stop). */
+	bool dst_tables = d->checked == 0;
+	enum kerr err;
+
+	for (uint64_t i = d->checked; i < npages;) {
 		mdb_idx_t *ss, *ds = NULL;
 		uint64_t run = mdb_pt_slots(src, src_vpn + i, npages - i, &ss), dst_run;
 
@@ -250,6 +266,18 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t 
 		if (run == npages && ds)
 			*one_run = (struct derive_slots){ss, ds, npages};
 		for (uint64_t j = 0; j < run; j++) {
+			/*
+			 * The preemption point of the checks, after @each pages (~20 instructions each).
+			 * "Go on" lets nothing in, so the slot arrays stay valid; a stop keeps no slot.
+			 */
+			if (budget == 0) {
+				if (!c->preempt_point || c->preempt_point()) {
+					d->checked = i + j;
+					return KERR_PREEMPTED;
+				}
+				budget = each;
+			}
+			budget--;
 			err = derive_page_check(m, ss[j], ds ? ds[j] : MDB_NIL, rights, deeper);
 			if (err != KERR_OK)
 				return err;
@@ -270,6 +298,14 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t 
 		return err;
 	m->reserved += entries_per_page(kind) * (uint32_t)npages;
 	m->quota[dst].reserved += charge_per_page(kind, src, dst) * (uint32_t)npages;
+	d->checking = false;
+	/*
+	 * New tables cost ~250 instructions each: with chunked checks, a preemption point between
+	 * them and the commit. A stop here holds the whole reservation, as one in the commit does.
+	 */
+	if (!dst_tables && c->checks != 0 && c->checks != MDB_UNCHUNKED &&
+	    (!c->preempt_point || c->preempt_point()))
+		return KERR_PREEMPTED;
 	return KERR_OK;
 }
 
@@ -279,9 +315,11 @@ void mdb_derive_release(struct mdb *m, struct mdb_derive *d)
 
 	if (!d->active)
 		return;
-	m->reserved -= entries_per_page(kind) * (uint32_t)d->npages;
-	m->quota[d->dst].reserved -= charge_per_page(kind, d->src, d->dst) * (uint32_t)d->npages;
-	d->active = false;
+	if (!d->checking) {
+		m->reserved -= entries_per_page(kind) * (uint32_t)d->npages;
+		m->quota[d->dst].reserved -= charge_per_page(kind, d->src, d->dst) * (uint32_t)d->npages;
+	}
+	d->active = d->checking = false;
 }
 
 /*
@@ -394,22 +432,34 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 	enum kerr err = KERR_OK;
 	/*
 	 * Only a restarted call checks its pages again: within one call nothing else runs between
-	 * the checks and the commit (a preemption point that says "go on" lets nothing in).
+	 * the checks and the commit (a preemption point that says "go on" lets nothing in). A call
+	 * that stopped in its checks is such a call: the pages checked before the stop may have
+	 * changed since.
 	 */
 	const bool recheck = d->active;
 
 	if (!d->active) {
 		d->done = 0;
-		err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, &slots);
+		err = derive_args_check(m, kind, src, src_vpn, dst, dst_vpn, npages, rights);
 		if (err != KERR_OK)
 			return err;
-		*d = (struct mdb_derive){src_vpn,      dst_vpn,	     npages,	      0,   (uint8_t)kind,
-					 (uint8_t)src, (uint8_t)dst, (uint8_t)rights, true};
+		*d = (struct mdb_derive){
+			src_vpn,      dst_vpn,	    npages,	     0,	   0,	(uint8_t)kind,
+			(uint8_t)src, (uint8_t)dst, (uint8_t)rights, true, true};
 	} else if (d->kind != kind || d->src != src || d->dst != dst || d->rights != rights ||
 		   d->src_vpn != src_vpn || d->dst_vpn != dst_vpn || d->npages != npages) {
 		mdb_derive_release(m, d); /* not the rest of the call that was stopped */
 		d->done = 0;
 		return KERR_INVAL;
+	}
+	if (d->checking) {
+		err = derive_prepare(m, kind, d, c, &slots);
+		if (err == KERR_PREEMPTED)
+			return err; /* stopped in the checks (nothing reserved yet) or right after them */
+		if (err != KERR_OK) {
+			mdb_derive_release(m, d); /* holds nothing yet: only forgets the call */
+			return err;
+		}
 	}
 	for (;;) {
 		while (budget > 0 && d->npages > 0 && err == KERR_OK)
@@ -447,7 +497,7 @@ enum kerr mdb_derive_preemptible(struct mdb *m, enum mdb_derive_kind kind, unsig
 }
 
 /* The forms without preemption points: the whole call in one chunk. */
-static const struct mdb_chunking derive_unchunked = {MDB_UNCHUNKED, MDB_UNCHUNKED, NULL};
+static const struct mdb_chunking derive_unchunked = {MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0};
 
 enum kerr mdb_map(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		  uint64_t npages, unsigned rights)
@@ -645,7 +695,7 @@ out:
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
 		    unsigned chunk, uint64_t *removed)
 {
-	const struct mdb_chunking c = {chunk, chunk, NULL};
+	const struct mdb_chunking c = {chunk, chunk, NULL, 0};
 
 	return mdb_unmap_preemptible(m, space, vpn, npages, flags, &c, removed);
 }
@@ -795,7 +845,7 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 enum kerr mdb_protect(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned rights,
 		      unsigned flags, unsigned chunk, struct mdb_cursor *cur, uint64_t *walked)
 {
-	const struct mdb_chunking c = {chunk, chunk, NULL};
+	const struct mdb_chunking c = {chunk, chunk, NULL, 0};
 
 	return mdb_protect_preemptible(m, space, vpn, npages, rights, flags, &c, cur, walked);
 }

@@ -45,27 +45,41 @@ static void preempted(struct trap_frame *tf);
 
 /*
  * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, so twice
- * the unmap chunk (one page first, for the same reason as there).
+ * the unmap chunk (one page first, for the same reason as there). Their checks, ~20
+ * instructions a page, have a preemption point after as many pages.
  */
 static const struct mdb_chunking derive_chunks = {
 	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
 	.each = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
 	.preempt_point = preempt_pending,
+	.checks = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
 };
 
 /*
- * A preempted map, share or grant per thread (struct mdb_derive: its rest and reservation) and
- * the token its restart carries in x5, as for protect. Unlike protect's, a wrong token is an
- * error: the reservation would otherwise be lost or given to another call.
+ * The call a thread is stopped in, at most one: the token its restart carries in x5 (0: none;
+ * one counter for all kinds, so a token never names two calls), and what the kind keeps between
+ * the stop and the restart. A preempted map, share or grant keeps its rest and reservation
+ * (struct mdb_derive: active while it is the stopped call), a protect its place inside a subtree
+ * (struct mdb_cursor). A call without the thread's token starts afresh and first abandons
+ * whatever the thread was stopped in; map/share/grant refuse a nonzero wrong token (KERR_INVAL:
+ * the reservation would otherwise be lost or given to another call), protect starts afresh.
  */
+static uint64_t restart_token[SYS_NR_THREADS], restart_tokens;
 static struct mdb_derive derive_state[SYS_NR_THREADS];
-static uint64_t derive_token[SYS_NR_THREADS], derive_tokens;
+static struct mdb_cursor protect_cursor[SYS_NR_THREADS];
 
-/* Release what @t's preempted map, share or grant holds (its call is abandoned). */
-static void derive_abandon(const struct thread *t)
+/* @t's stopped call is abandoned: release a map's reservation, forget a protect's place. */
+static void restart_abandon(const struct thread *t)
 {
 	mdb_derive_release(&kernel_mdb, &derive_state[t->id]);
-	derive_token[t->id] = 0;
+	mdb_cursor_drop(&kernel_mdb, &protect_cursor[t->id]);
+	restart_token[t->id] = 0;
+}
+
+/* The next token, for the call of @t that stops now; its restart must carry it in x5. */
+static uint64_t restart_token_issue(const struct thread *t)
+{
+	return restart_token[t->id] = ++restart_tokens;
 }
 
 /*
@@ -220,7 +234,7 @@ static void sys_thread_restart(struct thread *t, struct trap_frame *tf)
 	if (!target)
 		return;
 	sched_stop_thread(target, true);
-	derive_abandon(target); /* its registers are reset: a preempted map is never continued */
+	restart_abandon(target); /* its registers are reset: a stopped call is never continued */
 	ret(tf, KERR_OK, 0);
 }
 
@@ -365,13 +379,17 @@ static inline __attribute__((always_inline)) void sys_derive(struct thread *t, s
 	struct mdb_derive *d = &derive_state[t->id];
 	enum kerr r;
 
-	/* A token that is not the thread's own, or a new call (x5 = 0) after an abandoned one. */
-	if (tf->x[5] != derive_token[t->id] || (tf->x[5] == 0 && d->active)) {
-		derive_abandon(t);
+	/*
+	 * Not the restart of the thread's stopped map: a new call (x5 = 0) while the thread was
+	 * stopped in one, a token that is not the thread's, or that of a stopped protect. Whatever
+	 * it was stopped in is abandoned. (The token is 0 exactly while no call of it is stopped.)
+	 */
+	if (tf->x[5] != restart_token[t->id] || (tf->x[5] != 0 && !d->active)) {
+		restart_abandon(t);
 		if (tf->x[5] != 0)
 			return ret(tf, KERR_INVAL, 0);
 	}
-	derive_token[t->id] = 0;
+	restart_token[t->id] = 0;
 	if (!d->active) {
 		if (tf->x[0] >= SYS_NR_SPACES)
 			return ret(tf, KERR_SPACE, 0);
@@ -394,7 +412,7 @@ static inline __attribute__((always_inline)) void sys_derive(struct thread *t, s
 	tf->x[1] = d->src_vpn << PAGE_SHIFT;
 	tf->x[2] = d->dst_vpn << PAGE_SHIFT;
 	tf->x[3] = d->npages;
-	derive_token[t->id] = tf->x[5] = ++derive_tokens;
+	tf->x[5] = restart_token_issue(t);
 	preempted(tf);
 }
 
@@ -494,14 +512,6 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 }
 
 /*
- * A preempted protect's place inside a subtree, per thread (struct mdb_cursor), and the token
- * that its restart carries in x5: a call whose x5 is not its thread's token starts afresh, so
- * a thread restarted by its fault handler never continues an abandoned walk by accident.
- */
-static struct mdb_cursor protect_cursor[SYS_NR_THREADS];
-static uint64_t protect_token[SYS_NR_THREADS], protect_tokens;
-
-/*
  * protect: x0 = space, x1 = VA, x2 = pages, x3 = rights, x4 = flags (x5: restart token, 0 from
  * user code). Chunked and restartable like unmap; the same permission as unmap.
  */
@@ -512,9 +522,14 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 	struct mdb_cursor *cur = &protect_cursor[t->id];
 	enum kerr r;
 
-	if (tf->x[5] == 0 || tf->x[5] != protect_token[t->id])
-		mdb_cursor_drop(&kernel_mdb, cur);
-	protect_token[t->id] = 0;
+	/*
+	 * Not the restart of the thread's stopped protect (x5 = 0, not the thread's token, or that
+	 * of a stopped map): start afresh, abandoning whatever the thread was stopped in. So a
+	 * thread restarted by its fault handler never continues an abandoned walk by accident.
+	 */
+	if (tf->x[5] != restart_token[t->id] || (tf->x[5] != 0 && derive_state[t->id].active))
+		restart_abandon(t);
+	restart_token[t->id] = 0;
 	r = revoke_target_check(t, tf);
 	if (r != KERR_OK)
 		return ret(tf, r, 0);
@@ -527,7 +542,7 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 		return ret(tf, r, 0);
 	tf->x[1] = vpn << PAGE_SHIFT;
 	tf->x[2] = npages;
-	protect_token[t->id] = tf->x[5] = ++protect_tokens;
+	tf->x[5] = restart_token_issue(t);
 	preempted(tf);
 }
 

@@ -107,29 +107,35 @@ enum mdb_derive_kind { MDB_DERIVE_MAP, MDB_DERIVE_SHARE, MDB_DERIVE_GRANT };
 
 /*
  * A map, share or grant that stopped at a preemption point (one per thread in the system-call
- * layer): the pages not yet committed and what the first call reserved for them (the pool
- * entries of map and share, the destination's quota), so that its commit cannot fail for lack
- * of resources. Page tables are not reserved: the first call made them, and they are never freed.
+ * layer). Stopped in its checks (@checking): how many pages passed them; nothing is reserved
+ * yet. Stopped in its commit: the pages not yet committed and what the checks reserved for them
+ * (the pool entries of map and share, the destination's quota), so that its commit cannot fail
+ * for lack of resources. Page tables are not reserved: the checks made them, and they are never
+ * freed.
  */
 struct mdb_derive {
 	uint64_t src_vpn, dst_vpn, npages; /* the rest */
 	uint64_t done;			   /* pages committed by this map so far (all its calls) */
+	uint64_t checked;		   /* while @checking: pages of the call that passed the checks */
 	uint8_t kind, src, dst, rights;
-	bool active; /* the reservation is held */
+	bool active;   /* a call is stopped: its record (and reservation, unless @checking) is held */
+	bool checking; /* it stopped in its checks, before the reservation */
 };
 
 struct mdb_chunking;
 
 /*
- * map/share/grant with preemption points, at most @c->first pages before the first and
- * @c->each between later ones. An inactive @d starts a new call: every check of mdb_map() and
- * the reservation, then the commit. An active @d continues it; the arguments must be its rest
- * (else KERR_INVAL and the reservation is released). Each page is checked again as it is
- * committed: when another thread changed a page not yet committed while the call was stopped
- * (source gone or with fewer rights, destination taken), the call ends with KERR_CONFLICT and
- * releases the rest of the reservation; the pages committed stay. Returns KERR_OK (d->done
- * pages mapped), KERR_PREEMPTED (@d active, describing the rest), KERR_CONFLICT (d->done pages
- * mapped) or an error of the checks (nothing changed, d->done 0).
+ * map/share/grant with preemption points: in the checks, one after every @c->checks pages
+ * checked (0 or MDB_UNCHUNKED: none); in the commit, at most @c->first pages before the first
+ * and @c->each between later ones. An inactive @d starts a new call: every check of mdb_map()
+ * and the reservation, then the commit. An active @d continues it, in its checks or its commit;
+ * the arguments must be its rest (else KERR_INVAL and the reservation is released). An error of
+ * the checks, also one found after a stop, changes nothing and releases @d. A restarted call
+ * checks each page again as it commits it: when another thread changed a page not yet committed
+ * while the call was stopped (source gone or with fewer rights, destination taken), the call
+ * ends with KERR_CONFLICT and releases the rest of the reservation; the pages committed stay.
+ * Returns KERR_OK (d->done pages mapped), KERR_PREEMPTED (@d active, describing the rest),
+ * KERR_CONFLICT (d->done pages mapped) or an error of the checks (nothing changed, d->done 0).
  */
 enum kerr mdb_derive_preemptible(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 				 unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights,
@@ -159,6 +165,7 @@ struct mdb_chunking {
 	unsigned first;
 	unsigned each;
 	bool (*preempt_point)(void);
+	unsigned checks; /* map/share/grant: pages checked between two preemption points (0: all) */
 };
 
 /*

@@ -498,18 +498,21 @@ static void op_root(void)
 
 /*
  * map/share/grant through mdb_derive_preemptible(), restarted at every chunk boundary (chunks of 1
- * to 3 pages) as a preempted system call is. Checks at each boundary the invariants and what the
- * call holds in reserve; with @interleave, other operations run between the chunks (they see the
- * reservation). *done = the pages mapped.
+ * to 3 pages; in the checks none, or a stop after every 1 or 2 pages checked) as a preempted
+ * system call is. Checks at each boundary the invariants and what the call holds in reserve;
+ * with @interleave, other operations run between the chunks (they see the reservation).
+ * *done = the pages mapped.
  */
-static uint64_t derive_restarts, derive_conflicts; /* the random tests did exercise both */
+static uint64_t derive_restarts, derive_conflicts;	 /* the random tests did exercise both */
+static uint64_t derive_check_stops, derive_check_errors; /* stops in the checks, errors after one */
+static struct mdb_entry pool_before_call[CAPACITY + 1];
 
 static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst, uint64_t dv, uint64_t n,
 			   unsigned rights, int interleave, int *interleaved, uint64_t *done)
 {
 	struct mdb_derive d = {0};
 	unsigned chunk = 1 + rnd(2), rounds = 0;
-	const struct mdb_chunking c = {chunk, chunk, NULL};
+	const struct mdb_chunking c = {chunk, chunk, NULL, rnd(3)};
 	/* What other (outer) calls hold: this one runs between the chunks of another in the tests. */
 	uint32_t base_entries = db.reserved, base_quota[T_SPACES];
 	const uint64_t total = n;
@@ -521,19 +524,43 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 	*interleaved = 0;
 	for (;;) {
 		uint64_t before = d.active ? d.done : 0;
+		const bool was_checking = !d.active || d.checking;
+		uint32_t used_before = dst < T_SPACES ? quota[dst].used : 0;
 
+		memcpy(pool_before_call, pool, sizeof(pool));
 		r = mdb_derive_preemptible(&db, (enum mdb_derive_kind)k, src, sv, dst, dv, n, rights, &c, &d);
 		assert_int_equal(unsynced, 0);
 		assert_true(d.done - before <= chunk);
+		if (r != KERR_PREEMPTED && r != KERR_OK && r != KERR_CONFLICT) {
+			/* An error of the checks, also after stops in them: nothing changed, nothing held. */
+			assert_true(was_checking);
+			assert_false(d.active);
+			assert_int_equal(d.done, 0);
+			assert_memory_equal(pool_before_call, pool, sizeof(pool));
+			assert_true(dst >= T_SPACES || quota[dst].used == used_before);
+			derive_check_errors += rounds > 0;
+		}
 		if (r != KERR_PREEMPTED)
 			break;
 		assert_true(d.active);
-		assert_int_equal(d.done - before, chunk); /* a stop only after a whole chunk */
 		assert_int_equal(d.done + d.npages, total);
-		/* The rest is reserved: an entry per page (map, share), the destination's quota. */
-		assert_int_equal(db.reserved - base_entries, k == K_GRANT ? 0 : d.npages);
-		assert_int_equal(quota[dst].reserved - base_quota[dst],
-				 k == K_GRANT && src == dst ? 0 : d.npages);
+		if (d.checking) {
+			/* Stopped in the checks: after a whole chunk of them, nothing changed or reserved. */
+			assert_true(c.checks != 0);
+			assert_true(d.checked > 0 && d.checked < total && d.checked % c.checks == 0);
+			assert_int_equal(d.done, 0);
+			assert_memory_equal(pool_before_call, pool, sizeof(pool));
+			assert_int_equal(db.reserved, base_entries);
+			assert_int_equal(quota[dst].reserved, base_quota[dst]);
+			derive_check_stops++;
+		} else {
+			/* Right after the checks (new tables made: nothing committed), or a whole chunk. */
+			assert_int_equal(d.done - before, was_checking && d.done == 0 ? 0 : chunk);
+			/* The rest is reserved: an entry per page (map, share), the destination's quota. */
+			assert_int_equal(db.reserved - base_entries, k == K_GRANT ? 0 : d.npages);
+			assert_int_equal(quota[dst].reserved - base_quota[dst],
+					 k == K_GRANT && src == dst ? 0 : d.npages);
+		}
 		{
 			const char *err = mdb_check(&db);
 			if (err)
@@ -545,14 +572,14 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 			uint64_t v = sv, one = 1, removed = 0;
 			assert_int_equal(mdb_unmap(&db, src, &v, &one, MDB_UNMAP_SELF, 1000, &removed),
 					 KERR_OK);
-			*interleaved = 1;
+			*interleaved |= d.checking ? 3 : 1;
 		} else if (interleave && rnd(2)) {
 			model_resync();
 			model_reserved_entries = db.reserved;
 			model_reserved_quota[dst] = quota[dst].reserved;
 			random_op(0);
 			model_reserved_entries = model_reserved_quota[dst] = 0;
-			*interleaved = 1;
+			*interleaved |= d.checking ? 3 : 1;
 		}
 		derive_restarts++;
 		assert_true(++rounds < 1000);
@@ -615,8 +642,14 @@ static void op_derive(enum kind k, int interleave)
 		 * that fails a per-page check now (the pages it mapped before may have been changed by
 		 * the operations after them: the directed tests check those).
 		 */
-		assert_true(want == KERR_OK && (got == KERR_OK || got == KERR_CONFLICT));
+		/* (a call stopped in its checks may have been bound to fail before the others ran) */
+		assert_true(want == KERR_OK || (interleaved & 2));
 		model_resync();
+		if (got != KERR_OK && got != KERR_CONFLICT) {
+			/* found by the checks after a stop in them: nothing mapped (do_derive checked) */
+			assert_int_equal(done, 0);
+			return;
+		}
 		if (got == KERR_OK) {
 			assert_int_equal(done, n);
 		} else {
@@ -838,6 +871,7 @@ static void test_model_interleaved_chunks(void **state)
 
 	(void)state;
 	protect_walked = protect_restarts = derive_restarts = derive_conflicts = 0;
+	derive_check_stops = derive_check_errors = 0;
 	for (unsigned seed = 1; seed <= 10; seed++) {
 		setup(seed * 104729);
 		for (unsigned long i = 0; i < ops / 10; i++) {
@@ -858,11 +892,14 @@ static void test_model_interleaved_chunks(void **state)
 	}
 	print_message("protect: %llu entries walked, %llu restarts\n", (unsigned long long)protect_walked,
 		      (unsigned long long)protect_restarts);
-	print_message("map/share/grant: %llu restarts, %llu conflicts\n", (unsigned long long)derive_restarts,
-		      (unsigned long long)derive_conflicts);
+	print_message("map/share/grant: %llu restarts, %llu conflicts, %llu stops in the checks, %llu errors "
+		      "found after one\n",
+		      (unsigned long long)derive_restarts, (unsigned long long)derive_conflicts,
+		      (unsigned long long)derive_check_stops, (unsigned long long)derive_check_errors);
 	assert_true(protect_walked > ops / 100 && protect_restarts > ops / 100);
 	if (ops >= 100000) /* the default; a short run (MDB_TEST_OPS) may not get there */
-		assert_true(derive_restarts > ops / 1000 && derive_conflicts > 0);
+		assert_true(derive_restarts > ops / 1000 && derive_conflicts > 0 && derive_check_stops > 0 &&
+			    derive_check_errors > 0);
 }
 
 /* ---- directed tests: the semantics in docs/mapping.md, one by one ---- */
@@ -1139,7 +1176,7 @@ static void fan_of_30(void)
 
 static void test_unmap_preemption_point(void **state)
 {
-	const struct mdb_chunking four = {4, 4, preempt_on_call};
+	const struct mdb_chunking four = {4, 4, preempt_on_call, 0};
 	uint64_t v = 1, n = 1, removed = 0;
 
 	(void)state;
@@ -1161,7 +1198,7 @@ static void test_unmap_preemption_point(void **state)
 /* A first chunk smaller than the rest (as system calls use it): boundaries after 1, 5, 9, ... units. */
 static void test_unmap_small_first_chunk(void **state)
 {
-	const struct mdb_chunking c = {1, 4, preempt_on_call};
+	const struct mdb_chunking c = {1, 4, preempt_on_call, 0};
 	uint64_t v = 1, n = 1, removed = 0;
 
 	(void)state;
@@ -1354,7 +1391,7 @@ static void test_protect_every_boundary(void **state)
 	memcpy(want_pte, pte, sizeof(pte));
 	for (unsigned chunk = 1; chunk <= 3; chunk++)
 		for (unsigned k = 1;; k++) {
-			const struct mdb_chunking c = {chunk, chunk, preempt_on_call};
+			const struct mdb_chunking c = {chunk, chunk, preempt_on_call, 0};
 			struct mdb_cursor cur = {0};
 			uint64_t v = 1, n = 1, walked = 0;
 			enum kerr r;
@@ -1501,12 +1538,12 @@ static void test_derive_every_boundary(void **state)
 
 		three_roots();
 		assert_int_equal(derive_call(k, src, src_vpn[k], dst, dst_vpn[k], 3, MDB_R,
-					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL},
+					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0},
 					     &(struct mdb_derive){0}),
 				 KERR_OK);
 		snap(&want_state);
 		for (unsigned each = 1; each <= 3; each++) {
-			const struct mdb_chunking c = {1, each, NULL};
+			const struct mdb_chunking c = {1, each, NULL, 0};
 			struct mdb_derive d = {0};
 			uint64_t sv = src_vpn[k], dv = dst_vpn[k], n = 3, expect_done = 0;
 			unsigned stops = 0;
@@ -1533,7 +1570,7 @@ static void test_derive_every_boundary(void **state)
 		/* The preemption point says "go on" k - 1 times, then "stop": the PTEs of every chunk
 		 * done so far are written at the stop (one copy), the rest after the restart. */
 		for (unsigned stop_at = 1; stop_at <= 3; stop_at++) {
-			const struct mdb_chunking c = {1, 1, preempt_on_call};
+			const struct mdb_chunking c = {1, 1, preempt_on_call, 0};
 			struct mdb_derive d = {0};
 
 			three_roots();
@@ -1554,7 +1591,7 @@ static void test_derive_every_boundary(void **state)
 		}
 		/* With a longer first chunk the stops fall elsewhere; still the same result. */
 		for (unsigned each = 1; each <= 2; each++) {
-			const struct mdb_chunking c = {2, each, NULL};
+			const struct mdb_chunking c = {2, each, NULL, 0};
 			struct mdb_derive d = {0};
 			uint64_t sv = src_vpn[k], dv = dst_vpn[k], n = 3;
 
@@ -1573,7 +1610,7 @@ static void test_derive_every_boundary(void **state)
 /* A 3-page map from 0:6 to 1:20 stopped after its first page; returns its state. */
 static struct mdb_derive map_stopped_after_one(void)
 {
-	const struct mdb_chunking c = {1, 1, NULL};
+	const struct mdb_chunking c = {1, 1, NULL, 0};
 	struct mdb_derive d = {0};
 
 	three_roots();
@@ -1597,7 +1634,7 @@ static void assert_nothing_reserved(void)
  */
 static void test_derive_conflict(void **state)
 {
-	const struct mdb_chunking c = {1, 1, NULL};
+	const struct mdb_chunking c = {1, 1, NULL, 0};
 	struct mdb_derive d;
 	uint64_t v, n, removed, walked;
 	struct mdb_cursor cur = {0};
@@ -1650,7 +1687,7 @@ static void test_derive_conflict(void **state)
 /* A restart that is not the rest of the stopped call, and an abandoned call: all released. */
 static void test_derive_bad_restart_and_release(void **state)
 {
-	const struct mdb_chunking c = {1, 1, NULL};
+	const struct mdb_chunking c = {1, 1, NULL, 0};
 	struct mdb_derive d;
 	uint32_t free_before;
 
@@ -1695,7 +1732,7 @@ static void test_derive_reservation_holds(void **state)
 	assert_int_equal(mdb_insert_root(&db, 1, 31, 0x999, MDB_R), KERR_NO_MEMORY);
 	db.reserved = 2;
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R,
-				     &(struct mdb_chunking){2, 2, NULL}, &d),
+				     &(struct mdb_chunking){2, 2, NULL, 0}, &d),
 			 KERR_OK);
 	assert_int_equal(d.done, 3);
 	assert_nothing_reserved();
