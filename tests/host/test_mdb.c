@@ -1738,6 +1738,141 @@ static void test_derive_reservation_holds(void **state)
 	assert_nothing_reserved();
 }
 
+/*
+ * Stops in the checks (one after every page checked): they hold nothing, the restart goes on
+ * where they stopped, and an error it finds then changes nothing and releases the call; a page
+ * checked before a stop and changed since is found by the commit (KERR_CONFLICT, nothing mapped).
+ */
+static void test_derive_check_stops(void **state)
+{
+	const struct mdb_chunking c = {1, 1, NULL, 1};
+	static uint8_t before[sizeof(pool)];
+	struct mdb_derive d;
+	uint32_t used1;
+	uint64_t v, n, removed;
+
+	(void)state;
+	/* Undisturbed: the same result as one call, every stop in the checks holding nothing. */
+	for (unsigned k = MDB_DERIVE_MAP; k <= MDB_DERIVE_SHARE; k++) {
+		unsigned check_stops = 0;
+
+		three_roots();
+		assert_int_equal(derive_call(k, 0, 6, 1, 20, 3, MDB_R,
+					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0},
+					     &(struct mdb_derive){0}),
+				 KERR_OK);
+		snap(&want_state);
+		three_roots();
+		d = (struct mdb_derive){0};
+		memcpy(before, pool, sizeof(pool));
+		for (enum kerr r = derive_call(k, 0, 6, 1, 20, 3, MDB_R, &c, &d); r != KERR_OK;
+		     r = derive_call(k, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R, &c, &d)) {
+			assert_int_equal(r, KERR_PREEMPTED);
+			if (d.checking) {
+				check_stops++;
+				assert_int_equal(d.checked, check_stops);
+				assert_int_equal(d.done, 0);
+				assert_nothing_reserved();
+				assert_memory_equal(before, pool, sizeof(pool));
+			}
+		}
+		assert_int_equal(check_stops, 2); /* after page 1 and page 2 of 3 */
+		assert_int_equal(d.done, 3);
+		assert_nothing_reserved();
+		snap(&got_state);
+		assert_memory_equal(&got_state, &want_state, sizeof(want_state));
+	}
+
+	/* An error found after a stop in the checks: nothing changed, nothing held. */
+	three_roots();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_true(d.active && d.checking && d.checked == 1);
+	assert_int_equal(mdb_map(&db, 0, 8, 1, 22, 1, MDB_R), KERR_OK); /* the third destination taken */
+	memcpy(before, pool, sizeof(pool));
+	used1 = quota[1].used;
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d), KERR_EXISTS);
+	assert_false(d.active);
+	assert_int_equal(d.done, 0);
+	assert_nothing_reserved();
+	assert_memory_equal(before, pool, sizeof(pool));
+	assert_int_equal(quota[1].used, used1);
+	assert_false(pte[1][20].present || pte[1][21].present);
+
+	/* The same with the quota gone while stopped: KERR_QUOTA, nothing changed. */
+	three_roots();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	quota[1].limit = quota[1].used + 2;
+	memcpy(before, pool, sizeof(pool));
+	while (d.active)
+		(void)derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d);
+	assert_int_equal(d.done, 0);
+	assert_nothing_reserved();
+	assert_memory_equal(before, pool, sizeof(pool));
+	assert_false(pte[1][20].present);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &(struct mdb_derive){0}),
+			 KERR_PREEMPTED); /* (a new call gets as far as before) */
+	quota[1].limit = 40;
+
+	/* A page checked before the stop, then unmapped: found by the commit, nothing mapped. */
+	three_roots();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	v = 6, n = 1, removed = 0;
+	assert_int_equal(mdb_unmap(&db, 0, &v, &n, MDB_UNMAP_SELF, 100, &removed), KERR_OK);
+	while ((d.checking || d.done == 0) &&
+	       derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R, &c, &d) == KERR_PREEMPTED)
+		;
+	assert_false(d.active);
+	assert_int_equal(d.done, 0);
+	assert_nothing_reserved();
+	assert_false(pte[1][20].present || pte[1][21].present || pte[1][22].present);
+
+	/* A restart that is not the rest, and a release, while stopped in the checks. */
+	three_roots();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 20, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 1, 21, 3, MDB_R, &c, &d), KERR_INVAL);
+	assert_false(d.active || d.checking);
+	assert_nothing_reserved();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_GRANT, 2, 1, 2, 12, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_true(d.checking);
+	mdb_derive_release(&db, &d);
+	assert_false(d.active || d.checking);
+	assert_nothing_reserved();
+	assert_null(mdb_check(&db));
+}
+
+/*
+ * New tables made by the checks: with chunked checks, a preemption point before the commit. A
+ * stop there holds the whole reservation and has mapped nothing; the restart maps every page.
+ */
+static void test_derive_stop_after_new_tables(void **state)
+{
+	const struct mdb_chunking c = {3, 3, NULL, 3};
+	struct mdb_derive d = {0};
+
+	(void)state;
+	three_roots();
+	assert_int_equal(tables_missing(3, 22, 3), 2);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_true(d.active && !d.checking);
+	assert_int_equal(d.done, 0);
+	assert_int_equal(tables_missing(3, 22, 3), 0);
+	assert_int_equal(db.reserved, 3);
+	assert_int_equal(quota[3].reserved, 3);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_OK);
+	assert_int_equal(d.done, 3);
+	assert_nothing_reserved();
+	/* Into tables that exist: no such stop. */
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 17, 3, MDB_R, &c, &d), KERR_OK);
+	assert_int_equal(d.done, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1760,6 +1895,8 @@ int main(void)
 		cmocka_unit_test(test_derive_conflict),
 		cmocka_unit_test(test_derive_bad_restart_and_release),
 		cmocka_unit_test(test_derive_reservation_holds),
+		cmocka_unit_test(test_derive_check_stops),
+		cmocka_unit_test(test_derive_stop_after_new_tables),
 		cmocka_unit_test(test_model_sequential),
 		cmocka_unit_test(test_model_interleaved_chunks),
 	};
