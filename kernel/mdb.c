@@ -226,29 +226,29 @@ derive_args_check(const struct mdb *m, enum mdb_derive_kind kind, unsigned src, 
 }
 
 /*
- * Prepare: check every page of the call @d describes, from page d->checked on, then reserve what
- * the commit needs (entries, quota, tables) and clear d->checking. Nothing is changed unless all
- * checks pass; then the commit cannot fail for lack of resources. Pages are checked in order,
- * each for source, rights, depth and destination, through the slot arrays of the leaf tables:
- * one walk per table for source and destination, not one per page. After every @c->checks pages
- * a preemption point: when it stops, d->checked tells where a restart goes on and
- * KERR_PREEMPTED is returned. Nothing is reserved before the last page is checked, so such a
- * stop holds nothing, and an error found after it has nothing to give back.
+ * Prepare: check every page of the call, from page *checked on, then reserve what the commit
+ * needs (entries, quota, tables). Nothing is changed unless all checks pass; then the commit
+ * cannot fail for lack of resources. Pages are checked in order, each for source, rights, depth
+ * and destination, through the slot arrays of the leaf tables: one walk per table for source and
+ * destination, not one per page. After every @c->checks pages a preemption point: when it stops,
+ * *checked tells where a restart goes on and KERR_PREEMPTED is returned. Nothing is reserved
+ * before the last page is checked, so such a stop holds nothing, and an error found after it has
+ * nothing to give back. Returns KERR_PREEMPTED with *checked == npages for a stop after the
+ * reservation (new tables made).
  */
 static inline __attribute__((always_inline)) enum kerr
-derive_prepare(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, const struct mdb_chunking *c,
-	       struct derive_slots *one_run)
+derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
+	       uint64_t dst_vpn, uint64_t npages, unsigned rights, const struct mdb_chunking *c,
+	       uint64_t *checked, struct derive_slots *one_run)
 {
-	const unsigned src = d->src, dst = d->dst, rights = d->rights;
-	const uint64_t src_vpn = d->src_vpn, dst_vpn = d->dst_vpn, npages = d->npages;
 	const unsigned deeper = kind == MDB_DERIVE_MAP ? 1U : 0U;
 	const unsigned each = c->checks ? c->checks : MDB_UNCHUNKED;
 	unsigned budget = each;
 	/* Every destination page has its leaf table already (unknown for pages before a stop). */
-	bool dst_tables = d->checked == 0;
+	bool dst_tables = *checked == 0;
 	enum kerr err;
 
-	for (uint64_t i = d->checked; i < npages;) {
+	for (uint64_t i = *checked; i < npages;) {
 		mdb_idx_t *ss, *ds = NULL;
 		uint64_t run = mdb_pt_slots(src, src_vpn + i, npages - i, &ss), dst_run;
 
@@ -272,7 +272,7 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, c
 			 */
 			if (budget == 0) {
 				if (!c->preempt_point || c->preempt_point()) {
-					d->checked = i + j;
+					*checked = i + j;
 					return KERR_PREEMPTED;
 				}
 				budget = each;
@@ -298,7 +298,7 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, c
 		return err;
 	m->reserved += entries_per_page(kind) * (uint32_t)npages;
 	m->quota[dst].reserved += charge_per_page(kind, src, dst) * (uint32_t)npages;
-	d->checking = false;
+	*checked = npages;
 	/*
 	 * New tables cost ~250 instructions each: with chunked checks, a preemption point between
 	 * them and the commit. A stop here holds the whole reservation, as one in the commit does.
@@ -443,31 +443,40 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 		err = derive_args_check(m, kind, src, src_vpn, dst, dst_vpn, npages, rights);
 		if (err != KERR_OK)
 			return err;
-		*d = (struct mdb_derive){
-			src_vpn,      dst_vpn,	    npages,	     0,	   0,	(uint8_t)kind,
-			(uint8_t)src, (uint8_t)dst, (uint8_t)rights, true, true};
 	} else if (d->kind != kind || d->src != src || d->dst != dst || d->rights != rights ||
 		   d->src_vpn != src_vpn || d->dst_vpn != dst_vpn || d->npages != npages) {
 		mdb_derive_release(m, d); /* not the rest of the call that was stopped */
 		d->done = 0;
 		return KERR_INVAL;
 	}
-	if (d->checking) {
-		err = derive_prepare(m, kind, d, c, &slots);
-		if (err == KERR_PREEMPTED)
-			return err; /* stopped in the checks (nothing reserved yet) or right after them */
-		if (err != KERR_OK) {
-			mdb_derive_release(m, d); /* holds nothing yet: only forgets the call */
+	if (!d->active || d->checking) {
+		uint64_t checked = d->active ? d->checked : 0;
+
+		err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, c, &checked,
+				     &slots);
+		if (err != KERR_OK && err != KERR_PREEMPTED) {
+			d->active = d->checking = false; /* holds nothing yet: only forgets the call */
 			return err;
 		}
+		/* The record: stopped in the checks (nothing reserved), or holding the reservation. */
+		*d = (struct mdb_derive){src_vpn,	  dst_vpn,	 npages,	  0,
+					 checked,	  (uint8_t)kind, (uint8_t)src,	  (uint8_t)dst,
+					 (uint8_t)rights, true,		 checked < npages};
+		if (err == KERR_PREEMPTED)
+			return err; /* stopped in the checks, or right after them (new tables) */
 	}
 	for (;;) {
 		while (budget > 0 && d->npages > 0 && err == KERR_OK)
 			budget -= (unsigned)derive_commit_run(m, kind, d, rights, &slots,
 							      min_u64(d->npages, budget), recheck, &err);
-		/* The preemption point: go on at once unless an IRQ waits (or the caller stops always). */
+		/*
+		 * The preemption point: go on at once unless an IRQ waits (or the caller stops
+		 * always). The last stretch of a call also copies the PTEs of all its pages and
+		 * leaves the kernel (~10 instructions a page, ~150 a copy, ~180 the way out), so
+		 * its last chunk is half a chunk: one more question, instead of a second copy.
+		 */
 		if (err == KERR_OK && d->npages > 0 && c->preempt_point && !c->preempt_point()) {
-			budget = c->each;
+			budget = d->npages > c->each ? c->each : (c->each + 1U) / 2U;
 			continue;
 		}
 		break;
