@@ -527,7 +527,7 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 	 * of a stopped map): start afresh, abandoning whatever the thread was stopped in. So a
 	 * thread restarted by its fault handler never continues an abandoned walk by accident.
 	 */
-	if (tf->x[5] != restart_token[t->id] || (tf->x[5] != 0 && derive_state[t->id].active))
+	if (tf->x[5] == 0 || tf->x[5] != restart_token[t->id] || derive_state[t->id].active)
 		restart_abandon(t);
 	restart_token[t->id] = 0;
 	r = revoke_target_check(t, tf);
