@@ -18,7 +18,7 @@
 #include "system_tables.h"
 
 #define DEBUG_WRITE_MAX	  256U /* bytes per call at most: the range check up front spans <= 2 pages */
-#define DEBUG_WRITE_CHUNK 16U  /* bytes between two preemption points: ~10 instructions each on QEMU virt */
+#define DEBUG_WRITE_CHUNK 8U   /* bytes between two preemption points: ~10 instructions each on QEMU virt */
 #define DEBUG_WRITE_FIRST 8U   /* bytes at most in a call's first piece (entry and buffer check before it) */
 #define PAGE_SHIFT	  12U
 #define PAGE_MASK	  0xFFFULL
@@ -73,10 +73,13 @@ static void derive_abandon(const struct thread *t)
  * debug_write: x0 = buffer, x1 = length. Writes at least min(len, DEBUG_WRITE_MAX) bytes, in
  * pieces with a preemption point after each; returns x1 = the bytes NOT written (0 when all
  * were), so the result is the same whether or not the call was restarted. Every piece but the
- * last ends at an 8-byte aligned user address, so all but the first are copied in words; the
- * first, which shares its stretch with the entry and the buffer check, is at most
- * DEBUG_WRITE_FIRST bytes (up to the first aligned address), the others DEBUG_WRITE_CHUNK.
+ * last ends at an 8-byte aligned user address, so all but the first are copied in words. The
+ * first and the last share their stretch with the entry and buffer check or with the exit, so
+ * they are at most DEBUG_WRITE_FIRST bytes (the first up to the first aligned address), the
+ * others DEBUG_WRITE_CHUNK.
  */
+_Static_assert(DEBUG_WRITE_CHUNK % 8U == 0 && DEBUG_WRITE_FIRST % 8U == 0 && DEBUG_WRITE_FIRST <= DEBUG_WRITE_CHUNK,
+	       "pieces end at 8-byte aligned user addresses and fit the piece buffer");
 static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 {
 	uintptr_t ubuf = tf->x[0];
@@ -86,14 +89,14 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 	if (len == 0)
 		return ret(tf, KERR_INVAL, 0);
 	/* The whole piece is checked first, so a bad buffer fails before anything is written. */
-	if (!space_user_range_ok(t->space, ubuf, n, false))
+	if (!space_user_range_ok_active(t->space, ubuf, n, false))
 		return ret(tf, KERR_FAULT, 0);
 	for (size_t done = 0; done < n; piece = DEBUG_WRITE_CHUNK) {
 		char buf[DEBUG_WRITE_CHUNK] __attribute__((aligned(8)));
 		size_t c = (((ubuf + done + piece) & ~(uintptr_t)7U) - ubuf) - done;
 
-		if (c > n - done)
-			c = n - done;
+		if (c >= n - done) /* the last piece, before the exit: at most DEBUG_WRITE_FIRST too */
+			c = n - done > DEBUG_WRITE_FIRST ? DEBUG_WRITE_FIRST : n - done;
 		space_copy_from_user(buf, ubuf + done, c);
 		console_write(buf, c);
 		done += c;
@@ -363,7 +366,7 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 	if (size < sizeof(info) || (flags & ~(uint64_t)(KINFO_RESET_LATENCY | KINFO_FROM_PART_Msk)) ||
 	    part >= KINFO_PARTS)
 		return ret(tf, KERR_INVAL, 0);
-	if (!space_user_range_ok(t->space, ubuf, sizeof(info), true))
+	if (!space_user_range_ok_active(t->space, ubuf, sizeof(info), true))
 		return ret(tf, KERR_FAULT, 0);
 	for (; part < parts; part++) {
 		kernel_info_part(&info, part, ubuf, (flags & KINFO_RESET_LATENCY) != 0);
