@@ -43,6 +43,7 @@ static bool may_signal(const struct thread *from, const struct thread *to)
 
 static bool preempt_pending(void);
 static void preempted(struct trap_frame *tf);
+static void finished_preempt_point(void);
 
 /*
  * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, so twice
@@ -74,11 +75,12 @@ static void derive_abandon(const struct thread *t)
  * pieces with a preemption point after each; returns x1 = the bytes NOT written (0 when all
  * were), so the result is the same whether or not the call was restarted. Every piece but the
  * last ends at an 8-byte aligned user address, so all but the first are copied in words. The
- * first and the last share their stretch with the entry and buffer check or with the exit, so
- * they are at most DEBUG_WRITE_FIRST bytes (the first up to the first aligned address), the
- * others DEBUG_WRITE_CHUNK.
+ * first shares its stretch with the entry and the buffer check, so it is at most
+ * DEBUG_WRITE_FIRST bytes (up to the first aligned address), the others DEBUG_WRITE_CHUNK; the
+ * last is followed by a preemption point too, so it does not share its stretch with the exit.
  */
-_Static_assert(DEBUG_WRITE_CHUNK % 8U == 0 && DEBUG_WRITE_FIRST % 8U == 0 && DEBUG_WRITE_FIRST <= DEBUG_WRITE_CHUNK,
+_Static_assert(DEBUG_WRITE_CHUNK % 8U == 0 && DEBUG_WRITE_FIRST % 8U == 0 &&
+		       DEBUG_WRITE_FIRST <= DEBUG_WRITE_CHUNK,
 	       "pieces end at 8-byte aligned user addresses and fit the piece buffer");
 static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 {
@@ -95,8 +97,8 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 		char buf[DEBUG_WRITE_CHUNK] __attribute__((aligned(8)));
 		size_t c = (((ubuf + done + piece) & ~(uintptr_t)7U) - ubuf) - done;
 
-		if (c >= n - done) /* the last piece, before the exit: at most DEBUG_WRITE_FIRST too */
-			c = n - done > DEBUG_WRITE_FIRST ? DEBUG_WRITE_FIRST : n - done;
+		if (c > n - done)
+			c = n - done;
 		space_copy_from_user(buf, ubuf + done, c);
 		console_write(buf, c);
 		done += c;
@@ -111,6 +113,7 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 		}
 	}
 	ret(tf, KERR_OK, len - n);
+	finished_preempt_point();
 }
 
 static void sys_yield(struct thread *t, struct trap_frame *tf)
@@ -377,6 +380,7 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 		}
 	}
 	ret(tf, KERR_OK, sizeof(info));
+	finished_preempt_point();
 }
 
 static void sys_thread_self(struct thread *t, struct trap_frame *tf)
@@ -468,6 +472,21 @@ static void preempted(struct trap_frame *tf)
 	tf->elr -= 4;
 	latency_irq_in_call();
 	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
+}
+
+/*
+ * A preemption point after a call's last piece of work, its results already in @tf: an IRQ
+ * found waiting is taken here, as preempted() does, but without rewinding the PC, since there
+ * is nothing left to restart. The IRQ then waits neither for the call's exit nor for the eret
+ * and a second kernel entry (debug_write, kernel_info: their last piece and the exit were
+ * their longest stretch).
+ */
+static void finished_preempt_point(void)
+{
+	if (!preempt_pending())
+		return;
+	latency_irq_in_call();
+	(void)irq_take_pending();
 }
 
 /*
