@@ -261,6 +261,7 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
 _Static_assert(KINFO_MAX_SPACES % KINFO_SPACES_PER_PART == 0, "whole parts of spaces");
 _Static_assert(KINFO_MAX_THREADS % KINFO_THREADS_PER_PART == 0, "whole parts of threads");
 _Static_assert(KINFO_PARTS <= (KINFO_FROM_PART_Msk >> KINFO_FROM_PART_Pos), "part numbers fit the flags");
+_Static_assert(KINFO_PARTS == 10u + KINFO_MAX_CPUS, "kinfo.h and docs/syscalls.md give this count");
 
 static void kinfo_fill_system(struct keel_info *info)
 {

@@ -64,10 +64,11 @@ struct kinfo_thread {
  */
 #define KINFO_SPACES_PER_PART	4u
 #define KINFO_THREADS_PER_PART	8u
-#define KINFO_PART_SYSTEM	0u	   /* size .. tcb: build facts, pools */
-#define KINFO_PART_SPACES(k)	(1u + (k)) /* space[4k .. 4k + 3]: quotas */
+/* Parts: size .. tcb (build facts, pools); space[4k .. 4k + 3] (quotas); thread[8k .. 8k + 7]
+ * (the last threads part also syscalls); latency; latency_cpus (see below). 10 + KINFO_MAX_CPUS. */
+#define KINFO_PART_SYSTEM	0u
+#define KINFO_PART_SPACES(k)	(1u + (k))
 #define KINFO_PART_THREADS(k)	(KINFO_PART_SPACES(KINFO_MAX_SPACES / KINFO_SPACES_PER_PART) + (k))
-/* thread[8k .. 8k + 7]; the last one also syscalls */
 #define KINFO_PART_LATENCY	KINFO_PART_THREADS(KINFO_MAX_THREADS / KINFO_THREADS_PER_PART)
 #define KINFO_PART_LATENCY_CPUS (KINFO_PART_LATENCY + 1u) /* latency_cpus: enabled, nr_cpus and cpu[0] */
 #define KINFO_PART_CPU(c)	(KINFO_PART_LATENCY_CPUS + (c)) /* latency_cpus.cpu[c] */
