@@ -36,3 +36,22 @@ void mini_uart_putc(char c)
 		;
 	aux->IO = (uint32_t)(unsigned char)c;
 }
+
+/* @n bytes, each '\n' sent as CR LF (the console's line ending), in one loop (as pl011_write). */
+void mini_uart_write(const char *s, size_t n)
+{
+	MINI_UART_AUX_Type *a = aux;
+
+	if (!a)
+		return;
+	for (const char *end = s + n; s < end; s++) {
+		if (*s == '\n') {
+			while (!(a->LSR & AUX_MU_LSR_TX_EMPTY_Msk))
+				;
+			a->IO = '\r';
+		}
+		while (!(a->LSR & AUX_MU_LSR_TX_EMPTY_Msk))
+			;
+		a->IO = (uint32_t)(unsigned char)*s;
+	}
+}

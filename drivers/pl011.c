@@ -44,3 +44,25 @@ void pl011_putc(char c)
 		;
 	uart->DR = (uint32_t)(unsigned char)c;
 }
+
+/*
+ * @n bytes, each '\n' sent as CR LF (the console's line ending), in one loop: a debug_write piece
+ * runs with IRQs masked, and a pl011_putc() call per byte cost twice the instructions.
+ */
+void pl011_write(const char *s, size_t n)
+{
+	PL011_Type *u = uart;
+
+	if (!u)
+		return;
+	for (const char *end = s + n; s < end; s++) {
+		if (*s == '\n') {
+			while (u->FR & PL011_FR_TXFF_Msk)
+				;
+			u->DR = '\r';
+		}
+		while (u->FR & PL011_FR_TXFF_Msk)
+			;
+		u->DR = (uint32_t)(unsigned char)*s;
+	}
+}

@@ -4,10 +4,12 @@
 #ifdef BOARD_CONSOLE_MINI_UART
 #include "../drivers/mini_uart.h"
 #define console_raw_putc     mini_uart_putc
+#define console_raw_write    mini_uart_write
 #define console_raw_set_base mini_uart_set_base
 #else
 #include "../drivers/pl011.h"
 #define console_raw_putc     pl011_putc
+#define console_raw_write    pl011_write
 #define console_raw_set_base pl011_set_base
 #endif
 
@@ -39,12 +41,8 @@ void console_putc(char c)
 	console_raw_putc(c);
 }
 
-/* debug_write's pieces run with IRQs masked: two calls less per byte than printk_sink. */
+/* debug_write's pieces run with IRQs masked: the driver's loop, not a call per byte. */
 void console_write(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			console_raw_putc('\r');
-		console_raw_putc(s[i]);
-	}
+	console_raw_write(s, n);
 }

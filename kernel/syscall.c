@@ -18,7 +18,8 @@
 #include "system_tables.h"
 
 #define DEBUG_WRITE_MAX	  256U /* bytes per call at most: the range check up front spans <= 2 pages */
-#define DEBUG_WRITE_CHUNK 16U  /* bytes between two preemption points: ~28 instructions each on QEMU virt */
+#define DEBUG_WRITE_CHUNK 8U   /* bytes between two preemption points: ~10 instructions each on QEMU virt */
+#define DEBUG_WRITE_FIRST 8U   /* bytes at most in a call's first piece (entry and buffer check before it) */
 #define PAGE_SHIFT	  12U
 #define PAGE_MASK	  0xFFFULL
 
@@ -42,6 +43,7 @@ static bool may_signal(const struct thread *from, const struct thread *to)
 
 static bool preempt_pending(void);
 static void preempted(struct trap_frame *tf);
+static void finished_preempt_point(void);
 
 /*
  * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, so twice
@@ -84,25 +86,33 @@ static uint64_t restart_token_issue(const struct thread *t)
 
 /*
  * debug_write: x0 = buffer, x1 = length. Writes at least min(len, DEBUG_WRITE_MAX) bytes, in
- * pieces of DEBUG_WRITE_CHUNK with a preemption point after each; returns x1 = the bytes NOT
- * written (0 when all were), so the result is the same whether or not the call was restarted.
+ * pieces with a preemption point after each; returns x1 = the bytes NOT written (0 when all
+ * were), so the result is the same whether or not the call was restarted. Every piece but the
+ * last ends at an 8-byte aligned user address, so all but the first are copied in words. The
+ * first shares its stretch with the entry and the buffer check, so it is at most
+ * DEBUG_WRITE_FIRST bytes (up to the first aligned address), the others DEBUG_WRITE_CHUNK; the
+ * last is followed by a preemption point too, so it does not share its stretch with the exit.
  */
+_Static_assert(DEBUG_WRITE_CHUNK % 8U == 0 && DEBUG_WRITE_FIRST % 8U == 0 &&
+		       DEBUG_WRITE_FIRST <= DEBUG_WRITE_CHUNK,
+	       "pieces end at 8-byte aligned user addresses and fit the piece buffer");
 static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 {
 	uintptr_t ubuf = tf->x[0];
 	size_t len = tf->x[1], n = len < DEBUG_WRITE_MAX ? len : DEBUG_WRITE_MAX;
+	size_t piece = DEBUG_WRITE_FIRST;
 
 	if (len == 0)
 		return ret(tf, KERR_INVAL, 0);
 	/* The whole piece is checked first, so a bad buffer fails before anything is written. */
-	if (!space_user_range_ok(t->space, ubuf, n, false))
+	if (!space_user_range_ok_active(t->space, ubuf, n, false))
 		return ret(tf, KERR_FAULT, 0);
-	for (size_t done = 0; done < n;) {
-		char buf[DEBUG_WRITE_CHUNK];
-		size_t c = n - done;
+	for (size_t done = 0; done < n; piece = DEBUG_WRITE_CHUNK) {
+		char buf[DEBUG_WRITE_CHUNK] __attribute__((aligned(8)));
+		size_t c = (((ubuf + done + piece) & ~(uintptr_t)7U) - ubuf) - done;
 
-		if (c > DEBUG_WRITE_CHUNK)
-			c = DEBUG_WRITE_CHUNK;
+		if (c > n - done)
+			c = n - done;
 		space_copy_from_user(buf, ubuf + done, c);
 		console_write(buf, c);
 		done += c;
@@ -117,6 +127,7 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 		}
 	}
 	ret(tf, KERR_OK, len - n);
+	finished_preempt_point();
 }
 
 static void sys_yield(struct thread *t, struct trap_frame *tf)
@@ -254,66 +265,93 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
  * kernel_info in parts (KINFO_PART_*), each filled and copied out on its own with a preemption
  * point after it: the whole 2.6 KiB reply took ~1 550 instructions with IRQs masked. A preempted
  * call resumes at the next part (flags in x2 say which); the parts are then snapshots of
- * slightly different moments. The latency records are copied from where the trace keeps them
+ * slightly different moments. The header, the spaces (KINFO_SPACES_PER_PART a part) and the
+ * threads (KINFO_THREADS_PER_PART a part) are staged in @info and copied; slots past the fixed
+ * counts stay zero from boot. The latency records are copied from where the trace keeps them
  * (no staging copy), one CPU's record per part, and reset, if asked, in the part that copies
- * them, so exactly once; that keeps every part near ~500 instructions (the first, with the
- * entry, the buffer check and a line per space, ~670 with eight spaces).
+ * them, so exactly once. Every part is ~250 instructions or less, the latency record with its
+ * reset the most; a call's first part also has the entry and the buffer check.
  */
+_Static_assert(KINFO_MAX_SPACES % KINFO_SPACES_PER_PART == 0, "whole parts of spaces");
+_Static_assert(KINFO_MAX_THREADS % KINFO_THREADS_PER_PART == 0, "whole parts of threads");
+_Static_assert(KINFO_PARTS <= (KINFO_FROM_PART_Msk >> KINFO_FROM_PART_Pos), "part numbers fit the flags");
+_Static_assert(KINFO_PARTS == 10u + KINFO_MAX_CPUS, "kinfo.h and docs/syscalls.md give this count");
+
+static void kinfo_fill_system(struct keel_info *info)
+{
+	info->size = sizeof(*info);
+	info->nr_spaces = SYS_NR_SPACES;
+	info->nr_threads = SYS_NR_THREADS;
+	info->config = 0;
+#ifdef CONFIG_DEBUG_CHECKS
+	info->config |= KINFO_CONFIG_DEBUG_CHECKS;
+#endif
+#ifdef CONFIG_LATENCY_TRACE
+	info->config |= KINFO_CONFIG_LATENCY_TRACE;
+#endif
+	info->map_max_pages = CONFIG_MAP_MAX_PAGES;
+	info->unmap_chunk = CONFIG_UNMAP_CHUNK;
+	info->mdb = (struct kinfo_pool){kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
+					sizeof(struct mdb_entry), 0};
+	info->pt = (struct kinfo_pool){SYS_POOL_PT_COUNT, SYS_POOL_PT_COUNT - space_pool_free(), 4096, 0};
+	info->tcb = (struct kinfo_pool){SYS_NR_THREADS, SYS_NR_THREADS, sizeof(struct thread), 0};
+}
+
+static void kinfo_fill_spaces(struct keel_info *info, unsigned first)
+{
+	for (unsigned s = first; s < first + KINFO_SPACES_PER_PART && s < SYS_NR_SPACES; s++) {
+		const struct space *sp = space_get(s);
+
+		info->space[s] = (struct kinfo_space){kernel_mdb.quota[s].used, kernel_mdb.quota[s].limit,
+						      sp->pt_used, sp->pt_limit};
+	}
+}
+
+static void kinfo_fill_threads(struct keel_info *info, unsigned first)
+{
+	for (unsigned i = first; i < first + KINFO_THREADS_PER_PART && i < thread_count; i++) {
+		const struct thread *th = &threads[i];
+
+		info->thread[i] = (struct kinfo_thread){.state = (uint8_t)th->state,
+							.priority = (uint8_t)th->prio,
+							.space = (uint16_t)th->space->id,
+							.faults = th->faults,
+							.restarts = th->restarts,
+							.cpu = th->cpu};
+	}
+}
+
 static void kernel_info_part(struct keel_info *info, unsigned part, uintptr_t ubuf, bool reset)
 {
 	size_t start, end;
 
-	switch (part) {
-	case KINFO_PART_SYSTEM:
-		/* Slots past the fixed counts of spaces and threads stay zero from boot: no clearing. */
-		info->size = sizeof(*info);
-		info->nr_spaces = SYS_NR_SPACES;
-		info->nr_threads = SYS_NR_THREADS;
-		info->config = 0;
-#ifdef CONFIG_DEBUG_CHECKS
-		info->config |= KINFO_CONFIG_DEBUG_CHECKS;
-#endif
-#ifdef CONFIG_LATENCY_TRACE
-		info->config |= KINFO_CONFIG_LATENCY_TRACE;
-#endif
-		info->map_max_pages = CONFIG_MAP_MAX_PAGES;
-		info->unmap_chunk = CONFIG_UNMAP_CHUNK;
-		info->mdb =
-			(struct kinfo_pool){kernel_mdb.capacity, kernel_mdb.capacity - kernel_mdb.free_count,
-					    sizeof(struct mdb_entry), 0};
-		info->pt = (struct kinfo_pool){SYS_POOL_PT_COUNT, SYS_POOL_PT_COUNT - space_pool_free(), 4096,
-					       0};
-		info->tcb = (struct kinfo_pool){SYS_NR_THREADS, SYS_NR_THREADS, sizeof(struct thread), 0};
-		for (unsigned s = 0; s < SYS_NR_SPACES && s < KINFO_MAX_SPACES; s++) {
-			const struct space *sp = space_get(s);
-			info->space[s] =
-				(struct kinfo_space){kernel_mdb.quota[s].used, kernel_mdb.quota[s].limit,
-						     sp->pt_used, sp->pt_limit};
-		}
+	if (part == KINFO_PART_SYSTEM) {
+		kinfo_fill_system(info);
 		start = 0;
-		end = offsetof(struct keel_info, thread);
-		break;
-	case KINFO_PART_THREADS:
-		for (unsigned i = 0; i < thread_count && i < KINFO_MAX_THREADS; i++) {
-			const struct thread *th = &threads[i];
-			info->thread[i] = (struct kinfo_thread){.state = (uint8_t)th->state,
-								.priority = (uint8_t)th->prio,
-								.space = (uint16_t)th->space->id,
-								.faults = th->faults,
-								.restarts = th->restarts,
-								.cpu = th->cpu};
+		end = offsetof(struct keel_info, space);
+	} else if (part < KINFO_PART_THREADS(0)) {
+		unsigned first = (part - KINFO_PART_SPACES(0)) * KINFO_SPACES_PER_PART;
+
+		kinfo_fill_spaces(info, first);
+		start = offsetof(struct keel_info, space) + first * sizeof(struct kinfo_space);
+		end = start + KINFO_SPACES_PER_PART * sizeof(struct kinfo_space);
+	} else if (part < KINFO_PART_LATENCY) {
+		unsigned first = (part - KINFO_PART_THREADS(0)) * KINFO_THREADS_PER_PART;
+
+		kinfo_fill_threads(info, first);
+		start = offsetof(struct keel_info, thread) + first * sizeof(struct kinfo_thread);
+		end = start + KINFO_THREADS_PER_PART * sizeof(struct kinfo_thread);
+		if (first + KINFO_THREADS_PER_PART == KINFO_MAX_THREADS) {
+			info->syscalls = syscall_count;
+			end = offsetof(struct keel_info, latency);
 		}
-		info->syscalls = syscall_count;
-		start = offsetof(struct keel_info, thread);
-		end = offsetof(struct keel_info, latency);
-		break;
-	case KINFO_PART_LATENCY:
+	} else if (part == KINFO_PART_LATENCY) {
 		space_copy_to_user(ubuf + offsetof(struct keel_info, latency), latency_record(),
 				   sizeof(info->latency));
 		if (reset)
 			latency_reset();
 		return;
-	default: {
+	} else {
 		unsigned cpu = part - KINFO_PART_LATENCY_CPUS;
 
 		if (cpu == 0) {
@@ -329,7 +367,6 @@ static void kernel_info_part(struct keel_info *info, unsigned part, uintptr_t ub
 		if (reset)
 			latency_reset_cpu(cpu);
 		return;
-	}
 	}
 	space_copy_to_user(ubuf + start, (const char *)info + start, end - start);
 }
@@ -347,17 +384,18 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 	if (size < sizeof(info) || (flags & ~(uint64_t)(KINFO_RESET_LATENCY | KINFO_FROM_PART_Msk)) ||
 	    part >= KINFO_PARTS)
 		return ret(tf, KERR_INVAL, 0);
-	if (!space_user_range_ok(t->space, ubuf, sizeof(info), true))
+	if (!space_user_range_ok_active(t->space, ubuf, sizeof(info), true))
 		return ret(tf, KERR_FAULT, 0);
 	for (; part < parts; part++) {
 		kernel_info_part(&info, part, ubuf, (flags & KINFO_RESET_LATENCY) != 0);
-		/* Preemption point, after one part (~500 instructions on QEMU virt). */
+		/* Preemption point, after one part (<= ~250 instructions on QEMU virt). */
 		if (part + 1 < parts && preempt_pending()) {
 			tf->x[2] = (flags & ~(uint64_t)KINFO_FROM_PART_Msk) | KINFO_FROM_PART(part + 1);
 			return preempted(tf);
 		}
 	}
 	ret(tf, KERR_OK, sizeof(info));
+	finished_preempt_point();
 }
 
 static void sys_thread_self(struct thread *t, struct trap_frame *tf)
@@ -453,6 +491,21 @@ static void preempted(struct trap_frame *tf)
 	tf->elr -= 4;
 	latency_irq_in_call();
 	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
+}
+
+/*
+ * A preemption point after a call's last piece of work, its results already in @tf: an IRQ
+ * found waiting is taken here, as preempted() does, but without rewinding the PC, since there
+ * is nothing left to restart. The IRQ then waits neither for the call's exit nor for the eret
+ * and a second kernel entry (debug_write, kernel_info: their last piece and the exit were
+ * their longest stretch).
+ */
+static void finished_preempt_point(void)
+{
+	if (!preempt_pending())
+		return;
+	latency_irq_in_call();
+	(void)irq_take_pending();
 }
 
 /*

@@ -250,6 +250,9 @@ for sys in utest fuzz fuzz_nodebug; do
 			grep -qF -- "utest: long write $(for b in $(seq 0 99); do
 				printf '%03u:ABCDEFGHIJKLMNOPQRSTUVWXYZ;' "$b"; done)" "$log"
 			record "user [$tag]: debug_write: the 3 KiB line arrives complete and in order" $? "$log"
+			abc=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
+			grep -qF -- "utest: pieces $abc-$abc-$abc." "$log"
+			record "user [$tag]: debug_write: the line written in calls at every alignment arrives whole" $? "$log"
 		fi
 	done
 done

@@ -59,14 +59,20 @@ struct kinfo_thread {
  * kernel_info fills and copies its reply in parts, with a preemption point after each: a
  * preempted call resumes at the next part (the kernel rewrites the flags to say which). A caller
  * may ask for the parts from one on (e.g. KINFO_FROM_PART(KINFO_PART_LATENCY) for only the
- * latency record): the other bytes of the buffer are left as they were.
+ * latency record): the other bytes of the buffer are left as they were. Spaces and threads
+ * come a few per part, so that no part's work grows with the system's size.
  */
-#define KINFO_PART_SYSTEM	0u	   /* size .. space[]: build facts, pools, quotas */
-#define KINFO_PART_THREADS	1u	   /* thread[], syscalls */
-#define KINFO_PART_LATENCY	2u	   /* latency */
-#define KINFO_PART_LATENCY_CPUS 3u	   /* latency_cpus: enabled, nr_cpus and cpu[0] */
-#define KINFO_PART_CPU(c)	(3u + (c)) /* latency_cpus.cpu[c] (part 3 also the header) */
-#define KINFO_PARTS		(3u + KINFO_MAX_CPUS)
+#define KINFO_SPACES_PER_PART	4u
+#define KINFO_THREADS_PER_PART	8u
+/* Parts: size .. tcb (build facts, pools); space[4k .. 4k + 3] (quotas); thread[8k .. 8k + 7]
+ * (the last threads part also syscalls); latency; latency_cpus (see below). 10 + KINFO_MAX_CPUS. */
+#define KINFO_PART_SYSTEM	0u
+#define KINFO_PART_SPACES(k)	(1u + (k))
+#define KINFO_PART_THREADS(k)	(KINFO_PART_SPACES(KINFO_MAX_SPACES / KINFO_SPACES_PER_PART) + (k))
+#define KINFO_PART_LATENCY	KINFO_PART_THREADS(KINFO_MAX_THREADS / KINFO_THREADS_PER_PART)
+#define KINFO_PART_LATENCY_CPUS (KINFO_PART_LATENCY + 1u) /* latency_cpus: enabled, nr_cpus and cpu[0] */
+#define KINFO_PART_CPU(c)	(KINFO_PART_LATENCY_CPUS + (c)) /* latency_cpus.cpu[c] */
+#define KINFO_PARTS		KINFO_PART_CPU(KINFO_MAX_CPUS)
 #define KINFO_FROM_PART_Pos	8u
 #define KINFO_FROM_PART_Msk	(0xFFULL << KINFO_FROM_PART_Pos)
 #define KINFO_FROM_PART(part)	((uint64_t)(part) << KINFO_FROM_PART_Pos)

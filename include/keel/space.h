@@ -92,6 +92,8 @@ void space_deactivate(void);
  * @va: a zero-length copy touches nothing. Work is one walk per page: bound @len first.
  */
 bool space_user_range_ok(const struct space *s, uintptr_t va, size_t len, bool write);
+/* The same answer for @s while it is the active space (TTBR0 of this CPU), by the MMU's own check. */
+bool space_user_range_ok_active(const struct space *s, uintptr_t va, size_t len, bool write);
 
 /*
  * Copy between kernel memory and the currently active space's user memory. The caller has

@@ -82,6 +82,32 @@ static void test_debug_write(void)
 		   sc(SYS_DEBUG_WRITE, RO_VA + 0xf80, ~0ull, 0, 0, 0), KERR_FAULT);
 }
 
+/*
+ * debug_write cuts its pieces at 8-byte aligned user addresses: one line written in calls of 1
+ * to 23 bytes, so that the calls start at every alignment and end anywhere in a piece. The host
+ * checks the line (tests/run-all.sh): complete and in order.
+ */
+static void test_write_alignments(void)
+{
+	static const char line[] =
+		"utest: pieces 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.\n";
+	size_t len = sizeof(line) - 1, done = 0;
+	enum kerr err = KERR_OK;
+
+	for (size_t k = 1; done < len && err == KERR_OK; k = k % 23 + 1) {
+		size_t n = 0, want = len - done < k ? len - done : k;
+
+		err = keel_debug_write(line + done, want, &n);
+		if (err == KERR_OK && n != want)
+			break; /* a write of less than 256 bytes is always complete */
+		done += n;
+	}
+	check(err == KERR_OK && done == len, "debug_write: calls of 1 to 23 bytes at every alignment",
+	      err != KERR_OK ? keel_strerror(err) : "a call wrote less than asked");
+}
+
 static void test_sleep_wait_notify(void)
 {
 	uint64_t now = now_ns(), bits = 0, hi_mark = utest_shared()->hi_mark;
@@ -158,11 +184,32 @@ static void test_kernel_info_parts(void)
 	enum kerr err;
 
 	memset(&part, 0x5a, sizeof(part));
-	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_THREADS), NULL);
+	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_THREADS(0)), NULL);
 	for (size_t i = 0; i < first; i++)
 		untouched &= b[i] == 0x5a;
 	check(err == KERR_OK && untouched && part.syscalls > 0 && part.thread[0].priority == 30,
 	      "kernel_info: from part THREADS on writes only the threads and the latency record",
+	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
+	/* Spaces and threads come a few per part: from the second of each on, the first ones stay. */
+	memset(&part, 0x5a, sizeof(part));
+	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_SPACES(1)), NULL);
+	first = offsetof(struct keel_info, space[KINFO_SPACES_PER_PART]);
+	untouched = true;
+	for (size_t i = 0; i < first; i++)
+		untouched &= b[i] == 0x5a;
+	check(err == KERR_OK && untouched && part.space[KINFO_SPACES_PER_PART].mdb_used != 0x5a5a5a5a &&
+		      part.thread[0].priority == 30,
+	      "kernel_info: from the second part of spaces on writes only spaces 4.. and what follows",
+	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
+	memset(&part, 0x5a, sizeof(part));
+	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_THREADS(1)), NULL);
+	first = offsetof(struct keel_info, thread[KINFO_THREADS_PER_PART]);
+	untouched = true;
+	for (size_t i = 0; i < first; i++)
+		untouched &= b[i] == 0x5a;
+	check(err == KERR_OK && untouched && part.thread[KINFO_THREADS_PER_PART].state != 0x5a &&
+		      part.syscalls > 0,
+	      "kernel_info: from the second part of threads on writes only threads 8.. and what follows",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
 	/* One part per CPU's latency record: from CPU 1's on, CPU 0's entry and the header stay. */
 	memset(&part, 0x5a, sizeof(part));
@@ -589,6 +636,7 @@ int main(void)
 	if (!kinfo(before))
 		failures++;
 	test_debug_write();
+	test_write_alignments();
 	check_unchanged("debug_write: refused calls changed nothing");
 	test_long_write();
 	test_kernel_info_preempted();
