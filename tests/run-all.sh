@@ -428,6 +428,11 @@ tmp=$(mktemp -d)
 printf '{"idle_max": 100, "load_max": 100000, "growth": 1.25}\n' >"$tmp/tight.json"
 expect_fail "rt-tests: a run above its bounds fails, naming metric and run" "idle_max (run log, chunk 2)" \
 	rt-tests/run --log build/rt-tests/test-a/console-chunk-2.log --chunks 2 --name log --bounds "$tmp/tight.json"
+# A measurement thread's lines garbled (two CPUs' output mixed mid-line, before rt_printf): an error
+# naming the thread, not a crash of the runner
+expect_fail "rt-tests: a log without a thread's conf line fails, naming the thread" "T1: no 'rt: conf' line" \
+	sh -c 'sed "s/^rt: conf T1 /rt: conrt: thrash T1 /" build/rt-tests/test-a/console-chunk-2.log >"$1" &&
+		rt-tests/run --log "$1" --chunks 2 --name log' sh "$tmp/garbled.log"
 # Every other load once (chain 1000 deep, fan of 4096, storm, irqstorm, thrash, pingpong), within
 # the "loads" bounds of the same file; twice, identical.
 step "rt-tests: every load (chain, fan, storm, irqstorm, thrash, pingpong) within its bounds" \

@@ -29,13 +29,14 @@ USER_PYTHON       = $(shell for p in python3 /usr/bin/python3; do $$p -c 'import
 
 # ---------------------------------------------------------------- flags
 # Like the kernel's, except that user code may use FP/SIMD (no -mgeneral-regs-only) and has its
-# own library. gcc: no loop-to-memset rewriting, which would make memset call itself.
+# own library. gcc: no loop-to-memset rewriting, which would make memset call itself, and atomics
+# inline (LL/SC) rather than calls into libgcc, which freestanding programs do not link.
 UCC      := $(KCC)
 UAR      := $(if $(filter clang,$(TOOLCHAIN)),llvm-ar,$(CROSS_COMPILE)ar)
 UCFLAGS  = $(KTARGET) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wundef \
 	-ffreestanding -fno-common -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -nostdlib \
 	-nostdinc -isystem $(KSYSINC) \
-	$(if $(filter gcc,$(TOOLCHAIN)),-fno-tree-loop-distribute-patterns)
+	$(if $(filter gcc,$(TOOLCHAIN)),-fno-tree-loop-distribute-patterns -mno-outline-atomics)
 UASFLAGS := $(KTARGET) -D__ASSEMBLY__ -g -Werror
 UINCLUDES := -Iuser/lib/include -Iuser/include -Iinclude -I$(SYSTEM_DIR)
 ULDFLAGS := -nostdlib --no-undefined -z noexecstack -z max-page-size=4096 -T user/user.ld

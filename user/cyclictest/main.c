@@ -107,31 +107,32 @@ static void report(unsigned k, unsigned tid, unsigned prio, unsigned cpu, unsign
 
 			if (r->rec[i].phase != p)
 				continue;
-			printf("rt: stat T%u phase=%u pages=%llu stage=%s C=%llu min=%llu avg=%llu max=%llu "
-			       "over=%llu\n",
-			       k, p, (unsigned long long)ctl->pages[p], stage_name[r->rec[i].stage],
-			       (unsigned long long)st->count, (unsigned long long)st->min,
-			       (unsigned long long)stat_avg(st), (unsigned long long)st->max,
-			       (unsigned long long)st->over);
+			rt_printf(
+				"rt: stat T%u phase=%u pages=%llu stage=%s C=%llu min=%llu avg=%llu max=%llu "
+				"over=%llu\n",
+				k, p, (unsigned long long)ctl->pages[p], stage_name[r->rec[i].stage],
+				(unsigned long long)st->count, (unsigned long long)st->min,
+				(unsigned long long)stat_avg(st), (unsigned long long)st->max,
+				(unsigned long long)st->over);
 		}
 	}
 	if (r->dropped)
-		printf("rt: error T%u: %llu samples not filed by phase (more than %u phase/stage pairs)\n", k,
-		       (unsigned long long)r->dropped, RT_RECORDS);
+		rt_printf("rt: error T%u: %llu samples not filed by phase (more than %u phase/stage pairs)\n",
+			  k, (unsigned long long)r->dropped, RT_RECORDS);
 	for (unsigned b = 0; b < RT_BUCKETS; b++)
 		if (r->hist[b])
-			printf("rt: hist T%u %u %u\n", k, b, r->hist[b]);
-	printf("rt: hist T%u overflow %u\n", k, r->overflow);
-	printf("rt: thread T%u id=%u prio=%u interval_us=%u freq=%llu missed=%llu cpu=%u\n", k, tid, prio,
-	       interval_us, (unsigned long long)freq, (unsigned long long)r->missed, cpu);
+			rt_printf("rt: hist T%u %u %u\n", k, b, r->hist[b]);
+	rt_printf("rt: hist T%u overflow %u\n", k, r->overflow);
+	rt_printf("rt: thread T%u id=%u prio=%u interval_us=%u freq=%llu missed=%llu cpu=%u\n", k, tid, prio,
+		  interval_us, (unsigned long long)freq, (unsigned long long)r->missed, cpu);
 	/*
 	 * cyclictest's line; the unit here is counter ticks (instructions), not microseconds. The
 	 * CPU goes last, so that tools reading cyclictest's fields up to Max still find them.
 	 */
-	printf("T:%2u (%5u) P:%2u I:%u C:%7llu Min:%7llu Act:%5llu Avg:%5llu Max:%8llu CPU:%u\n", k, tid,
-	       prio, interval_us, (unsigned long long)r->all.count, (unsigned long long)r->all.min,
-	       (unsigned long long)r->last, (unsigned long long)stat_avg(&r->all),
-	       (unsigned long long)r->all.max, cpu);
+	rt_printf("T:%2u (%5u) P:%2u I:%u C:%7llu Min:%7llu Act:%5llu Avg:%5llu Max:%8llu CPU:%u\n", k, tid,
+		  prio, interval_us, (unsigned long long)r->all.count, (unsigned long long)r->all.min,
+		  (unsigned long long)r->last, (unsigned long long)stat_avg(&r->all),
+		  (unsigned long long)r->all.max, cpu);
 }
 
 int main(void)
@@ -216,8 +217,9 @@ int main(void)
 			deadline += interval;
 		}
 	}
-	printf("rt: conf T%u bucket_ns=%llu buckets=%u threshold=%llu\n", k,
-	       (unsigned long long)SYS_PARAM_BUCKET_NS, RT_BUCKETS, (unsigned long long)SYS_PARAM_THRESHOLD);
+	rt_printf("rt: conf T%u bucket_ns=%llu buckets=%u threshold=%llu\n", k,
+		  (unsigned long long)SYS_PARAM_BUCKET_NS, RT_BUCKETS,
+		  (unsigned long long)SYS_PARAM_THRESHOLD);
 	report(k, tid, prio, info.thread[tid].cpu, interval_us, freq);
 	return 0;
 }

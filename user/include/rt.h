@@ -2,7 +2,11 @@
 #ifndef RT_H
 #define RT_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "keel/user.h"
 
 #define RT_CTL_VA      0x10000000u     /* region "rtctl", read-write in both spaces */
 #define RT_SRC_VA      0x10100000u     /* region "rtsrc" in the load's space: the pages it maps */
@@ -84,6 +88,37 @@ struct rt_ctl {
 	uint64_t samples[RT_MAX_THREADS]; /* samples taken so far by each measurement thread */
 	uint32_t load[RT_MAX_PHASES];	  /* enum rt_load of each phase */
 	uint32_t active;		  /* bit (1 << enum rt_load): that background load runs now */
+	uint32_t print_lock;		  /* 1 while a thread prints a line: rt_printf() */
 };
+
+#define RT_PRINT_WAIT_NS 20000ull /* a thread waiting for the print lock sleeps this long */
+
+/*
+ * printf for every rt-tests thread, one line at a time under `print_lock`. When the run ends,
+ * the measurement threads and the loads on both CPUs print at the same time; debug_write stops
+ * between its pieces (and lets the other CPU into the kernel), so without the lock two CPUs'
+ * lines interleave mid-line and the host runner cannot parse them. A waiter sleeps instead of
+ * spinning, so that a holder of lower priority on the same CPU can finish its line.
+ */
+static inline __attribute__((format(printf, 1, 2))) void rt_printf(const char *fmt, ...)
+{
+	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	uint32_t unlocked = 0;
+	bool locked;
+	uint64_t now;
+	va_list ap;
+
+	while (!(locked = __atomic_compare_exchange_n(&ctl->print_lock, &unlocked, 1u, false,
+						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))) {
+		unlocked = 0;
+		if (keel_clock_now(&now) != KERR_OK || keel_sleep_until(now + RT_PRINT_WAIT_NS) != KERR_OK)
+			break; /* no clock or no sleep: print unlocked rather than hang */
+	}
+	va_start(ap, fmt);
+	(void)vprintf(fmt, ap);
+	va_end(ap);
+	if (locked)
+		__atomic_store_n(&ctl->print_lock, 0u, __ATOMIC_RELEASE);
+}
 
 #endif

@@ -465,12 +465,12 @@ static void print_kernel_latency_cpus(unsigned p, const struct kinfo_latency_cpu
 		const struct kinfo_latency_cpu *e = &l->cpu[c];
 
 		if (e->timer_late_max)
-			printf("rt: klat phase=%u cpu=%u path=timer_late max=%llu\n", p, c,
-			       (unsigned long long)e->timer_late_max);
+			rt_printf("rt: klat phase=%u cpu=%u path=timer_late max=%llu\n", p, c,
+				  (unsigned long long)e->timer_late_max);
 		for (unsigned i = 0; i < KINFO_LAT_PATHS; i++)
 			if (e->masked_max[i])
-				printf("rt: klat phase=%u cpu=%u path=%u max=%llu\n", p, c, i,
-				       (unsigned long long)e->masked_max[i]);
+				rt_printf("rt: klat phase=%u cpu=%u path=%u max=%llu\n", p, c, i,
+					  (unsigned long long)e->masked_max[i]);
 	}
 }
 
@@ -480,17 +480,17 @@ static void print_kernel_latency(unsigned p, const struct kinfo_latency *l,
 	if (!l->enabled)
 		return;
 	print_kernel_latency_cpus(p, cpus);
-	printf("rt: klat phase=%u path=timer_late max=%llu\n", p, (unsigned long long)l->timer_late_max);
+	rt_printf("rt: klat phase=%u path=timer_late max=%llu\n", p, (unsigned long long)l->timer_late_max);
 	for (unsigned i = 0; i < l->nr_paths && i < KINFO_LAT_PATHS; i++) {
 		if (!l->masked_max[i])
 			continue;
 		if (l->cycles) /* the same stretch in CPU cycles (PMU) */
-			printf("rt: klat phase=%u path=%u max=%llu cycles=%llu\n", p, i,
-			       (unsigned long long)l->masked_max[i],
-			       (unsigned long long)l->masked_max_cycles[i]);
+			rt_printf("rt: klat phase=%u path=%u max=%llu cycles=%llu\n", p, i,
+				  (unsigned long long)l->masked_max[i],
+				  (unsigned long long)l->masked_max_cycles[i]);
 		else
-			printf("rt: klat phase=%u path=%u max=%llu\n", p, i,
-			       (unsigned long long)l->masked_max[i]);
+			rt_printf("rt: klat phase=%u path=%u max=%llu\n", p, i,
+				  (unsigned long long)l->masked_max[i]);
 	}
 }
 
@@ -548,10 +548,10 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 				     &lat_cpus); /* printed in phase p: the print is phase p's work */
 		if (p == 1 &&
 		    SYS_PARAM_LOAD_UNMAP) /* printed in phase 1, so that the idle phase stays idle */
-			printf("rt: load unmap phases=%u max_pages=%llu batch=%u\n", np,
-			       (unsigned long long)free_entries, RT_MAP_BATCH);
-		printf("rt: progress phase %u/%u load=%s pages=%llu\n", p, np - 1, phase_name(ctl->load[p]),
-		       (unsigned long long)ctl->pages[p]);
+			rt_printf("rt: load unmap phases=%u max_pages=%llu batch=%u\n", np,
+				  (unsigned long long)free_entries, RT_MAP_BATCH);
+		rt_printf("rt: progress phase %u/%u load=%s pages=%llu\n", p, np - 1,
+			  phase_name(ctl->load[p]), (unsigned long long)ctl->pages[p]);
 		err = run_phase(ctl, p);
 		if (err != KERR_OK)
 			return err;
@@ -562,8 +562,9 @@ static enum kerr run(volatile struct rt_ctl *ctl)
 		return err;
 	print_kernel_latency(np - 1, &lat, &lat_cpus);
 	for (unsigned p = 0; p < np; p++)
-		printf("rt: phase %u pages=%llu rounds=%llu load=%s\n", p, (unsigned long long)ctl->pages[p],
-		       (unsigned long long)ctl->rounds[p], phase_name(ctl->load[p]));
+		rt_printf("rt: phase %u pages=%llu rounds=%llu load=%s\n", p,
+			  (unsigned long long)ctl->pages[p], (unsigned long long)ctl->rounds[p],
+			  phase_name(ctl->load[p]));
 	return KERR_OK;
 }
 
@@ -573,7 +574,7 @@ int main(void)
 	enum kerr err = run(ctl);
 
 	if (err != KERR_OK)
-		printf("rt: error load %s\n", keel_strerror(err));
+		rt_printf("rt: error load %s\n", keel_strerror(err));
 	__atomic_store_n(&ctl->done, 1u, __ATOMIC_RELEASE);
 	for (unsigned l = 0; l < RT_LOADS; l++) { /* the background threads see `done` and exit */
 		enum kerr e = wake_threads(l);
@@ -644,10 +645,10 @@ int storm(void)
 		}
 	}
 	if (err != KERR_OK) {
-		printf("rt: error storm T%u %s\n", slot, keel_strerror(err));
+		rt_printf("rt: error storm T%u %s\n", slot, keel_strerror(err));
 		return 1;
 	}
-	printf("rt: storm T%u calls=%llu\n", slot, (unsigned long long)ops);
+	rt_printf("rt: storm T%u calls=%llu\n", slot, (unsigned long long)ops);
 #endif
 	return 0;
 }
@@ -677,13 +678,13 @@ int irqstorm(void)
 		}
 	}
 	if (err != KERR_OK) {
-		printf("rt: error irqstorm %s\n", keel_strerror(err));
+		rt_printf("rt: error irqstorm %s\n", keel_strerror(err));
 		return 1;
 	}
 	if (self == SYS_THREAD_IRQTX)
-		printf("rt: irqstorm notifies=%llu\n", (unsigned long long)count);
+		rt_printf("rt: irqstorm notifies=%llu\n", (unsigned long long)count);
 	else
-		printf("rt: irqstorm wakeups=%llu\n", (unsigned long long)count);
+		rt_printf("rt: irqstorm wakeups=%llu\n", (unsigned long long)count);
 #endif
 	return 0;
 }
@@ -720,11 +721,11 @@ int thrash(void)
 		}
 	}
 	if (err != KERR_OK) {
-		printf("rt: error thrash %s\n", keel_strerror(err));
+		rt_printf("rt: error thrash %s\n", keel_strerror(err));
 		return 1;
 	}
-	printf("rt: thrash pages_touched=%llu remaps=%llu\n", (unsigned long long)touched,
-	       (unsigned long long)remaps);
+	rt_printf("rt: thrash pages_touched=%llu remaps=%llu\n", (unsigned long long)touched,
+		  (unsigned long long)remaps);
 #endif
 	return 0;
 }
@@ -774,11 +775,11 @@ int pingpong(void)
 			err = keel_sleep_until(now + RT_PP_PAUSE_NS);
 	}
 	if (err != KERR_OK) {
-		printf("rt: error pingpong %s\n", keel_strerror(err));
+		rt_printf("rt: error pingpong %s\n", keel_strerror(err));
 		return 1;
 	}
 	if (self == SYS_THREAD_PP0)
-		printf("rt: pingpong round_trips=%llu\n", (unsigned long long)trips);
+		rt_printf("rt: pingpong round_trips=%llu\n", (unsigned long long)trips);
 #endif
 	return 0;
 }
@@ -800,10 +801,10 @@ int spin(void)
 		while (phase_on(ctl, RT_LOAD_SPIN))
 			loops++;
 	if (err != KERR_OK) {
-		printf("rt: error spin %s\n", keel_strerror(err));
+		rt_printf("rt: error spin %s\n", keel_strerror(err));
 		return 1;
 	}
-	printf("rt: spin loops=%llu\n", (unsigned long long)loops);
+	rt_printf("rt: spin loops=%llu\n", (unsigned long long)loops);
 #endif
 	return 0;
 }
