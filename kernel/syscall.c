@@ -12,6 +12,7 @@
 #include "keel/mdb.h"
 #include "keel/panic.h"
 #include "keel/sched.h"
+#include "keel/smp.h"
 #include "keel/syscall.h"
 #include "keel/system.h"
 #include "keel/trap.h"
@@ -413,10 +414,15 @@ static void sys_share(struct thread *t, struct trap_frame *tf)
 	sys_derive(t, tf, SYS_OP_SHARE, MDB_DERIVE_SHARE);
 }
 
-/* An IRQ is waiting at this CPU (ISR_EL1.I): the preemption point's question. */
+/*
+ * The preemption point's question: is an IRQ waiting at this CPU (ISR_EL1.I), or another CPU
+ * waiting for the kernel lock? For the latter the call stops too, so that the other CPU waits
+ * for one chunk of it and not for the whole call (docs/interrupts-and-time.md, "The kernel
+ * lock at preemption points").
+ */
 static bool preempt_pending(void)
 {
-	if (irq_pending_here())
+	if (irq_pending_here() || kernel_lock_contended())
 		return true;
 	latency_preempt_point();
 	return false;
@@ -433,6 +439,12 @@ static bool preempt_pending(void)
 static void preempted(struct trap_frame *tf)
 {
 	tf->elr -= 4;
+	/*
+	 * No IRQ: it stopped for another CPU waiting for the kernel lock. The lock is released
+	 * before the eret; the svc takes a new ticket, behind that CPU's.
+	 */
+	if (!irq_pending_here())
+		return;
 	latency_irq_in_call();
 	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
 }

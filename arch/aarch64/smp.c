@@ -30,6 +30,11 @@ void kernel_unlock(void)
 	spin_unlock(&kernel_spinlock);
 }
 
+bool kernel_lock_contended(void)
+{
+	return CONFIG_NR_CPUS > 1 && spin_contended(&kernel_spinlock);
+}
+
 bool smp_cpu_online(unsigned cpu)
 {
 	return cpu < CONFIG_NR_CPUS && online[cpu];

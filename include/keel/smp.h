@@ -34,6 +34,13 @@ unsigned smp_cpus_online(void);
 void kernel_lock(void);
 void kernel_unlock(void);
 
+/*
+ * Does another CPU wait for the kernel lock? Asked by its holder at preemption points: the
+ * ticket lock lets waiters in first-come first-served, so a call that stops there and
+ * releases the lock on its way out bounds the other CPU's wait to one chunk.
+ */
+bool kernel_lock_contended(void);
+
 /* Make CPU @cpu look at its ready queue (an SGI; it reschedules on its way out of the IRQ). */
 void smp_kick(unsigned cpu);
 

@@ -2,6 +2,7 @@
 #ifndef SPINLOCK_H
 #define SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct spinlock {
@@ -40,6 +41,16 @@ static inline void spin_unlock(struct spinlock *l)
 	uint16_t next = (uint16_t)(l->owner + 1U);
 
 	__asm__ volatile("stlrh %w0, [%1]" ::"r"(next), "r"(&l->owner) : "memory");
+}
+
+/*
+ * Does a CPU other than the holder wait for @l (a ticket taken after the owner's)? Called by
+ * the holder only, so `owner` is its own; `next` is a plain load: a ticket taken a moment ago
+ * may be seen one question late, which costs the waiter one more chunk, never correctness.
+ */
+static inline bool spin_contended(const struct spinlock *l)
+{
+	return (uint16_t)(l->next - l->owner) > 1U;
 }
 
 #endif
