@@ -435,16 +435,25 @@ static bool preempt_pending(void)
  * svc (the same dispatch, with the thread's frame saved). Returning to user mode first would
  * only add the eret, the exception entry and a second scheduling pass before the IRQ's
  * handler: ~170 instructions with IRQs masked. Further pending IRQs are taken after the eret.
+ *
+ * A call stopped for another CPU waiting for the kernel lock hands the lock over right here
+ * (kernel_lock_handover()): from this moment the thread's state is what it would be in user
+ * mode on the svc, so the other CPU may do anything it could do then, and what follows here is
+ * only what follows any entry (an IRQ that came meanwhile, then the scheduler). Going out
+ * through the eret instead would make the other CPU wait for that way out too (~250
+ * instructions), and an IRQ arriving meanwhile for the re-entered call's first stretch.
  */
 static void preempted(struct trap_frame *tf)
 {
 	tf->elr -= 4;
-	/*
-	 * No IRQ: it stopped for another CPU waiting for the kernel lock. The lock is released
-	 * before the eret; the svc takes a new ticket, behind that CPU's.
-	 */
-	if (!irq_pending_here())
-		return;
+	if (!irq_pending_here()) {
+		latency_idle(); /* the stretch ends: no stretch spans a release of the lock */
+		kernel_lock_handover();
+		latency_enter(); /* a new one, as on an entry at the svc */
+		latency_set_path(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8] : KINFO_LAT_FAULT);
+		if (!irq_pending_here())
+			return;
+	}
 	latency_irq_in_call();
 	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
 }

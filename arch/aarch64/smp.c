@@ -30,6 +30,12 @@ void kernel_unlock(void)
 	spin_unlock(&kernel_spinlock);
 }
 
+void kernel_lock_handover(void)
+{
+	spin_unlock(&kernel_spinlock);
+	spin_lock(&kernel_spinlock);
+}
+
 bool kernel_lock_contended(void)
 {
 	return CONFIG_NR_CPUS > 1 && spin_contended(&kernel_spinlock);

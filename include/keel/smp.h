@@ -41,6 +41,9 @@ void kernel_unlock(void);
  */
 bool kernel_lock_contended(void);
 
+/* Let the CPUs waiting for the kernel lock in (each in its turn), then take it again. */
+void kernel_lock_handover(void);
+
 /* Make CPU @cpu look at its ready queue (an SGI; it reschedules on its way out of the IRQ). */
 void smp_kick(unsigned cpu);
 
