@@ -42,6 +42,7 @@ static bool may_signal(const struct thread *from, const struct thread *to)
 }
 
 static bool preempt_pending(void);
+static bool preempt_or_handover_pending(void);
 static void preempted(struct trap_frame *tf);
 
 /*
@@ -51,7 +52,7 @@ static void preempted(struct trap_frame *tf);
 static const struct mdb_chunking derive_chunks = {
 	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
 	.each = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
-	.preempt_point = preempt_pending,
+	.preempt_point = preempt_or_handover_pending,
 };
 
 /*
@@ -414,16 +415,35 @@ static void sys_share(struct thread *t, struct trap_frame *tf)
 	sys_derive(t, tf, SYS_OP_SHARE, MDB_DERIVE_SHARE);
 }
 
-/*
- * The preemption point's question: is an IRQ waiting at this CPU (ISR_EL1.I), or another CPU
- * waiting for the kernel lock? For the latter the call stops too, so that the other CPU waits
- * for one chunk of it and not for the whole call (docs/interrupts-and-time.md, "The kernel
- * lock at preemption points").
- */
+/* An IRQ is waiting at this CPU (ISR_EL1.I): the preemption point's question. */
 static bool preempt_pending(void)
 {
-	if (irq_pending_here() || kernel_lock_contended())
+	if (irq_pending_here())
 		return true;
+	latency_preempt_point();
+	return false;
+}
+
+/* Set when a call stops for another CPU waiting for the kernel lock: preempted() hands it over. */
+static bool handover_due[CONFIG_NR_CPUS];
+
+/*
+ * The question of the MDB operations' preemption points (unmap, protect, map, share, grant):
+ * an IRQ at this CPU, or another CPU waiting for the kernel lock. For the latter the call stops
+ * too, so that the other CPU waits for one chunk of it and not for the whole call
+ * (docs/interrupts-and-time.md, "The kernel lock at preemption points"). debug_write and
+ * kernel_info ask preempt_pending() only: a call's text stays in one piece on the console, and
+ * kernel_info's latency records stay one snapshot (its parts are read and reset one after the
+ * other; another CPU's stretch ending between them would land in different reads).
+ */
+static bool preempt_or_handover_pending(void)
+{
+	if (irq_pending_here())
+		return true;
+	if (kernel_lock_contended()) {
+		handover_due[cpu_id()] = true;
+		return true;
+	}
 	latency_preempt_point();
 	return false;
 }
@@ -445,8 +465,11 @@ static bool preempt_pending(void)
  */
 static void preempted(struct trap_frame *tf)
 {
+	bool handover = handover_due[cpu_id()];
+
+	handover_due[cpu_id()] = false;
 	tf->elr -= 4;
-	if (!irq_pending_here()) {
+	if (handover && !irq_pending_here()) {
 		latency_idle(); /* the stretch ends: no stretch spans a release of the lock */
 		kernel_lock_handover();
 		latency_enter(); /* a new one, as on an entry at the svc */
@@ -467,7 +490,7 @@ static void preempted(struct trap_frame *tf)
 static const struct mdb_chunking syscall_chunks = {
 	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
 	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
-	.preempt_point = preempt_pending,
+	.preempt_point = preempt_or_handover_pending,
 };
 
 /*

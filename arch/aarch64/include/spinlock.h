@@ -8,7 +8,7 @@
 struct spinlock {
 	volatile uint16_t owner;
 	volatile uint16_t next;
-};
+} __attribute__((aligned(4))); /* spin_contended() reads both halves in one load */
 
 /*
  * Take a ticket with an atomic add (LDAXR/STXR on ARMv8.0), then wait with WFE until the
@@ -45,12 +45,16 @@ static inline void spin_unlock(struct spinlock *l)
 
 /*
  * Does a CPU other than the holder wait for @l (a ticket taken after the owner's)? Called by
- * the holder only, so `owner` is its own; `next` is a plain load: a ticket taken a moment ago
- * may be seen one question late, which costs the waiter one more chunk, never correctness.
+ * the holder only, so `owner` is its own; one plain load of both halves (owner in the low one,
+ * little-endian), no ordering: a ticket taken a moment ago may be seen one question late, which
+ * costs the waiter one more chunk, never correctness.
  */
 static inline bool spin_contended(const struct spinlock *l)
 {
-	return (uint16_t)(l->next - l->owner) > 1U;
+	uint32_t word;
+
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(word) : "r"(l));
+	return (uint16_t)((word >> 16) - word) > 1U;
 }
 
 #endif
