@@ -6,9 +6,14 @@
 #include <stdint.h>
 
 struct spinlock {
-	volatile uint16_t owner;
-	volatile uint16_t next;
-} __attribute__((aligned(4))); /* spin_contended() reads both halves in one load */
+	union {
+		struct {
+			volatile uint16_t owner;
+			volatile uint16_t next;
+		};
+		volatile uint32_t both; /* owner in the low half (little-endian): spin_contended() */
+	};
+};
 
 /*
  * Take a ticket with an atomic add (LDAXR/STXR on ARMv8.0), then wait with WFE until the
@@ -51,10 +56,9 @@ static inline void spin_unlock(struct spinlock *l)
  */
 static inline bool spin_contended(const struct spinlock *l)
 {
-	uint32_t word;
+	uint32_t both = l->both;
 
-	__asm__ volatile("ldr %w0, [%1]" : "=r"(word) : "r"(l));
-	return (uint16_t)((word >> 16) - word) > 1U;
+	return (uint16_t)((both >> 16) - both) > 1U;
 }
 
 #endif
