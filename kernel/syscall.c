@@ -12,6 +12,7 @@
 #include "keel/mdb.h"
 #include "keel/panic.h"
 #include "keel/sched.h"
+#include "keel/smp.h"
 #include "keel/syscall.h"
 #include "keel/system.h"
 #include "keel/trap.h"
@@ -42,6 +43,7 @@ static bool may_signal(const struct thread *from, const struct thread *to)
 }
 
 static bool preempt_pending(void);
+static bool preempt_or_handover_pending(void);
 static void preempted(struct trap_frame *tf);
 static void finished_preempt_point(void);
 
@@ -53,7 +55,7 @@ static void finished_preempt_point(void);
 static const struct mdb_chunking derive_chunks = {
 	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
 	.each = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
-	.preempt_point = preempt_pending,
+	.preempt_point = preempt_or_handover_pending,
 	.checks = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
 };
 
@@ -478,6 +480,30 @@ static bool preempt_pending(void)
 	return false;
 }
 
+/* Set when a call stops for another CPU waiting for the kernel lock: preempted() hands it over. */
+static bool handover_due[CONFIG_NR_CPUS];
+
+/*
+ * The question of the MDB operations' preemption points (unmap, protect, map, share, grant):
+ * an IRQ at this CPU, or another CPU waiting for the kernel lock. For the latter the call stops
+ * too, so that the other CPU waits for one chunk of it and not for the whole call
+ * (docs/interrupts-and-time.md, "The kernel lock at preemption points"). debug_write and
+ * kernel_info ask preempt_pending() only: a call's text stays in one piece on the console, and
+ * kernel_info's latency records stay one snapshot (its parts are read and reset one after the
+ * other; another CPU's stretch ending between them would land in different reads).
+ */
+static bool preempt_or_handover_pending(void)
+{
+	if (irq_pending_here())
+		return true;
+	if (kernel_lock_contended()) {
+		handover_due[cpu_id()] = true;
+		return true;
+	}
+	latency_preempt_point();
+	return false;
+}
+
 /*
  * The way out of a call stopped at a preemption point (the rest of its work is in the argument
  * registers already): the PC goes back onto the svc, so the thread continues the call when it
@@ -485,10 +511,28 @@ static bool preempt_pending(void)
  * svc (the same dispatch, with the thread's frame saved). Returning to user mode first would
  * only add the eret, the exception entry and a second scheduling pass before the IRQ's
  * handler: ~170 instructions with IRQs masked. Further pending IRQs are taken after the eret.
+ *
+ * A call stopped for another CPU waiting for the kernel lock hands the lock over right here
+ * (kernel_lock_handover()): from this moment the thread's state is what it would be in user
+ * mode on the svc, so the other CPU may do anything it could do then, and what follows here is
+ * only what follows any entry (an IRQ that came meanwhile, then the scheduler). Going out
+ * through the eret instead would make the other CPU wait for that way out too (~250
+ * instructions), and an IRQ arriving meanwhile for the re-entered call's first stretch.
  */
 static void preempted(struct trap_frame *tf)
 {
+	bool handover = handover_due[cpu_id()];
+
+	handover_due[cpu_id()] = false;
 	tf->elr -= 4;
+	if (handover && !irq_pending_here()) {
+		latency_idle(); /* the stretch ends: no stretch spans a release of the lock */
+		kernel_lock_handover();
+		latency_enter(); /* a new one, as on an entry at the svc */
+		latency_set_path(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8] : KINFO_LAT_FAULT);
+		if (!irq_pending_here())
+			return;
+	}
 	latency_irq_in_call();
 	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
 }
@@ -517,7 +561,7 @@ static void finished_preempt_point(void)
 static const struct mdb_chunking syscall_chunks = {
 	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
 	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
-	.preempt_point = preempt_pending,
+	.preempt_point = preempt_or_handover_pending,
 };
 
 /*

@@ -17,7 +17,7 @@
 /* MMU settings for secondary.S: MAIR, TCR, TTBR0 (boot identity map), TTBR1; read with the MMU off. */
 uint64_t smp_boot_regs[4] __attribute__((aligned(64)));
 
-static struct spinlock kernel_spinlock;
+struct spinlock kernel_spinlock;
 static volatile bool online[CONFIG_NR_CPUS];
 
 void kernel_lock(void)
@@ -28,6 +28,12 @@ void kernel_lock(void)
 void kernel_unlock(void)
 {
 	spin_unlock(&kernel_spinlock);
+}
+
+void kernel_lock_handover(void)
+{
+	spin_unlock(&kernel_spinlock);
+	spin_lock(&kernel_spinlock);
 }
 
 bool smp_cpu_online(unsigned cpu)

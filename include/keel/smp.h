@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "cmsis_aarch64.h"
+#include "spinlock.h"
 
 /*
  * This CPU's index (0 .. CONFIG_NR_CPUS - 1), kept in TPIDR_EL1 since boot. Not volatile: the
@@ -33,6 +34,23 @@ unsigned smp_cpus_online(void);
  */
 void kernel_lock(void);
 void kernel_unlock(void);
+
+/* The lock itself (arch/aarch64/smp.c): visible for the inline question below, taken only above. */
+extern struct spinlock kernel_spinlock;
+
+/*
+ * Does another CPU wait for the kernel lock? Asked by its holder at preemption points (one
+ * load: they are on the hot path of unmap and map): the ticket lock lets waiters in first-come
+ * first-served, so a call that stops there and hands the lock over (kernel_lock_handover())
+ * bounds the other CPU's wait to one chunk.
+ */
+static inline bool kernel_lock_contended(void)
+{
+	return CONFIG_NR_CPUS > 1 && spin_contended(&kernel_spinlock);
+}
+
+/* Let the CPUs waiting for the kernel lock in (each in its turn), then take it again. */
+void kernel_lock_handover(void);
 
 /* Make CPU @cpu look at its ready queue (an SGI; it reschedules on its way out of the IRQ). */
 void smp_kick(unsigned cpu);

@@ -697,12 +697,14 @@ static void test_wide_fan(void)
 
 /* ---- two CPUs: "remote" (CPU 1) changes X's tree while main (CPU 0) protects and unmaps it ---- */
 
-enum remote_cmd { RC_MEDDLE = 1, RC_WRITE, RC_READ, RC_EXIT };
+enum remote_cmd { RC_MEDDLE = 1, RC_WRITE, RC_READ, RC_UNMAP, RC_EXIT };
 
 static volatile enum remote_cmd rcmd;
 static volatile uintptr_t rarg;
 static volatile bool remote_run;
 static volatile unsigned remote_rounds, remote_during, remote_failed, remote_reachable;
+static volatile uint64_t remote_t0, remote_t1; /* RC_UNMAP: the call's start and end (ns) */
+static volatile enum kerr remote_err;
 
 /*
  * One round: a child of X, a co-equal of it, that co-equal granted on, both unmapped; after each
@@ -747,6 +749,13 @@ int remote_main(void)
 			break;
 		case RC_WRITE: *(volatile uint64_t *)rarg = MARK_X; break;
 		case RC_READ: (void)*(volatile uint64_t *)rarg; break;
+		case RC_UNMAP:
+			busy = true;
+			remote_t0 = now_ns();
+			remote_err = keel_unmap(SYS_SPACE_A, BUF, 1, 0);
+			remote_t1 = now_ns();
+			busy = false;
+			break;
 		case RC_EXIT: return keel_notify(SYS_THREAD_MAIN, NOTIFY_RDONE) != KERR_OK;
 		default: break;
 		}
@@ -854,6 +863,53 @@ static void test_two_cpus(void)
 		puts("mdbtest: cannot restart the peer");
 	result(range_unmapped_in_a(RANGE, HALF) && info()->mdb.used == used0,
 	       "two CPUs: the pool is back at its count before the test", "entries left");
+}
+
+/*
+ * ---- the kernel lock at preemption points: a big unmap on CPU 1, the ticker on CPU 0 ----
+ * CPU 1 revokes a fan of 5000 pages in one call (~750 000 instructions) while the ticker wakes
+ * every 100 us on CPU 0. Each wake-up needs the kernel lock; the unmap's preemption points
+ * release it when CPU 0 waits, so a wake-up is late by about one chunk of CPU 1's call and the
+ * paths around it, not by the rest of the call (docs/interrupts-and-time.md, "The kernel lock
+ * at preemption points"). The bound is 10 000 instructions: the call is ~75 times longer.
+ */
+#define REMOTE_LATE_MAX 10000ul /* instructions */
+
+static void test_remote_unmap_yields(void)
+{
+	enum kerr e = KERR_OK;
+	uint64_t bits = 0, insns, late;
+	char why[128];
+
+	for (unsigned i = 0; i < HALF && e == KERR_OK; i++)
+		e = keel_map(SYS_SPACE_A, BUF, RANGE + i * PAGE, 1, RW);
+	result(e == KERR_OK, "lock yield: a fan of 5000 in a", keel_strerror(e));
+	remote_err = KERR_INVAL;
+	ticker_start(TICK_MEASURE);
+	rcmd = RC_UNMAP;
+	if (keel_notify(SYS_THREAD_REMOTE, NOTIFY_GO) != KERR_OK ||
+	    keel_wait(NOTIFY_RDONE | KEEL_NOTIFY_FAULT, now_ns() + 1000000000ul, &bits) != KERR_OK)
+		bits = 0;
+	ticker_stop();
+	result(bits == NOTIFY_RDONE, "lock yield: CPU 1's unmap returns", "no answer or a fault");
+	expect("lock yield: unmap of the fan on CPU 1", remote_err, KERR_OK);
+	insns = (remote_t1 - remote_t0) / NS_PER_INSN;
+	late = tick_max_late / NS_PER_INSN;
+	printf("mdbtest: INFO lock yield: CPU 1's unmap of %u pages took %llu instructions; %llu timer "
+	       "wake-ups on CPU 0 during it, max wake-up lateness %llu instructions (idle: %llu)\n",
+	       HALF, (unsigned long long)insns, (unsigned long long)tick_busy_wakes, (unsigned long long)late,
+	       (unsigned long long)(idle_late / NS_PER_INSN));
+	snprintf(why, sizeof(why), "%llu instructions", (unsigned long long)insns);
+	result(insns > 10 * REMOTE_LATE_MAX, "lock yield: CPU 1's unmap is longer than 10 times the bound",
+	       why);
+	snprintf(why, sizeof(why), "%llu wake-ups during the call", (unsigned long long)tick_busy_wakes);
+	result(tick_busy_wakes >= 10, "lock yield: CPU 0 woke between the chunks of CPU 1's unmap", why);
+	/* a sleep that reached the kernel after its deadline (KERR_PAST) was held up as long */
+	snprintf(why, sizeof(why), "lateness %llu instructions (bound %lu), %llu deadlines missed",
+		 (unsigned long long)late, REMOTE_LATE_MAX, (unsigned long long)tick_missed);
+	result(late <= REMOTE_LATE_MAX && tick_missed == 0,
+	       "lock yield: CPU 0 wakes within the bound while CPU 1 unmaps", why);
+	result(range_unmapped_in_a(RANGE, HALF), "lock yield: the fan is gone", "a page is still mapped");
 }
 
 /* ---- the depth limit: a chain of CONFIG_MDB_MAX_DEPTH levels in one space ---- */
@@ -1144,6 +1200,7 @@ int main(void)
 	test_derive_preempted();
 	test_concurrent();
 	test_two_cpus();
+	test_remote_unmap_yields();
 	test_depth_limit();
 
 	/* pool and quotas back at their boot counts (buf page 2 was granted away for good) */

@@ -2,11 +2,17 @@
 #ifndef SPINLOCK_H
 #define SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct spinlock {
-	volatile uint16_t owner;
-	volatile uint16_t next;
+	union {
+		struct {
+			volatile uint16_t owner;
+			volatile uint16_t next;
+		};
+		volatile uint32_t both; /* owner in the low half (little-endian): spin_contended() */
+	};
 };
 
 /*
@@ -40,6 +46,19 @@ static inline void spin_unlock(struct spinlock *l)
 	uint16_t next = (uint16_t)(l->owner + 1U);
 
 	__asm__ volatile("stlrh %w0, [%1]" ::"r"(next), "r"(&l->owner) : "memory");
+}
+
+/*
+ * Does a CPU other than the holder wait for @l (a ticket taken after the owner's)? Called by
+ * the holder only, so `owner` is its own; one plain load of both halves (owner in the low one,
+ * little-endian), no ordering: a ticket taken a moment ago may be seen one question late, which
+ * costs the waiter one more chunk, never correctness.
+ */
+static inline bool spin_contended(const struct spinlock *l)
+{
+	uint32_t both = l->both;
+
+	return (uint16_t)((both >> 16) - both) > 1U;
 }
 
 #endif
