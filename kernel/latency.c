@@ -17,11 +17,7 @@
  * over all CPUs are kept too, for kinfo_latency. All change only under the kernel lock, which
  * every stretch holds from start to end.
  */
-static struct {
-	uint64_t start, start_cycles;
-	unsigned path;
-	int open;
-} open_stretch[CONFIG_NR_CPUS];
+struct latency_stretch latency_stretches[CONFIG_NR_CPUS];
 
 /*
  * Kept in kernel_info's layout, so that it copies them to user memory as they are: a staging
@@ -33,38 +29,33 @@ _Static_assert(CONFIG_NR_CPUS <= KINFO_MAX_CPUS, "kinfo_latency_cpus has an entr
 static struct kinfo_latency_cpus lat_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
 
 /*
- * The clock is read last here and first in close_stretch(), so that a stretch counts as little
+ * The clock is read first here and last in latency_open(), so that a stretch counts as little
  * of the trace's own bookkeeping as possible (a kernel without the trace has none of it).
  */
-static void open_now(unsigned path)
+void latency_close(void)
 {
+	uint64_t now = timer_now();
 	unsigned cpu = cpu_id();
+	struct latency_stretch *s = &latency_stretches[cpu];
+	unsigned path = s->path;
+	uint64_t d = now - s->start;
 
-	open_stretch[cpu].path = path;
-	open_stretch[cpu].open = 1;
-	open_stretch[cpu].start_cycles = pmu_cycles_on[cpu] ? pmu_cycles() : 0;
-	open_stretch[cpu].start = clock_now_ticks();
-}
+	if (!s->open)
+		return;
+	s->open = false;
+	if (path >= KINFO_LAT_PATHS)
+		return;
+	if (d > lat.masked_max[path])
+		lat.masked_max[path] = d;
+	if (d > lat_cpus.cpu[cpu].masked_max[path])
+		lat_cpus.cpu[cpu].masked_max[path] = d;
+	if (pmu_cycles_on[cpu]) {
+		uint64_t dc = pmu_cycles() - s->start_cycles;
 
-static void close_stretch(void)
-{
-	unsigned cpu = cpu_id();
-	uint64_t d = clock_now_ticks() - open_stretch[cpu].start;
-	uint64_t dc = pmu_cycles_on[cpu] ? pmu_cycles() - open_stretch[cpu].start_cycles : 0;
-	unsigned path = open_stretch[cpu].path;
-
-	if (open_stretch[cpu].open && path < KINFO_LAT_PATHS) {
-		if (d > lat.masked_max[path])
-			lat.masked_max[path] = d;
-		if (d > lat_cpus.cpu[cpu].masked_max[path])
-			lat_cpus.cpu[cpu].masked_max[path] = d;
-		if (pmu_cycles_on[cpu]) {
-			lat.cycles = 1;
-			if (dc > lat.masked_max_cycles[path])
-				lat.masked_max_cycles[path] = dc;
-		}
+		lat.cycles = 1;
+		if (dc > lat.masked_max_cycles[path])
+			lat.masked_max_cycles[path] = dc;
 	}
-	open_stretch[cpu].open = 0;
 }
 
 /*
@@ -73,13 +64,12 @@ static void close_stretch(void)
  */
 void latency_preempt_point(void)
 {
-	unsigned cpu = cpu_id();
-	unsigned path = open_stretch[cpu].path;
+	struct latency_stretch *s = &latency_stretches[cpu_id()];
 
-	if (!open_stretch[cpu].open)
+	if (!s->open)
 		return;
-	close_stretch();
-	open_now(path);
+	latency_close();
+	latency_open(s->path);
 }
 
 /*
@@ -89,36 +79,10 @@ void latency_preempt_point(void)
  */
 void latency_irq_in_call(void)
 {
-	if (!open_stretch[cpu_id()].open)
+	if (!latency_stretches[cpu_id()].open)
 		return;
-	close_stretch();
-	open_now(KINFO_LAT_IRQ);
-}
-
-void latency_enter(void)
-{
-	open_now(KINFO_LAT_FAULT);
-}
-
-void latency_set_path(unsigned path)
-{
-	open_stretch[cpu_id()].path = path;
-}
-
-void latency_idle(void)
-{
-	close_stretch();
-}
-
-void latency_irq_from_kernel(void)
-{
-	if (!open_stretch[cpu_id()].open)
-		open_now(KINFO_LAT_IDLE);
-}
-
-void latency_exit(void)
-{
-	close_stretch();
+	latency_close();
+	latency_open(KINFO_LAT_IRQ);
 }
 
 void latency_timer_late(uint64_t ticks)

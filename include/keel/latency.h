@@ -7,11 +7,73 @@
 #include "keel/kinfo.h"
 
 #ifdef CONFIG_LATENCY_TRACE
-void latency_enter(void);		 /* the kernel was entered from user mode */
-void latency_set_path(unsigned path);	 /* KINFO_LAT_* or a system call number */
-void latency_idle(void);		 /* about to unmask IRQs in the idle loop */
-void latency_irq_from_kernel(void);	 /* an IRQ taken in the kernel (only the idle loop allows it) */
-void latency_exit(void);		 /* leaving for user mode */
+#include <stdbool.h>
+
+#include "keel/pmu.h"
+#include "keel/smp.h"
+#include "timer.h"
+#include <pmu.h> /* arch/aarch64/include's (PMCCNTR_EL0); "pmu.h" here would be keel/pmu.h */
+
+/*
+ * A CPU's open stretch (latency.c explains stretches). The opening side is inline: it runs on
+ * every kernel entry and on every idle wake-up, where a call, a second cpu_id() and a reload
+ * of the PMU flag were ~20 instructions of a ~450-instruction path.
+ */
+struct latency_stretch {
+	uint64_t start;	       /* the counter when the stretch opened */
+	uint64_t start_cycles; /* the PMU cycle count then (only where pmu_cycles_on) */
+	unsigned path;	       /* KINFO_LAT_* or a system call number */
+	bool open;
+};
+extern struct latency_stretch latency_stretches[CONFIG_NR_CPUS];
+
+/* The counter is read last, so the stretch counts as little of the trace itself as possible. */
+static inline void latency_open(unsigned path)
+{
+	unsigned cpu = cpu_id();
+	struct latency_stretch *s = &latency_stretches[cpu];
+
+	s->path = path;
+	s->open = true;
+	if (pmu_cycles_on[cpu])
+		s->start_cycles = pmu_cycles();
+	s->start = timer_now();
+}
+
+/* End this CPU's stretch (if open) and keep it if it is its path's longest. */
+void latency_close(void);
+
+/* The kernel was entered from user mode. */
+static inline void latency_enter(void)
+{
+	latency_open(KINFO_LAT_FAULT);
+}
+
+/* KINFO_LAT_* or a system call number (< KINFO_LAT_PATHS). */
+static inline void latency_set_path(unsigned path)
+{
+	latency_stretches[cpu_id()].path = path;
+}
+
+/* About to unmask IRQs in the idle loop. */
+static inline void latency_idle(void)
+{
+	latency_close();
+}
+
+/* An IRQ taken in the kernel (only the idle loop allows it). */
+static inline void latency_irq_from_kernel(void)
+{
+	if (!latency_stretches[cpu_id()].open)
+		latency_open(KINFO_LAT_IDLE);
+}
+
+/* Leaving for user mode. */
+static inline void latency_exit(void)
+{
+	latency_close();
+}
+
 void latency_preempt_point(void);	 /* a preemption point found no IRQ waiting */
 void latency_irq_in_call(void);		 /* a preemption point handles the waiting IRQ itself */
 void latency_timer_late(uint64_t ticks); /* the timer IRQ's lateness */
