@@ -24,7 +24,7 @@ struct latency_stretch {
 	uint64_t start_cycles; /* the PMU cycle count then (only where pmu_cycles_on) */
 	unsigned path;	       /* KINFO_LAT_* or a system call number */
 	bool open;
-};
+} __attribute__((aligned(32))); /* indexed by a shift */
 extern struct latency_stretch latency_stretches[CONFIG_NR_CPUS];
 
 /* The counter is read last, so the stretch counts as little of the trace itself as possible. */
