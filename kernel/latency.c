@@ -23,10 +23,10 @@ struct latency_stretch latency_stretches[CONFIG_NR_CPUS];
  * Kept in kernel_info's layout, so that it copies them to user memory as they are: a staging
  * copy of the per-CPU record (1.1 KiB) was ~520 of its longest masked part (~1 340).
  */
-static struct kinfo_latency lat = {.enabled = 1, .nr_paths = KINFO_LAT_PATHS};
+struct kinfo_latency latency_rec = {.enabled = 1, .nr_paths = KINFO_LAT_PATHS};
 
 _Static_assert(CONFIG_NR_CPUS <= KINFO_MAX_CPUS, "kinfo_latency_cpus has an entry per CPU");
-static struct kinfo_latency_cpus lat_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
+struct kinfo_latency_cpus latency_rec_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
 
 /*
  * The clock is read first here and last in latency_open(), so that a stretch counts as little
@@ -45,16 +45,16 @@ void latency_close(void)
 	s->open = false;
 	if (path >= KINFO_LAT_PATHS)
 		return;
-	if (d > lat.masked_max[path])
-		lat.masked_max[path] = d;
-	if (d > lat_cpus.cpu[cpu].masked_max[path])
-		lat_cpus.cpu[cpu].masked_max[path] = d;
+	if (d > latency_rec.masked_max[path])
+		latency_rec.masked_max[path] = d;
+	if (d > latency_rec_cpus.cpu[cpu].masked_max[path])
+		latency_rec_cpus.cpu[cpu].masked_max[path] = d;
 	if (pmu_cycles_on[cpu]) {
 		uint64_t dc = pmu_cycles() - s->start_cycles;
 
-		lat.cycles = 1;
-		if (dc > lat.masked_max_cycles[path])
-			lat.masked_max_cycles[path] = dc;
+		latency_rec.cycles = 1;
+		if (dc > latency_rec.masked_max_cycles[path])
+			latency_rec.masked_max_cycles[path] = dc;
 	}
 }
 
@@ -85,33 +85,25 @@ void latency_irq_in_call(void)
 	latency_open(KINFO_LAT_IRQ);
 }
 
-void latency_timer_late(uint64_t ticks)
-{
-	if (ticks > lat.timer_late_max)
-		lat.timer_late_max = ticks;
-	if (ticks > lat_cpus.cpu[cpu_id()].timer_late_max)
-		lat_cpus.cpu[cpu_id()].timer_late_max = ticks;
-}
-
 const struct kinfo_latency *latency_record(void)
 {
-	return &lat;
+	return &latency_rec;
 }
 
 void latency_reset(void)
 {
-	lat.timer_late_max = 0;
-	memset(lat.masked_max, 0, sizeof(lat.masked_max));
-	memset(lat.masked_max_cycles, 0, sizeof(lat.masked_max_cycles));
+	latency_rec.timer_late_max = 0;
+	memset(latency_rec.masked_max, 0, sizeof(latency_rec.masked_max));
+	memset(latency_rec.masked_max_cycles, 0, sizeof(latency_rec.masked_max_cycles));
 }
 
 const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu)
 {
-	return &lat_cpus.cpu[cpu];
+	return &latency_rec_cpus.cpu[cpu];
 }
 
 void latency_reset_cpu(unsigned cpu)
 {
-	memset(&lat_cpus.cpu[cpu], 0, sizeof(lat_cpus.cpu[cpu]));
+	memset(&latency_rec_cpus.cpu[cpu], 0, sizeof(latency_rec_cpus.cpu[cpu]));
 }
 #endif
