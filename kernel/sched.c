@@ -459,7 +459,8 @@ struct trap_frame *sched_resume(void)
 			program_timer(c);
 			return &t->ctx;
 		}
-		if (!can_ever_run())
+		/* A queued timeout will ready its thread: no need to look at every thread. */
+		if (c->timeout_head == THREAD_NONE && !can_ever_run())
 			system_finished();
 		/*
 		 * Idle: let the other CPUs in and wait for an interrupt (timer, device or a kick
