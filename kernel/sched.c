@@ -236,13 +236,12 @@ void sched_wake(struct thread *t)
 static inline __attribute__((always_inline)) void timeouts_expire(struct sched_cpu *c, uint64_t now)
 {
 	unsigned head = c->timeout_head;
+	struct thread *t;
 
-	while (head != THREAD_NONE) {
-		struct thread *t = &threads[head];
-		unsigned id = head, prio = t->prio;
+	while (head != THREAD_NONE && (t = &threads[head])->deadline <= now) {
+		runq_tid_t id = (runq_tid_t)head;
+		unsigned prio = t->prio;
 
-		if (t->deadline > now)
-			break;
 		head = t->timeout_next;
 		t->in_timeouts = false;
 		timeout_prio_del(c, prio);
@@ -251,7 +250,7 @@ static inline __attribute__((always_inline)) void timeouts_expire(struct sched_c
 		t->ctx.x[1] = 0;
 		t->state = THREAD_READY;
 		t->slice_left = 0; /* as sched_make_ready() */
-		runq_push_tail(&c->runq, (runq_tid_t)id, prio);
+		runq_push_tail(&c->runq, id, prio);
 	}
 	c->timeout_head = head;
 }
