@@ -28,40 +28,6 @@ struct kinfo_latency latency_rec = {.enabled = 1, .nr_paths = KINFO_LAT_PATHS};
 _Static_assert(CONFIG_NR_CPUS <= KINFO_MAX_CPUS, "kinfo_latency_cpus has an entry per CPU");
 struct kinfo_latency_cpus latency_rec_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
 
-/*
- * The clock is read first here and last in latency_open(), so that a stretch counts as little
- * of the trace's own bookkeeping as possible (a kernel without the trace has none of it).
- */
-void latency_close(void)
-{
-	uint64_t now = timer_now();
-	unsigned cpu = cpu_id();
-	struct latency_stretch *s = &latency_stretches[cpu];
-	unsigned path = s->path;
-	uint64_t d = now - s->start;
-
-	if (!s->open)
-		return;
-	s->open = false;
-	if (path >= KINFO_LAT_PATHS)
-		return;
-	if (d > latency_rec.masked_max[path])
-		latency_rec.masked_max[path] = d;
-	if (d > latency_rec_cpus.cpu[cpu].masked_max[path])
-		latency_rec_cpus.cpu[cpu].masked_max[path] = d;
-	if (pmu_cycles_on[cpu]) {
-		uint64_t dc = pmu_cycles() - s->start_cycles;
-
-		latency_rec.cycles = 1;
-		if (dc > latency_rec.masked_max_cycles[path])
-			latency_rec.masked_max_cycles[path] = dc;
-	}
-}
-
-/*
- * A preemption point that found no IRQ waiting: an IRQ arriving from now on waits at most
- * until the next one, so the stretch that matters for latency starts again here.
- */
 void latency_preempt_point(void)
 {
 	struct latency_stretch *s = &latency_stretches[cpu_id()];

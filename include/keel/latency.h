@@ -40,8 +40,44 @@ static inline void latency_open(unsigned path)
 	s->start = timer_now();
 }
 
-/* End this CPU's stretch (if open) and keep it if it is its path's longest. */
-void latency_close(void);
+/*
+ * The records (latency.c), visible here for the inline latency_close() and
+ * latency_timer_late(): on every kernel exit and timer IRQ, calls and their stack frames
+ * were ~20 instructions each.
+ */
+extern struct kinfo_latency latency_rec;
+extern struct kinfo_latency_cpus latency_rec_cpus;
+
+/*
+ * End this CPU's stretch (if open) and keep it if it is its path's longest. The clock is read
+ * first here and last in latency_open(), so that a stretch counts as little of the trace's own
+ * bookkeeping as possible (a kernel without the trace has none of it).
+ */
+static inline void latency_close(void)
+{
+	uint64_t now = timer_now();
+	unsigned cpu = cpu_id();
+	struct latency_stretch *s = &latency_stretches[cpu];
+	unsigned path = s->path;
+	uint64_t d = now - s->start;
+
+	if (!s->open)
+		return;
+	s->open = false;
+	if (path >= KINFO_LAT_PATHS)
+		return;
+	if (d > latency_rec.masked_max[path])
+		latency_rec.masked_max[path] = d;
+	if (d > latency_rec_cpus.cpu[cpu].masked_max[path])
+		latency_rec_cpus.cpu[cpu].masked_max[path] = d;
+	if (pmu_cycles_on[cpu]) {
+		uint64_t dc = pmu_cycles() - s->start_cycles;
+
+		latency_rec.cycles = 1;
+		if (dc > latency_rec.masked_max_cycles[path])
+			latency_rec.masked_max_cycles[path] = dc;
+	}
+}
 
 /* The kernel was entered from user mode. */
 static inline void latency_enter(void)
@@ -77,13 +113,6 @@ static inline void latency_exit(void)
 void latency_preempt_point(void); /* a preemption point found no IRQ waiting */
 void latency_irq_in_call(void);	  /* a preemption point handles the waiting IRQ itself */
 
-/*
- * The records (latency.c), visible here only for latency_timer_late(): the timer IRQ's
- * frame and a call were ~20 instructions of every timer wake-up.
- */
-extern struct kinfo_latency latency_rec;
-extern struct kinfo_latency_cpus latency_rec_cpus;
-
 /* The timer IRQ's lateness: the handler's counter read - the deadline. */
 static inline void latency_timer_late(uint64_t ticks)
 {
@@ -101,6 +130,10 @@ void latency_reset(void);
 const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu); /* cpu < CONFIG_NR_CPUS */
 void latency_reset_cpu(unsigned cpu);
 #else
+static inline void latency_open(unsigned path)
+{
+	(void)path;
+}
 static inline void latency_enter(void) {}
 static inline void latency_set_path(unsigned path)
 {
