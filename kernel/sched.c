@@ -268,7 +268,7 @@ static int busy_priority(const struct sched_cpu *c)
 /*
  * Wait for and handle the higher-priority timeouts due within TIMER_MERGE_NS of @now (see
  * there); returns the counter when done. Out of line: the common IRQ, with no such timeout,
- * then needs no stack frame for the loop's registers (~30 instructions of every wake-up).
+ * then does not save and restore the loop's registers.
  */
 static __attribute__((noinline)) uint64_t timer_merge(struct sched_cpu *c, uint64_t now)
 {

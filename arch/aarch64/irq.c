@@ -15,11 +15,6 @@ static struct {
 
 static unsigned long spurious;
 
-/*
- * One interrupt per exception entry keeps the time spent here bounded; another pending IRQ
- * is taken again as soon as the vector returns. INTIDs 1020-1023 are special (IHI 0069
- * 2.2.1): no interrupt was pending any more, so there is nothing to handle and no EOI.
- */
 /* Nobody asked for it: silence the line rather than take it forever. Out of the hot path. */
 static __attribute__((cold, noinline)) void irq_unhandled(unsigned irq)
 {
@@ -27,6 +22,11 @@ static __attribute__((cold, noinline)) void irq_unhandled(unsigned irq)
 	printk("irq: no handler for IRQ %u; disabled\n", irq);
 }
 
+/*
+ * One interrupt per exception entry keeps the time spent here bounded; another pending IRQ
+ * is taken again as soon as the vector returns. INTIDs 1020-1023 are special (IHI 0069
+ * 2.2.1): no interrupt was pending any more, so there is nothing to handle and no EOI.
+ */
 static inline __attribute__((always_inline)) void irq_handle_one(void)
 {
 	uint32_t token;

@@ -54,7 +54,7 @@ bool gic_is_pending(unsigned intid);
 
 /*
  * Acknowledge and end of interrupt are inline, not in gic_ops: every IRQ takes both, and two
- * calls through the ops table each were ~26 instructions of a ~450-instruction wake-up path.
+ * calls through the ops table were ~26 instructions of a ~450-instruction wake-up path.
  * gicv2_cpu_iface is the GICv2 CPU interface (GICC), set by gicv2.c's init; NULL means the
  * GICv3 system-register interface is in use.
  */
