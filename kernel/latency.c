@@ -17,69 +17,25 @@
  * over all CPUs are kept too, for kinfo_latency. All change only under the kernel lock, which
  * every stretch holds from start to end.
  */
-static struct {
-	uint64_t start, start_cycles;
-	unsigned path;
-	int open;
-} open_stretch[CONFIG_NR_CPUS];
+struct latency_stretch latency_stretches[CONFIG_NR_CPUS];
 
 /*
  * Kept in kernel_info's layout, so that it copies them to user memory as they are: a staging
  * copy of the per-CPU record (1.1 KiB) was ~520 of its longest masked part (~1 340).
  */
-static struct kinfo_latency lat = {.enabled = 1, .nr_paths = KINFO_LAT_PATHS};
+struct kinfo_latency latency_rec = {.enabled = 1, .nr_paths = KINFO_LAT_PATHS};
 
 _Static_assert(CONFIG_NR_CPUS <= KINFO_MAX_CPUS, "kinfo_latency_cpus has an entry per CPU");
-static struct kinfo_latency_cpus lat_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
+struct kinfo_latency_cpus latency_rec_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
 
-/*
- * The clock is read last here and first in close_stretch(), so that a stretch counts as little
- * of the trace's own bookkeeping as possible (a kernel without the trace has none of it).
- */
-static void open_now(unsigned path)
-{
-	unsigned cpu = cpu_id();
-
-	open_stretch[cpu].path = path;
-	open_stretch[cpu].open = 1;
-	open_stretch[cpu].start_cycles = pmu_cycles_on[cpu] ? pmu_cycles() : 0;
-	open_stretch[cpu].start = clock_now_ticks();
-}
-
-static void close_stretch(void)
-{
-	unsigned cpu = cpu_id();
-	uint64_t d = clock_now_ticks() - open_stretch[cpu].start;
-	uint64_t dc = pmu_cycles_on[cpu] ? pmu_cycles() - open_stretch[cpu].start_cycles : 0;
-	unsigned path = open_stretch[cpu].path;
-
-	if (open_stretch[cpu].open && path < KINFO_LAT_PATHS) {
-		if (d > lat.masked_max[path])
-			lat.masked_max[path] = d;
-		if (d > lat_cpus.cpu[cpu].masked_max[path])
-			lat_cpus.cpu[cpu].masked_max[path] = d;
-		if (pmu_cycles_on[cpu]) {
-			lat.cycles = 1;
-			if (dc > lat.masked_max_cycles[path])
-				lat.masked_max_cycles[path] = dc;
-		}
-	}
-	open_stretch[cpu].open = 0;
-}
-
-/*
- * A preemption point that found no IRQ waiting: an IRQ arriving from now on waits at most
- * until the next one, so the stretch that matters for latency starts again here.
- */
 void latency_preempt_point(void)
 {
-	unsigned cpu = cpu_id();
-	unsigned path = open_stretch[cpu].path;
+	struct latency_stretch *s = &latency_stretches[cpu_id()];
 
-	if (!open_stretch[cpu].open)
+	if (!s->open)
 		return;
-	close_stretch();
-	open_now(path);
+	latency_close();
+	latency_open(s->path);
 }
 
 /*
@@ -89,65 +45,31 @@ void latency_preempt_point(void)
  */
 void latency_irq_in_call(void)
 {
-	if (!open_stretch[cpu_id()].open)
+	if (!latency_stretches[cpu_id()].open)
 		return;
-	close_stretch();
-	open_now(KINFO_LAT_IRQ);
-}
-
-void latency_enter(void)
-{
-	open_now(KINFO_LAT_FAULT);
-}
-
-void latency_set_path(unsigned path)
-{
-	open_stretch[cpu_id()].path = path;
-}
-
-void latency_idle(void)
-{
-	close_stretch();
-}
-
-void latency_irq_from_kernel(void)
-{
-	if (!open_stretch[cpu_id()].open)
-		open_now(KINFO_LAT_IDLE);
-}
-
-void latency_exit(void)
-{
-	close_stretch();
-}
-
-void latency_timer_late(uint64_t ticks)
-{
-	if (ticks > lat.timer_late_max)
-		lat.timer_late_max = ticks;
-	if (ticks > lat_cpus.cpu[cpu_id()].timer_late_max)
-		lat_cpus.cpu[cpu_id()].timer_late_max = ticks;
+	latency_close();
+	latency_open(KINFO_LAT_IRQ);
 }
 
 const struct kinfo_latency *latency_record(void)
 {
-	return &lat;
+	return &latency_rec;
 }
 
 void latency_reset(void)
 {
-	lat.timer_late_max = 0;
-	memset(lat.masked_max, 0, sizeof(lat.masked_max));
-	memset(lat.masked_max_cycles, 0, sizeof(lat.masked_max_cycles));
+	latency_rec.timer_late_max = 0;
+	memset(latency_rec.masked_max, 0, sizeof(latency_rec.masked_max));
+	memset(latency_rec.masked_max_cycles, 0, sizeof(latency_rec.masked_max_cycles));
 }
 
 const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu)
 {
-	return &lat_cpus.cpu[cpu];
+	return &latency_rec_cpus.cpu[cpu];
 }
 
 void latency_reset_cpu(unsigned cpu)
 {
-	memset(&lat_cpus.cpu[cpu], 0, sizeof(lat_cpus.cpu[cpu]));
+	memset(&latency_rec_cpus.cpu[cpu], 0, sizeof(latency_rec_cpus.cpu[cpu]));
 }
 #endif

@@ -48,32 +48,6 @@ void runq_remove(struct runq *q, runq_tid_t t)
 	l->next = l->prev = RUNQ_NONE;
 }
 
-/*
- * The scheduler's pick, one step: the head of the top queue has no predecessor, so only its
- * successor's link changes (runq_peek + runq_remove cost ~50 instructions of every switch).
- */
-runq_tid_t runq_pop(struct runq *q)
-{
-	unsigned prio;
-	runq_tid_t t, next;
-
-	if (!q->bitmap)
-		return RUNQ_NONE;
-	prio = 63U - (unsigned)__builtin_clzll(q->bitmap);
-	t = q->head[prio];
-	next = q->links[t].next;
-	q->head[prio] = next;
-	if (next != RUNQ_NONE) {
-		q->links[next].prev = RUNQ_NONE;
-	} else {
-		q->tail[prio] = RUNQ_NONE;
-		q->bitmap &= ~(1ULL << prio);
-	}
-	q->links[t].queued = false;
-	q->links[t].next = RUNQ_NONE;
-	return t;
-}
-
 runq_tid_t runq_peek(const struct runq *q)
 {
 	int p = runq_top_priority(q);

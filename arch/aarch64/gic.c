@@ -61,16 +61,6 @@ bool gic_is_pending(unsigned intid)
 	return gic->is_pending(intid);
 }
 
-unsigned gic_ack(uint32_t *token)
-{
-	return gic->ack(token);
-}
-
-void gic_eoi(uint32_t token)
-{
-	gic->eoi(token);
-}
-
 void gic_send_sgi_self(unsigned sgi)
 {
 	BUG_ON(sgi >= 16U);

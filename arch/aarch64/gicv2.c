@@ -6,6 +6,7 @@
 
 static GICD_Type *gicd;
 static GICC_Type *gicc;
+GICC_Type *gicv2_cpu_iface; /* gic.h: the inline acknowledge and EOI use it */
 static unsigned nr_lines;
 
 /*
@@ -19,6 +20,7 @@ static void gicv2_init(void)
 {
 	gicd = mmio_va(BOARD_GICD_BASE);
 	gicc = mmio_va(BOARD_GICC_BASE);
+	gicv2_cpu_iface = gicc;
 
 	unsigned lines = gicd_typer_lines(gicd->TYPER);
 
@@ -105,20 +107,6 @@ static bool gicv2_is_pending(unsigned intid)
 	return (gicd->ISPENDR[intid / 32U] >> (intid % 32U)) & 1U;
 }
 
-static unsigned gicv2_ack(uint32_t *token)
-{
-	uint32_t iar = gicc->IAR;
-
-	*token = iar;
-	return (iar & GICC_IAR_InterruptID_Msk) >> GICC_IAR_InterruptID_Pos;
-}
-
-/* EOIR takes the IAR value unchanged, including the source CPU of an SGI (IHI 0048B 4.4.5). */
-static void gicv2_eoi(uint32_t token)
-{
-	gicc->EOIR = token;
-}
-
 static void gicv2_send_sgi_self(unsigned sgi)
 {
 	__DSB(); /* make earlier memory writes visible to the handler (IHI 0048B 3.2.2 note) */
@@ -147,8 +135,6 @@ const struct gic_ops gicv2_ops = {
 	.set_pending = gicv2_set_pending,
 	.clear_pending = gicv2_clear_pending,
 	.is_pending = gicv2_is_pending,
-	.ack = gicv2_ack,
-	.eoi = gicv2_eoi,
 	.send_sgi_self = gicv2_send_sgi_self,
 	.send_sgi = gicv2_send_sgi,
 };

@@ -190,20 +190,6 @@ static bool gicv3_is_pending(unsigned intid)
 	return (gicd->ISPENDR[intid / 32U] >> (intid % 32U)) & 1U;
 }
 
-static unsigned gicv3_ack(uint32_t *token)
-{
-	uint32_t iar = (uint32_t)(icc_read_iar1() & ICC_IAR1_EL1_INTID_Msk);
-
-	*token = iar;
-	return iar;
-}
-
-static void gicv3_eoi(uint32_t token)
-{
-	icc_write_eoir1(token);
-	__ISB();
-}
-
 /* ICC_SGI1R_EL1 with target list = Aff0 bit (mod 16) and RS = Aff0 / 16 (IHI 0069 12.2.23). */
 static uint64_t sgi1r_for(uint64_t mpidr, unsigned sgi)
 {
@@ -241,8 +227,6 @@ const struct gic_ops gicv3_ops = {
 	.set_pending = gicv3_set_pending,
 	.clear_pending = gicv3_clear_pending,
 	.is_pending = gicv3_is_pending,
-	.ack = gicv3_ack,
-	.eoi = gicv3_eoi,
 	.send_sgi_self = gicv3_send_sgi_self,
 	.send_sgi = gicv3_send_sgi,
 };

@@ -15,29 +15,38 @@ static struct {
 
 static unsigned long spurious;
 
+/* Nobody asked for it: silence the line rather than take it forever. Out of the hot path. */
+static __attribute__((cold, noinline)) void irq_unhandled(unsigned irq)
+{
+	gic_disable(irq);
+	printk("irq: no handler for IRQ %u; disabled\n", irq);
+}
+
 /*
  * One interrupt per exception entry keeps the time spent here bounded; another pending IRQ
  * is taken again as soon as the vector returns. INTIDs 1020-1023 are special (IHI 0069
  * 2.2.1): no interrupt was pending any more, so there is nothing to handle and no EOI.
  */
-static void irq_dispatch(struct trap_frame *tf)
+static inline __attribute__((always_inline)) void irq_handle_one(void)
 {
 	uint32_t token;
 	unsigned irq = gic_ack(&token);
 
-	(void)tf;
 	if (irq >= GIC_SPURIOUS_FIRST && irq <= GIC_SPURIOUS) {
 		spurious++;
 		return;
 	}
-	if (irq < CONFIG_IRQ_LINES && handlers[irq].fn) {
+	if (irq < CONFIG_IRQ_LINES && handlers[irq].fn)
 		handlers[irq].fn(irq, handlers[irq].ctx);
-	} else {
-		/* Nobody asked for it: silence the line rather than take it forever. */
-		gic_disable(irq);
-		printk("irq: no handler for IRQ %u; disabled\n", irq);
-	}
+	else
+		irq_unhandled(irq);
 	gic_eoi(token);
+}
+
+static void irq_dispatch(struct trap_frame *tf)
+{
+	(void)tf;
+	irq_handle_one();
 }
 
 #define ISR_EL1_I_Msk (1UL << 7) /* an IRQ is pending at this PE, whatever PSTATE.I says */
@@ -56,7 +65,7 @@ bool irq_take_pending(void)
 {
 	if (!irq_pending_here())
 		return false;
-	irq_dispatch(NULL);
+	irq_handle_one(); /* inline: the idle wake-up's path */
 	return true;
 }
 
@@ -119,23 +128,9 @@ void irq_send_sgi_self(unsigned sgi)
 	gic_send_sgi_self(sgi);
 }
 
-/* PSTATE.DAIF as a whole: restoring puts back exactly the mask bits that were set. */
 void irq_send_sgi(unsigned cpu, unsigned sgi)
 {
 	gic_send_sgi(cpu, sgi);
-}
-
-unsigned long irq_save(void)
-{
-	unsigned long daif = __MRS(DAIF);
-
-	__disable_irq();
-	return daif;
-}
-
-void irq_restore(unsigned long flags)
-{
-	__MSR(DAIF, flags);
 }
 
 unsigned long irq_spurious_count(void)

@@ -24,21 +24,3 @@ uint32_t timer_freq_hz(void)
 {
 	return freq_hz;
 }
-
-/*
- * CVAL is an absolute compare: the condition CNTVCT - CVAL >= 0 holds as soon as the count
- * reaches it, so a deadline already passed asserts the IRQ immediately (ARM ARM D11.2.4).
- */
-void timer_set_deadline(uint64_t ticks)
-{
-	cntv_write_cval(ticks);
-	cntv_write_ctl(CNT_CTL_ENABLE_Msk);
-	__ISB();
-}
-
-/* ENABLE = 0 deasserts the level-sensitive timer IRQ. */
-void timer_stop(void)
-{
-	cntv_write_ctl(0);
-	__ISB();
-}

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmsis_aarch64.h"
+
 /* IRQ numbers are GIC INTIDs: SGIs 0-15, PPIs 16-31, SPIs 32 and up (docs/interrupts-and-time.md). */
 #define IRQ_SGI_COUNT 16U
 
@@ -32,9 +34,23 @@ void irq_send_sgi_self(unsigned sgi);
 /* SGI @sgi to CPU @cpu (its index = MPIDR Aff0). */
 void irq_send_sgi(unsigned cpu, unsigned sgi);
 
-/* Mask IRQs on this CPU and return the previous state for irq_restore(). */
-unsigned long irq_save(void);
-void irq_restore(unsigned long flags);
+/*
+ * Mask IRQs on this CPU and return the previous state for irq_restore(): PSTATE.DAIF as a
+ * whole, so restoring puts back exactly the mask bits that were set. Inline: the clock's alarm
+ * is set this way on every kernel exit that programs the timer.
+ */
+static inline unsigned long irq_save(void)
+{
+	unsigned long daif = __MRS(DAIF);
+
+	__disable_irq();
+	return daif;
+}
+
+static inline void irq_restore(unsigned long flags)
+{
+	__MSR(DAIF, flags);
+}
 
 /* Is an IRQ pending at this CPU (ISR_EL1.I)? True also while PSTATE.I masks it. */
 bool irq_pending_here(void);

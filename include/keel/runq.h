@@ -16,7 +16,7 @@ struct runq_link {
 	runq_tid_t prev;
 	uint8_t prio;
 	bool queued;
-};
+} __attribute__((aligned(8))); /* 8 bytes: found by a shift, not a multiplication by 6 */
 
 struct runq {
 	uint64_t bitmap; /* bit p set <=> queue p is not empty */
@@ -51,8 +51,32 @@ void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio);
 void runq_remove(struct runq *q, runq_tid_t t);
 /* Highest-priority queued thread, first in its FIFO; RUNQ_NONE if all queues are empty. */
 runq_tid_t runq_peek(const struct runq *q);
-/* runq_peek and runq_remove in one: take the thread runq_peek names off its queue. */
-runq_tid_t runq_pop(struct runq *q);
+/*
+ * runq_peek and runq_remove in one: take the thread runq_peek names off its queue. The head of
+ * the top queue has no predecessor, so only its successor's link changes (runq_peek +
+ * runq_remove cost ~50 instructions of every switch); inline, as every switch takes one.
+ */
+static inline runq_tid_t runq_pop(struct runq *q)
+{
+	unsigned prio;
+	runq_tid_t t, next;
+
+	if (!q->bitmap)
+		return RUNQ_NONE;
+	prio = 63U - (unsigned)__builtin_clzll(q->bitmap);
+	t = q->head[prio];
+	next = q->links[t].next;
+	q->head[prio] = next;
+	if (next != RUNQ_NONE) {
+		q->links[next].prev = RUNQ_NONE;
+	} else {
+		q->tail[prio] = RUNQ_NONE;
+		q->bitmap &= ~(1ULL << prio);
+	}
+	q->links[t].queued = false;
+	q->links[t].next = RUNQ_NONE;
+	return t;
+}
 /* Priority of the highest non-empty queue; -1 if none. Inline: every scheduling pass asks. */
 static inline int runq_top_priority(const struct runq *q)
 {
