@@ -91,7 +91,13 @@ struct rt_ctl {
 	uint32_t print_lock;		  /* 1 while a thread prints a line: rt_printf() */
 };
 
-#define RT_PRINT_WAIT_NS 20000ull /* a thread waiting for the print lock sleeps this long */
+/*
+ * A thread waiting for the print lock sleeps this long. It must leave the holder (perhaps of
+ * lower priority, on the same CPU) time for whole debug_write pieces between its own wake-ups:
+ * at 20 us, thread 0's wake-up and two calls took most of each period, the holder's restarted
+ * debug_write never finished a piece, and the run hung at its end.
+ */
+#define RT_PRINT_WAIT_NS 1000000ull
 
 /*
  * printf for every rt-tests thread, one line at a time under `print_lock`. When the run ends,
