@@ -174,51 +174,47 @@ static void test_irq_threads(void)
 	}
 }
 
-/* Asked for the parts from KINFO_PART_THREADS on, kernel_info leaves the first part's bytes alone. */
+/*
+ * kernel_info from part @from on, into @part filled with 0x5a first: true if the call succeeded
+ * and left the bytes before offset @first alone (they belong to the parts before @from).
+ */
+static bool info_from_part(struct keel_info *part, unsigned from, size_t first, enum kerr *err)
+{
+	const uint8_t *b = (const uint8_t *)part;
+	bool untouched = true;
+
+	memset(part, 0x5a, sizeof(*part));
+	*err = keel_kernel_info_flags(part, sizeof(*part), KINFO_FROM_PART(from), NULL);
+	for (size_t i = 0; i < first; i++)
+		untouched &= b[i] == 0x5a;
+	return *err == KERR_OK && untouched;
+}
+
+/* Asked for the parts from one part on, kernel_info leaves the earlier parts' bytes alone. */
 static void test_kernel_info_parts(void)
 {
 	static struct keel_info part;
-	const uint8_t *b = (const uint8_t *)&part;
-	size_t first = offsetof(struct keel_info, thread);
-	bool untouched = true;
 	enum kerr err;
+	bool ok;
 
-	memset(&part, 0x5a, sizeof(part));
-	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_THREADS(0)), NULL);
-	for (size_t i = 0; i < first; i++)
-		untouched &= b[i] == 0x5a;
-	check(err == KERR_OK && untouched && part.syscalls > 0 && part.thread[0].priority == 30,
+	ok = info_from_part(&part, KINFO_PART_THREADS(0), offsetof(struct keel_info, thread), &err);
+	check(ok && part.syscalls > 0 && part.thread[0].priority == 30,
 	      "kernel_info: from part THREADS on writes only the threads and the latency record",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
 	/* Spaces and threads come a few per part: from the second of each on, the first ones stay. */
-	memset(&part, 0x5a, sizeof(part));
-	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_SPACES(1)), NULL);
-	first = offsetof(struct keel_info, space[KINFO_SPACES_PER_PART]);
-	untouched = true;
-	for (size_t i = 0; i < first; i++)
-		untouched &= b[i] == 0x5a;
-	check(err == KERR_OK && untouched && part.space[KINFO_SPACES_PER_PART].mdb_used != 0x5a5a5a5a &&
-		      part.thread[0].priority == 30,
+	ok = info_from_part(&part, KINFO_PART_SPACES(1),
+			    offsetof(struct keel_info, space[KINFO_SPACES_PER_PART]), &err);
+	check(ok && part.space[KINFO_SPACES_PER_PART].mdb_used != 0x5a5a5a5a && part.thread[0].priority == 30,
 	      "kernel_info: from the second part of spaces on writes only spaces 4.. and what follows",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
-	memset(&part, 0x5a, sizeof(part));
-	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_THREADS(1)), NULL);
-	first = offsetof(struct keel_info, thread[KINFO_THREADS_PER_PART]);
-	untouched = true;
-	for (size_t i = 0; i < first; i++)
-		untouched &= b[i] == 0x5a;
-	check(err == KERR_OK && untouched && part.thread[KINFO_THREADS_PER_PART].state != 0x5a &&
-		      part.syscalls > 0,
+	ok = info_from_part(&part, KINFO_PART_THREADS(1),
+			    offsetof(struct keel_info, thread[KINFO_THREADS_PER_PART]), &err);
+	check(ok && part.thread[KINFO_THREADS_PER_PART].state != 0x5a && part.syscalls > 0,
 	      "kernel_info: from the second part of threads on writes only threads 8.. and what follows",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
 	/* One part per CPU's latency record: from CPU 1's on, CPU 0's entry and the header stay. */
-	memset(&part, 0x5a, sizeof(part));
-	err = keel_kernel_info_flags(&part, sizeof(part), KINFO_FROM_PART(KINFO_PART_CPU(1)), NULL);
-	first = offsetof(struct keel_info, latency_cpus.cpu[1]);
-	untouched = true;
-	for (size_t i = 0; i < first; i++)
-		untouched &= b[i] == 0x5a;
-	check(err == KERR_OK && untouched && part.latency_cpus.cpu[1].timer_late_max != 0x5a5a5a5a5a5a5a5aULL,
+	ok = info_from_part(&part, KINFO_PART_CPU(1), offsetof(struct keel_info, latency_cpus.cpu[1]), &err);
+	check(ok && part.latency_cpus.cpu[1].timer_late_max != 0x5a5a5a5a5a5a5a5aULL,
 	      "kernel_info: from part CPU(1) on writes only the per-CPU records from CPU 1 on",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
 	err = keel_kernel_info(&part, sizeof(part), NULL);
