@@ -19,7 +19,7 @@
 #include "system_tables.h"
 
 #define DEBUG_WRITE_MAX	  256U /* bytes per call at most: the range check up front spans <= 2 pages */
-#define DEBUG_WRITE_CHUNK 8U   /* bytes between two preemption points: ~10 instructions each on QEMU virt */
+#define DEBUG_WRITE_CHUNK 8U   /* bytes between two preemption points: ~10 instructions a byte on QEMU virt */
 #define DEBUG_WRITE_FIRST 8U   /* bytes at most in a call's first piece (entry and buffer check before it) */
 #define PAGE_SHIFT	  12U
 #define PAGE_MASK	  0xFFFULL
