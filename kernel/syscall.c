@@ -266,11 +266,12 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
  * slightly different moments. The header, the spaces (KINFO_SPACES_PER_PART a part) and the
  * threads (KINFO_THREADS_PER_PART a part) are staged in @info and copied; slots past the fixed
  * counts stay zero from boot. The trace keeps only per-CPU latency maxima: they are read
- * KINFO_LAT_PER_PART a part, copied from where the trace keeps them (no staging copy), raised
- * into the caller's all-CPU record (its own buffer holds the maxima so far, so a call stopped
- * between parts, or another caller meanwhile, loses nothing) and reset, if asked, in the part
- * that reads them, so exactly once. Every part is ~250 instructions or less; a call's first
- * part also has the entry and the buffer check.
+ * KINFO_LAT_PER_PART a part straight from where the trace keeps them into the caller's buffer,
+ * which also holds the all-CPU maxima so far (so no kernel state lasts from one part to the
+ * next, and a stopped call or another caller meanwhile cannot spoil it), and reset, if asked,
+ * in the part that reads them, so exactly once. Every part is ~250 instructions or less (the
+ * latency record with its reset was ~350 in one part); a call's first part also has the entry
+ * and the buffer check.
  */
 _Static_assert(KINFO_MAX_SPACES % KINFO_SPACES_PER_PART == 0, "whole parts of spaces");
 _Static_assert(KINFO_MAX_THREADS % KINFO_THREADS_PER_PART == 0, "whole parts of threads");

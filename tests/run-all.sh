@@ -269,9 +269,9 @@ utest_trace() {
 	status=$?
 	rm -rf "$tmp"
 	record_lines "$log" utest "user [utest trace gcc cortex-a72]: "
-	[ $status = 0 ] && [ "$(grep -c '^utest: PASS kernel_info latency: ' "$log")" = 4 ]
+	[ $status = 0 ] && [ "$(grep -c '^utest: PASS kernel_info latency: ' "$log")" = 5 ]
 }
-step "user [utest trace gcc cortex-a72]: the run powered off cleanly with status 0, the 4 latency checks ran" utest_trace
+step "user [utest trace gcc cortex-a72]: the run powered off cleanly with status 0, the 5 latency checks ran" utest_trace
 
 # ---- target: the in-kernel suite on the Raspberry Pi 4 build under QEMU raspi4b (EL2 entry, GIC-400,
 # PL011 UART0 = serial 0), both toolchains; then a deliberate panic and the default system

@@ -71,8 +71,8 @@ struct kinfo_thread {
 #define KINFO_PARTS_PER_CPU	(KINFO_LAT_TICK_PARTS + KINFO_LAT_CYCLE_PARTS)
 /*
  * Parts: size .. tcb (build facts, pools); space[4k .. 4k + 3] (quotas); thread[8k .. 8k + 7]
- * (the last threads part also syscalls); latency (its header, the maxima set to 0); then per
- * CPU c the KINFO_PARTS_PER_CPU parts of latency_cpus.cpu[c] (see below).
+ * (the last threads part also syscalls); latency (its header: enabled, nr_paths, cycles); then
+ * per CPU c the KINFO_PARTS_PER_CPU parts of latency_cpus.cpu[c] and of the maxima (see below).
  * 10 + KINFO_PARTS_PER_CPU * KINFO_MAX_CPUS.
  */
 #define KINFO_PART_SYSTEM	0u
@@ -101,16 +101,17 @@ struct kinfo_latency {
 };
 
 /*
- * The same maxima per CPU (ticks only): entry c is what CPU c's kernel did; the kernel keeps
- * only these (and the same in cycles), and kinfo_latency above is their maximum over the CPUs,
- * computed as they are read. CPU c's maxima are read in KINFO_PARTS_PER_CPU parts from
- * KINFO_PART_CPU(c), KINFO_LAT_PER_PART values each: a part copies its values into cpu[c]
- * (ticks), raises the caller's kinfo_latency to them (ticks or cycles) and, with
- * KINFO_RESET_LATENCY, clears them, so that a stretch recorded between two parts is either in
- * this reply or kept for the next, never lost. Part KINFO_PART_LATENCY writes kinfo_latency's
- * header and sets its maxima to 0; a call from a later part on raises whatever the buffer held.
- * Part KINFO_PART_LATENCY_CPUS = KINFO_PART_CPU(0) also writes enabled and nr_cpus. Entries 0 ..
- * nr_cpus - 1 only (the kernel's CONFIG_NR_CPUS); the others are left as they were.
+ * The same maxima per CPU (ticks only): entry c is what CPU c's kernel did. The kernel keeps
+ * only per-CPU maxima (ticks and cycles); kinfo_latency above is their maximum over the CPUs,
+ * computed as they are read. CPU c's are read in KINFO_PARTS_PER_CPU parts from
+ * KINFO_PART_CPU(c), KINFO_LAT_PER_PART values a part: the part copies its values into cpu[c]
+ * (ticks), sets (CPU 0) or raises (the others) the same values of kinfo_latency (ticks or
+ * cycles) and, with KINFO_RESET_LATENCY, clears them in the kernel. A stretch recorded between
+ * two parts is therefore in this reply or kept for the next one, never lost, and a whole reply's
+ * kinfo_latency is exactly the maximum of its cpu[] entries. A call from a part after CPU 0's
+ * on raises whatever the buffer's kinfo_latency held. Part KINFO_PART_LATENCY_CPUS =
+ * KINFO_PART_CPU(0) also writes enabled and nr_cpus. Entries 0 .. nr_cpus - 1 only (the
+ * kernel's CONFIG_NR_CPUS); the others are left as they were.
  */
 
 struct kinfo_latency_cpu {

@@ -129,12 +129,12 @@ static inline void latency_timer_late(uint64_t ticks)
 /*
  * For kernel_info: CPU @cpu's maxima from @first, @n of them (<= KINFO_LAT_PER_PART), the ticks
  * (LATENCY_TICKS_VALUES: timer_late_max, masked_max[]) or the cycles (KINFO_LAT_PATHS): copied to
- * user memory at @ucpu (unless it is 0), raised into the user's all-CPU maxima at @uall, then
- * cleared if @reset. The caller has checked the user range. Whether any CPU counts cycles.
+ * user memory at @ucpu (unless it is 0), copied (CPU 0) or raised into (the others) the user's
+ * all-CPU maxima at @uall, then cleared if @reset. The caller has checked the user range.
  */
 void latency_read_values(unsigned cpu, bool cycles, unsigned first, unsigned n, uintptr_t ucpu,
 			 uintptr_t uall, bool reset);
-bool latency_cycles_counted(void);
+bool latency_cycles_counted(void); /* kinfo_latency.cycles: a CPU counts cycles */
 #else
 #include "keel/space.h"
 
