@@ -20,7 +20,7 @@
  * A CPU's trace (latency.c explains stretches): its open stretch and its maxima, in one record
  * per CPU, so that the hot path touches one cache-local record found by a shift of cpu_id().
  * The maxima over all CPUs are not kept: kernel_info computes them when it reads the records
- * (a second, global record cost ~25 instructions of every wake-up). The opening side is inline:
+ * (a second, global record cost ~20 instructions of every wake-up). The opening side is inline:
  * it runs on every kernel entry and on every idle wake-up, where a call, a second cpu_id() and a
  * reload of the PMU flag were ~20 instructions of a ~450-instruction path.
  */
