@@ -6,36 +6,32 @@
 #include "keel/kstring.h"
 #include "keel/pmu.h"
 #include "keel/smp.h"
+#include "keel/space.h"
+#include "cmsis_aarch64.h"
 #include "pmu.h"
+#include "usercopy.h"
 
 /*
  * A stretch starts when the kernel is entered from user mode and ends when it leaves; the idle
  * loop, which waits for an IRQ, closes it, and the IRQ that ends the idle wait opens a new one
  * (path KINFO_LAT_IDLE). A preemption point that finds no IRQ waiting ends one stretch and
- * starts the next: what is recorded is how long an IRQ can wait for the kernel to notice it. Each CPU has its open stretch and its own
- * maxima (what that CPU's kernel did, e.g. CPU 0's stretches behind CPU 1's calls); the maxima
- * over all CPUs are kept too, for kinfo_latency. All change only under the kernel lock, which
- * every stretch holds from start to end.
+ * starts the next: what is recorded is how long an IRQ can wait for the kernel to notice it.
+ * Each CPU has its open stretch and its own maxima (what that CPU's kernel did, e.g. CPU 0's
+ * stretches behind CPU 1's calls), and only those: the maxima over all CPUs are what
+ * kernel_info computes from them when it reads them. All change only under the kernel lock,
+ * which every stretch holds from start to end.
  */
-struct latency_stretch latency_stretches[CONFIG_NR_CPUS];
-
-/*
- * Kept in kernel_info's layout, so that it copies them to user memory as they are: a staging
- * copy of the per-CPU record (1.1 KiB) was ~520 of its longest masked part (~1 340).
- */
-struct kinfo_latency latency_rec = {.enabled = 1, .nr_paths = KINFO_LAT_PATHS};
-
 _Static_assert(CONFIG_NR_CPUS <= KINFO_MAX_CPUS, "kinfo_latency_cpus has an entry per CPU");
-struct kinfo_latency_cpus latency_rec_cpus = {.enabled = 1, .nr_cpus = CONFIG_NR_CPUS};
+struct latency_cpu latency_cpus[CONFIG_NR_CPUS];
 
 void latency_preempt_point(void)
 {
-	struct latency_stretch *s = &latency_stretches[cpu_id()];
+	struct latency_cpu *l = &latency_cpus[cpu_id()];
 
-	if (!s->open)
+	if (!l->open)
 		return;
 	latency_close();
-	latency_open(s->path);
+	latency_open(l->path);
 }
 
 /*
@@ -45,31 +41,79 @@ void latency_preempt_point(void)
  */
 void latency_irq_in_call(void)
 {
-	if (!latency_stretches[cpu_id()].open)
+	if (!latency_cpus[cpu_id()].open)
 		return;
 	latency_close();
 	latency_open(KINFO_LAT_IRQ);
 }
 
-const struct kinfo_latency *latency_record(void)
+/* An unaligned buffer (it may be Device memory): staged through the stack and copied by space.c. */
+static void read_values_unaligned(unsigned cpu, const uint64_t *v, unsigned n, uintptr_t ucpu, uintptr_t uall)
 {
-	return &latency_rec;
+	uint64_t all[KINFO_LAT_PER_PART] = {0};
+
+	if (ucpu)
+		space_copy_to_user(ucpu, v, n * sizeof(*v));
+	if (cpu != 0)
+		space_copy_from_user(all, uall, n * sizeof(*v));
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] > all[i])
+			all[i] = v[i];
+	space_copy_to_user(uall, all, n * sizeof(*v));
 }
 
-void latency_reset(void)
+/*
+ * The user accesses in place, two values an instruction pair (usercopy.h), in a PAN window as
+ * space.c opens one: copying in, raising and copying out through the stack was ~450 instructions
+ * for 18 values, about as long as a wake-up.
+ */
+void latency_read_values(unsigned cpu, bool cycles, unsigned first, unsigned n, uintptr_t ucpu,
+			 uintptr_t uall, bool reset)
 {
-	latency_rec.timer_late_max = 0;
-	memset(latency_rec.masked_max, 0, sizeof(latency_rec.masked_max));
-	memset(latency_rec.masked_max_cycles, 0, sizeof(latency_rec.masked_max_cycles));
+	uint64_t *v = (cycles ? latency_cpus[cpu].masked_max_cycles : latency_cpus[cpu].ticks.v) + first;
+	uint64_t *k = v, *pairs_end = v + (n & ~1U);
+	volatile uint64_t *um = (volatile uint64_t *)uall, *uc = (volatile uint64_t *)ucpu;
+	bool pan = space_has_pan();
+
+	if (((ucpu | uall) & 7U) != 0) {
+		read_values_unaligned(cpu, v, n, ucpu, uall);
+		if (reset)
+			memset(v, 0, n * sizeof(*v));
+		return;
+	}
+	if (pan)
+		__PAN_CLEAR();
+	/* Each pair is cleared right after it is read (a memset() afterwards was ~45 more). */
+	while (k != pairs_end) {
+		if (cpu == 0)
+			usercopy_set2(&uc, &um, &k);
+		else if (uc)
+			usercopy_copy_max2(&uc, &um, &k);
+		else
+			usercopy_max2(&um, &k);
+		if (reset) {
+			k[-2] = 0;
+			k[-1] = 0;
+		}
+	}
+	if (n & 1U) { /* the last, odd one */
+		if (uc)
+			*uc = *k;
+		if (cpu == 0 || *k > *um)
+			*um = *k;
+		if (reset)
+			*k = 0;
+	}
+	if (pan)
+		__PAN_SET();
 }
 
-const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu)
+/* A CPU with a PMU records cycles for every stretch (latency_close()). */
+bool latency_cycles_counted(void)
 {
-	return &latency_rec_cpus.cpu[cpu];
-}
-
-void latency_reset_cpu(unsigned cpu)
-{
-	memset(&latency_rec_cpus.cpu[cpu], 0, sizeof(latency_rec_cpus.cpu[cpu]));
+	for (unsigned c = 0; c < CONFIG_NR_CPUS; c++)
+		if (pmu_cycles_on[c])
+			return true;
+	return false;
 }
 #endif

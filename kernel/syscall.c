@@ -20,7 +20,6 @@
 
 #define DEBUG_WRITE_MAX	  256U /* bytes per call at most: the range check up front spans <= 2 pages */
 #define DEBUG_WRITE_CHUNK 8U   /* bytes between two preemption points: ~10 instructions a byte on QEMU virt */
-#define DEBUG_WRITE_FIRST 8U   /* bytes at most in a call's first piece (entry and buffer check before it) */
 #define PAGE_SHIFT	  12U
 #define PAGE_MASK	  0xFFFULL
 
@@ -90,28 +89,25 @@ static uint64_t restart_token_issue(const struct thread *t)
  * debug_write: x0 = buffer, x1 = length. Writes at least min(len, DEBUG_WRITE_MAX) bytes, in
  * pieces with a preemption point after each; returns x1 = the bytes NOT written (0 when all
  * were), so the result is the same whether or not the call was restarted. Every piece but the
- * last ends at an 8-byte aligned user address, so all but the first are copied in words. The
- * first shares its stretch with the entry and the buffer check, so it is at most
- * DEBUG_WRITE_FIRST bytes (up to the first aligned address), the others DEBUG_WRITE_CHUNK; the
- * last is followed by a preemption point too, so it does not share its stretch with the exit.
+ * last ends at an 8-byte aligned user address, so all but the first are copied in words. Each
+ * is at most DEBUG_WRITE_CHUNK bytes (the first, which shares its stretch with the entry and
+ * the buffer check, ends at the first aligned address, so it may be shorter); the last is
+ * followed by a preemption point too, so it does not share its stretch with the exit.
  */
-_Static_assert(DEBUG_WRITE_CHUNK % 8U == 0 && DEBUG_WRITE_FIRST % 8U == 0 &&
-		       DEBUG_WRITE_FIRST <= DEBUG_WRITE_CHUNK,
-	       "pieces end at 8-byte aligned user addresses and fit the piece buffer");
+_Static_assert(DEBUG_WRITE_CHUNK % 8U == 0, "pieces end at 8-byte aligned user addresses");
 static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 {
 	uintptr_t ubuf = tf->x[0];
 	size_t len = tf->x[1], n = len < DEBUG_WRITE_MAX ? len : DEBUG_WRITE_MAX;
-	size_t piece = DEBUG_WRITE_FIRST;
 
 	if (len == 0)
 		return ret(tf, KERR_INVAL, 0);
 	/* The whole piece is checked first, so a bad buffer fails before anything is written. */
 	if (!space_user_range_ok_active(t->space, ubuf, n, false))
 		return ret(tf, KERR_FAULT, 0);
-	for (size_t done = 0; done < n; piece = DEBUG_WRITE_CHUNK) {
+	for (size_t done = 0; done < n;) {
 		char buf[DEBUG_WRITE_CHUNK] __attribute__((aligned(8)));
-		size_t c = (((ubuf + done + piece) & ~(uintptr_t)7U) - ubuf) - done;
+		size_t c = (((ubuf + done + DEBUG_WRITE_CHUNK) & ~(uintptr_t)7U) - ubuf) - done;
 
 		if (c > n - done)
 			c = n - done;
@@ -269,15 +265,26 @@ static void sys_thread_suspend(struct thread *t, struct trap_frame *tf)
  * call resumes at the next part (flags in x2 say which); the parts are then snapshots of
  * slightly different moments. The header, the spaces (KINFO_SPACES_PER_PART a part) and the
  * threads (KINFO_THREADS_PER_PART a part) are staged in @info and copied; slots past the fixed
- * counts stay zero from boot. The latency records are copied from where the trace keeps them
- * (no staging copy), one CPU's record per part, and reset, if asked, in the part that copies
- * them, so exactly once. Every part is ~250 instructions or less, the latency record with its
- * reset the most; a call's first part also has the entry and the buffer check.
+ * counts stay zero from boot. The trace keeps only per-CPU latency maxima: they are read
+ * KINFO_LAT_PER_PART a part straight from where the trace keeps them into the caller's buffer,
+ * which also holds the all-CPU maxima so far (so no kernel state lasts from one part to the
+ * next, and a stopped call or another caller meanwhile cannot spoil it), and reset, if asked,
+ * in the part that reads them, so exactly once. Every part is ~250 instructions or less (the
+ * latency record with its reset was ~350 in one part); a call's first part also has the entry
+ * and the buffer check.
  */
 _Static_assert(KINFO_MAX_SPACES % KINFO_SPACES_PER_PART == 0, "whole parts of spaces");
 _Static_assert(KINFO_MAX_THREADS % KINFO_THREADS_PER_PART == 0, "whole parts of threads");
 _Static_assert(KINFO_PARTS <= (KINFO_FROM_PART_Msk >> KINFO_FROM_PART_Pos), "part numbers fit the flags");
-_Static_assert(KINFO_PARTS == 10u + KINFO_MAX_CPUS, "kinfo.h and docs/syscalls.md give this count");
+_Static_assert(KINFO_PARTS == 10u + KINFO_PARTS_PER_CPU * KINFO_MAX_CPUS,
+	       "kinfo.h and docs/syscalls.md give this count");
+_Static_assert(KINFO_LAT_TICK_PARTS == (LATENCY_TICKS_VALUES + KINFO_LAT_PER_PART - 1) / KINFO_LAT_PER_PART &&
+		       KINFO_LAT_CYCLE_PARTS ==
+			       (KINFO_LAT_PATHS + KINFO_LAT_PER_PART - 1) / KINFO_LAT_PER_PART,
+	       "kinfo.h's part counts cover a CPU's ticks and cycles");
+_Static_assert(offsetof(struct kinfo_latency, masked_max) ==
+		       offsetof(struct kinfo_latency, timer_late_max) + sizeof(uint64_t),
+	       "kinfo_latency's ticks are laid out as kinfo_latency_cpu's");
 
 static void kinfo_fill_system(struct keel_info *info)
 {
@@ -323,6 +330,44 @@ static void kinfo_fill_threads(struct keel_info *info, unsigned first)
 	}
 }
 
+#ifdef CONFIG_LATENCY_TRACE
+#define KINFO_LATENCY_ENABLED 1u
+#else
+#define KINFO_LATENCY_ENABLED 0u
+#endif
+
+/*
+ * Part @k of the per-CPU latency parts: KINFO_LAT_PER_PART of CPU k / KINFO_PARTS_PER_CPU's
+ * ticks (its first KINFO_LAT_TICK_PARTS parts) or cycles (the others). The ticks go into
+ * latency_cpus.cpu[c] as they are; both set (CPU 0) or raise (the others) the caller's
+ * kinfo_latency, and are then reset if asked.
+ */
+static void kinfo_latency_part(struct keel_info *info, unsigned k, uintptr_t ubuf, bool reset)
+{
+	unsigned cpu = k / KINFO_PARTS_PER_CPU, sub = k % KINFO_PARTS_PER_CPU;
+	bool cycles = sub >= KINFO_LAT_TICK_PARTS;
+	unsigned first = (cycles ? sub - KINFO_LAT_TICK_PARTS : sub) * KINFO_LAT_PER_PART;
+	unsigned n = (cycles ? KINFO_LAT_PATHS : LATENCY_TICKS_VALUES) - first;
+	uintptr_t ucpu = 0, uall = ubuf + first * sizeof(uint64_t) +
+				   (cycles ? offsetof(struct keel_info, latency.masked_max_cycles)
+					   : offsetof(struct keel_info, latency.timer_late_max));
+
+	if (n > KINFO_LAT_PER_PART)
+		n = KINFO_LAT_PER_PART;
+	if (!cycles) {
+		if (k == 0) {
+			info->latency_cpus.enabled = KINFO_LATENCY_ENABLED;
+			info->latency_cpus.nr_cpus = CONFIG_NR_CPUS;
+			space_copy_to_user(ubuf + offsetof(struct keel_info, latency_cpus),
+					   (const char *)&info->latency_cpus,
+					   offsetof(struct kinfo_latency_cpus, cpu));
+		}
+		ucpu = ubuf + offsetof(struct keel_info, latency_cpus.cpu) +
+		       cpu * sizeof(struct kinfo_latency_cpu) + first * sizeof(uint64_t);
+	}
+	latency_read_values(cpu, cycles, first, n, ucpu, uall, reset);
+}
+
 static void kernel_info_part(struct keel_info *info, unsigned part, uintptr_t ubuf, bool reset)
 {
 	size_t start, end;
@@ -348,26 +393,16 @@ static void kernel_info_part(struct keel_info *info, unsigned part, uintptr_t ub
 			end = offsetof(struct keel_info, latency);
 		}
 	} else if (part == KINFO_PART_LATENCY) {
-		space_copy_to_user(ubuf + offsetof(struct keel_info, latency), latency_record(),
-				   sizeof(info->latency));
-		if (reset)
-			latency_reset();
-		return;
+		/* The header only: the maxima are set by CPU 0's parts, then raised by the others'. */
+		info->latency.enabled = KINFO_LATENCY_ENABLED;
+		info->latency.nr_paths = KINFO_LATENCY_ENABLED ? KINFO_LAT_PATHS : 0;
+		info->latency.cycles = latency_cycles_counted();
+		space_copy_to_user(ubuf + offsetof(struct keel_info, latency), (const char *)&info->latency,
+				   offsetof(struct kinfo_latency, timer_late_max));
+		start = offsetof(struct keel_info, latency.cycles);
+		end = offsetof(struct keel_info, latency.masked_max_cycles);
 	} else {
-		unsigned cpu = part - KINFO_PART_LATENCY_CPUS;
-
-		if (cpu == 0) {
-			info->latency_cpus.enabled = latency_record()->enabled;
-			info->latency_cpus.nr_cpus = CONFIG_NR_CPUS;
-			space_copy_to_user(ubuf + offsetof(struct keel_info, latency_cpus),
-					   (const char *)&info->latency_cpus,
-					   offsetof(struct kinfo_latency_cpus, cpu));
-		}
-		space_copy_to_user(ubuf + offsetof(struct keel_info, latency_cpus.cpu) +
-					   cpu * sizeof(struct kinfo_latency_cpu),
-				   latency_record_cpu(cpu), sizeof(struct kinfo_latency_cpu));
-		if (reset)
-			latency_reset_cpu(cpu);
+		kinfo_latency_part(info, part - KINFO_PART_LATENCY_CPUS, ubuf, reset);
 		return;
 	}
 	space_copy_to_user(ubuf + start, (const char *)info + start, end - start);

@@ -257,6 +257,22 @@ for sys in utest fuzz fuzz_nodebug; do
 	done
 done
 
+# The utest system on a kernel with the latency trace (CONFIG_LATENCY_TRACE): kernel_info's
+# latency maxima (reset, the all-CPU record as the maximum over the CPUs, nothing lost between parts).
+utest_trace() {
+	local O=build/test/utest_trace-gcc tmp log=$LOGS/utest_trace_gcc_cortex-a72.log status
+	tmp=$(mktemp -d)
+	printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_LATENCY_TRACE=y\n' >"$tmp/trace"
+	mkdir -p "$O"
+	"$PY" tools/kconfig.py defconfig "$tmp/trace" "$O/.config" >/dev/null &&
+		make -s O=$O SYSTEM=utest run RUN_FLAGS="--timeout 60 --expect utest:\ main\ done,\ 0\ failures" >"$log" 2>&1
+	status=$?
+	rm -rf "$tmp"
+	record_lines "$log" utest "user [utest trace gcc cortex-a72]: "
+	[ $status = 0 ] && [ "$(grep -c '^utest: PASS kernel_info latency: ' "$log")" = 5 ]
+}
+step "user [utest trace gcc cortex-a72]: the run powered off cleanly with status 0, the 5 latency checks ran" utest_trace
+
 # ---- target: the in-kernel suite on the Raspberry Pi 4 build under QEMU raspi4b (EL2 entry, GIC-400,
 # PL011 UART0 = serial 0), both toolchains; then a deliberate panic and the default system
 for tc in gcc clang; do

@@ -59,19 +59,28 @@ struct kinfo_thread {
  * kernel_info fills and copies its reply in parts, with a preemption point after each: a
  * preempted call resumes at the next part (the kernel rewrites the flags to say which). A caller
  * may ask for the parts from one on (e.g. KINFO_FROM_PART(KINFO_PART_LATENCY) for only the
- * latency record): the other bytes of the buffer are left as they were. Spaces and threads
- * come a few per part, so that no part's work grows with the system's size.
+ * latency records): the other bytes of the buffer are left as they were. Spaces and threads
+ * come a few per part, and each CPU's latency maxima KINFO_LAT_PER_PART a part, so that no
+ * part's work grows with the system's size.
  */
 #define KINFO_SPACES_PER_PART	4u
 #define KINFO_THREADS_PER_PART	8u
-/* Parts: size .. tcb (build facts, pools); space[4k .. 4k + 3] (quotas); thread[8k .. 8k + 7]
- * (the last threads part also syscalls); latency; latency_cpus (see below). 10 + KINFO_MAX_CPUS. */
+#define KINFO_LAT_PER_PART	12u /* latency maxima of one CPU a part (see kinfo_latency_cpus) */
+#define KINFO_LAT_TICK_PARTS	3u  /* timer_late_max and masked_max[0..10]; masked_max[11..22]; [23..34] */
+#define KINFO_LAT_CYCLE_PARTS	3u  /* masked_max_cycles[0..11]; [12..23]; [24..34] */
+#define KINFO_PARTS_PER_CPU	(KINFO_LAT_TICK_PARTS + KINFO_LAT_CYCLE_PARTS)
+/*
+ * Parts: size .. tcb (build facts, pools); space[4k .. 4k + 3] (quotas); thread[8k .. 8k + 7]
+ * (the last threads part also syscalls); latency (its header: enabled, nr_paths, cycles); then
+ * per CPU c the KINFO_PARTS_PER_CPU parts of latency_cpus.cpu[c] and of the maxima (see below).
+ * 10 + KINFO_PARTS_PER_CPU * KINFO_MAX_CPUS.
+ */
 #define KINFO_PART_SYSTEM	0u
 #define KINFO_PART_SPACES(k)	(1u + (k))
 #define KINFO_PART_THREADS(k)	(KINFO_PART_SPACES(KINFO_MAX_SPACES / KINFO_SPACES_PER_PART) + (k))
 #define KINFO_PART_LATENCY	KINFO_PART_THREADS(KINFO_MAX_THREADS / KINFO_THREADS_PER_PART)
-#define KINFO_PART_LATENCY_CPUS (KINFO_PART_LATENCY + 1u) /* latency_cpus: enabled, nr_cpus and cpu[0] */
-#define KINFO_PART_CPU(c)	(KINFO_PART_LATENCY_CPUS + (c)) /* latency_cpus.cpu[c] */
+#define KINFO_PART_LATENCY_CPUS (KINFO_PART_LATENCY + 1u) /* also latency_cpus.enabled, nr_cpus */
+#define KINFO_PART_CPU(c)	(KINFO_PART_LATENCY_CPUS + KINFO_PARTS_PER_CPU * (c)) /* cpu[c]'s first */
 #define KINFO_PARTS		KINFO_PART_CPU(KINFO_MAX_CPUS)
 #define KINFO_FROM_PART_Pos	8u
 #define KINFO_FROM_PART_Msk	(0xFFULL << KINFO_FROM_PART_Pos)
@@ -92,11 +101,17 @@ struct kinfo_latency {
 };
 
 /*
- * The same maxima per CPU (ticks only): entry c is what CPU c's kernel did. Entry c is filled in
- * a part of its own (KINFO_PART_CPU(c); part KINFO_PART_LATENCY_CPUS = KINFO_PART_CPU(0) also
- * writes enabled and nr_cpus), entries 0 .. nr_cpus - 1 only (the kernel's CONFIG_NR_CPUS); the
- * others are left as they were in the caller's buffer. kinfo_latency above holds the maximum
- * over the CPUs, as before; each record is reset in its own part.
+ * The same maxima per CPU (ticks only): entry c is what CPU c's kernel did. The kernel keeps
+ * only per-CPU maxima (ticks and cycles); kinfo_latency above is their maximum over the CPUs,
+ * computed as they are read. CPU c's are read in KINFO_PARTS_PER_CPU parts from
+ * KINFO_PART_CPU(c), KINFO_LAT_PER_PART values a part: the part copies its values into cpu[c]
+ * (ticks), sets (CPU 0) or raises (the others) the same values of kinfo_latency (ticks or
+ * cycles) and, with KINFO_RESET_LATENCY, clears them in the kernel. A stretch recorded between
+ * two parts is therefore in this reply or kept for the next one, never lost, and a whole reply's
+ * kinfo_latency is exactly the maximum of its cpu[] entries. A call from a part after CPU 0's
+ * on raises whatever the buffer's kinfo_latency held. Part KINFO_PART_LATENCY_CPUS =
+ * KINFO_PART_CPU(0) also writes enabled and nr_cpus. Entries 0 .. nr_cpus - 1 only (the
+ * kernel's CONFIG_NR_CPUS); the others are left as they were.
  */
 
 struct kinfo_latency_cpu {

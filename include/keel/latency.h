@@ -2,80 +2,84 @@
 #ifndef KEEL_LATENCY_H
 #define KEEL_LATENCY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "keel/kinfo.h"
 
-#ifdef CONFIG_LATENCY_TRACE
-#include <stdbool.h>
+/* A CPU's maxima in ticks, as kernel_info's parts see them: timer_late_max, masked_max[]. */
+#define LATENCY_TICKS_VALUES (1u + KINFO_LAT_PATHS)
 
+#ifdef CONFIG_LATENCY_TRACE
 #include "keel/pmu.h"
 #include "keel/smp.h"
 #include "timer.h"
 #include <pmu.h> /* arch/aarch64/include's (PMCCNTR_EL0); "pmu.h" here would be keel/pmu.h */
 
 /*
- * A CPU's open stretch (latency.c explains stretches). The opening side is inline: it runs on
- * every kernel entry and on every idle wake-up, where a call, a second cpu_id() and a reload
- * of the PMU flag were ~20 instructions of a ~450-instruction path.
+ * A CPU's trace (latency.c explains stretches): its open stretch and its maxima, in one record
+ * per CPU, so that the hot path touches one cache-local record found by a shift of cpu_id().
+ * The maxima over all CPUs are not kept: kernel_info computes them when it reads the records
+ * (a second, global record cost ~20 instructions of every wake-up). The opening side is inline:
+ * it runs on every kernel entry and on every idle wake-up, where a call, a second cpu_id() and a
+ * reload of the PMU flag were ~20 instructions of a ~450-instruction path.
  */
-struct latency_stretch {
+struct latency_cpu {
 	uint64_t start;	       /* the counter when the stretch opened */
 	uint64_t start_cycles; /* the PMU cycle count then (only where pmu_cycles_on) */
 	unsigned path;	       /* KINFO_LAT_* or a system call number */
 	bool open;
-} __attribute__((aligned(32))); /* indexed by a shift */
-extern struct latency_stretch latency_stretches[CONFIG_NR_CPUS];
+	/* In kernel_info's layout, copied to user memory as they are; v[] for its parts. */
+	union {
+		struct kinfo_latency_cpu rec;
+		uint64_t v[LATENCY_TICKS_VALUES];
+	} ticks;
+	uint64_t masked_max_cycles[KINFO_LAT_PATHS]; /* each path's longest in PMU cycles */
+} __attribute__((aligned(1024)));		     /* indexed by a shift */
+_Static_assert(sizeof(struct kinfo_latency_cpu) == LATENCY_TICKS_VALUES * sizeof(uint64_t),
+	       "kinfo_latency_cpu is timer_late_max and masked_max[], without padding");
+_Static_assert(sizeof(struct latency_cpu) == 1024, "one record per 1 KiB");
+extern struct latency_cpu latency_cpus[CONFIG_NR_CPUS];
 
 /* The counter is read last, so the stretch counts as little of the trace itself as possible. */
 static inline void latency_open(unsigned path)
 {
 	unsigned cpu = cpu_id();
-	struct latency_stretch *s = &latency_stretches[cpu];
+	struct latency_cpu *l = &latency_cpus[cpu];
 
-	s->path = path;
-	s->open = true;
+	l->path = path;
+	l->open = true;
 	if (pmu_cycles_on[cpu])
-		s->start_cycles = pmu_cycles();
-	s->start = timer_now();
+		l->start_cycles = pmu_cycles();
+	l->start = timer_now();
 }
-
-/*
- * The records (latency.c), visible here for the inline latency_close() and
- * latency_timer_late(): on every kernel exit and timer IRQ, calls and their stack frames
- * were ~20 instructions each.
- */
-extern struct kinfo_latency latency_rec;
-extern struct kinfo_latency_cpus latency_rec_cpus;
 
 /*
  * End this CPU's stretch (if open) and keep it if it is its path's longest. The clock is read
  * first here and last in latency_open(), so that a stretch counts as little of the trace's own
- * bookkeeping as possible (a kernel without the trace has none of it).
+ * bookkeeping as possible (a kernel without the trace has none of it). Inline: on every kernel
+ * exit, a call and its stack frame were ~20 instructions.
  */
 static inline void latency_close(void)
 {
 	uint64_t now = timer_now();
 	unsigned cpu = cpu_id();
-	struct latency_stretch *s = &latency_stretches[cpu];
-	unsigned path = s->path;
-	uint64_t d = now - s->start;
+	struct latency_cpu *l = &latency_cpus[cpu];
+	unsigned path = l->path;
+	uint64_t d = now - l->start;
 
-	if (!s->open)
+	if (!l->open)
 		return;
-	s->open = false;
+	l->open = false;
 	if (path >= KINFO_LAT_PATHS)
 		return;
-	if (d > latency_rec.masked_max[path])
-		latency_rec.masked_max[path] = d;
-	if (d > latency_rec_cpus.cpu[cpu].masked_max[path])
-		latency_rec_cpus.cpu[cpu].masked_max[path] = d;
+	if (d > l->ticks.rec.masked_max[path])
+		l->ticks.rec.masked_max[path] = d;
 	if (pmu_cycles_on[cpu]) {
-		uint64_t dc = pmu_cycles() - s->start_cycles;
+		uint64_t dc = pmu_cycles() - l->start_cycles;
 
-		latency_rec.cycles = 1;
-		if (dc > latency_rec.masked_max_cycles[path])
-			latency_rec.masked_max_cycles[path] = dc;
+		if (dc > l->masked_max_cycles[path])
+			l->masked_max_cycles[path] = dc;
 	}
 }
 
@@ -88,7 +92,7 @@ static inline void latency_enter(void)
 /* KINFO_LAT_* or a system call number (< KINFO_LAT_PATHS). */
 static inline void latency_set_path(unsigned path)
 {
-	latency_stretches[cpu_id()].path = path;
+	latency_cpus[cpu_id()].path = path;
 }
 
 /* About to unmask IRQs in the idle loop. */
@@ -100,7 +104,7 @@ static inline void latency_idle(void)
 /* An IRQ taken in the kernel (only the idle loop allows it). */
 static inline void latency_irq_from_kernel(void)
 {
-	if (!latency_stretches[cpu_id()].open)
+	if (!latency_cpus[cpu_id()].open)
 		latency_open(KINFO_LAT_IDLE);
 }
 
@@ -113,23 +117,27 @@ static inline void latency_exit(void)
 void latency_preempt_point(void); /* a preemption point found no IRQ waiting */
 void latency_irq_in_call(void);	  /* a preemption point handles the waiting IRQ itself */
 
-/* The timer IRQ's lateness: the handler's counter read - the deadline. */
+/* The timer IRQ's lateness: the handler's counter read - the deadline. Inline, as latency_close(). */
 static inline void latency_timer_late(uint64_t ticks)
 {
-	uint64_t *cpu_max = &latency_rec_cpus.cpu[cpu_id()].timer_late_max;
+	uint64_t *max = &latency_cpus[cpu_id()].ticks.rec.timer_late_max;
 
-	if (ticks > latency_rec.timer_late_max)
-		latency_rec.timer_late_max = ticks;
-	if (ticks > *cpu_max)
-		*cpu_max = ticks;
+	if (ticks > *max)
+		*max = ticks;
 }
 
-/* The records kernel_info copies out as they are, and their resets (KINFO_RESET_LATENCY). */
-const struct kinfo_latency *latency_record(void);
-void latency_reset(void);
-const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu); /* cpu < CONFIG_NR_CPUS */
-void latency_reset_cpu(unsigned cpu);
+/*
+ * For kernel_info: CPU @cpu's maxima from @first, @n of them (<= KINFO_LAT_PER_PART), the ticks
+ * (LATENCY_TICKS_VALUES: timer_late_max, masked_max[]) or the cycles (KINFO_LAT_PATHS): copied to
+ * user memory at @ucpu (unless it is 0), copied (CPU 0) or raised into (the others) the user's
+ * all-CPU maxima at @uall, then cleared if @reset. The caller has checked the user range.
+ */
+void latency_read_values(unsigned cpu, bool cycles, unsigned first, unsigned n, uintptr_t ucpu,
+			 uintptr_t uall, bool reset);
+bool latency_cycles_counted(void); /* kinfo_latency.cycles: a CPU counts cycles */
 #else
+#include "keel/space.h"
+
 static inline void latency_open(unsigned path)
 {
 	(void)path;
@@ -148,24 +156,23 @@ static inline void latency_timer_late(uint64_t ticks)
 {
 	(void)ticks;
 }
-/* Without the trace: records of zeros, enabled = 0. */
-static inline const struct kinfo_latency *latency_record(void)
+/* Without the trace: maxima of zeros (kinfo_latency.enabled = 0). */
+static inline void latency_read_values(unsigned cpu, bool cycles, unsigned first, unsigned n, uintptr_t ucpu,
+				       uintptr_t uall, bool reset)
 {
-	static const struct kinfo_latency none;
+	static const uint64_t none[KINFO_LAT_PER_PART];
 
-	return &none;
+	(void)cycles;
+	(void)first;
+	(void)reset;
+	if (ucpu)
+		space_copy_to_user(ucpu, none, n * sizeof(none[0]));
+	if (cpu == 0) /* CPU 0's parts set the all-CPU maxima */
+		space_copy_to_user(uall, none, n * sizeof(none[0]));
 }
-static inline void latency_reset(void) {}
-static inline const struct kinfo_latency_cpu *latency_record_cpu(unsigned cpu)
+static inline bool latency_cycles_counted(void)
 {
-	static const struct kinfo_latency_cpu none;
-
-	(void)cpu;
-	return &none;
-}
-static inline void latency_reset_cpu(unsigned cpu)
-{
-	(void)cpu;
+	return false;
 }
 #endif
 

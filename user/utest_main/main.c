@@ -191,35 +191,142 @@ static bool info_from_part(struct keel_info *part, unsigned from, size_t first, 
 }
 
 /* Asked for the parts from one part on, kernel_info leaves the earlier parts' bytes alone. */
+/* A reply buffer for the checks below, with room to be used at an unaligned address too. */
+static union {
+	struct keel_info info;
+	uint8_t bytes[sizeof(struct keel_info) + 8];
+} kinfo_buf;
+
 static void test_kernel_info_parts(void)
 {
-	static struct keel_info part;
+	struct keel_info *const part = &kinfo_buf.info;
 	enum kerr err;
 	bool ok;
 
-	ok = info_from_part(&part, KINFO_PART_THREADS(0), offsetof(struct keel_info, thread), &err);
-	check(ok && part.syscalls > 0 && part.thread[0].priority == 30,
+	ok = info_from_part(part, KINFO_PART_THREADS(0), offsetof(struct keel_info, thread), &err);
+	check(ok && part->syscalls > 0 && part->thread[0].priority == 30,
 	      "kernel_info: from part THREADS on writes only the threads and the latency record",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
 	/* Spaces and threads come a few per part: from the second of each on, the first ones stay. */
-	ok = info_from_part(&part, KINFO_PART_SPACES(1),
+	ok = info_from_part(part, KINFO_PART_SPACES(1),
 			    offsetof(struct keel_info, space[KINFO_SPACES_PER_PART]), &err);
-	check(ok && part.space[KINFO_SPACES_PER_PART].mdb_used != 0x5a5a5a5a && part.thread[0].priority == 30,
+	check(ok && part->space[KINFO_SPACES_PER_PART].mdb_used != 0x5a5a5a5a &&
+		      part->thread[0].priority == 30,
 	      "kernel_info: from the second part of spaces on writes only spaces 4.. and what follows",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
-	ok = info_from_part(&part, KINFO_PART_THREADS(1),
+	ok = info_from_part(part, KINFO_PART_THREADS(1),
 			    offsetof(struct keel_info, thread[KINFO_THREADS_PER_PART]), &err);
-	check(ok && part.thread[KINFO_THREADS_PER_PART].state != 0x5a && part.syscalls > 0,
+	check(ok && part->thread[KINFO_THREADS_PER_PART].state != 0x5a && part->syscalls > 0,
 	      "kernel_info: from the second part of threads on writes only threads 8.. and what follows",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
-	/* One part per CPU's latency record: from CPU 1's on, CPU 0's entry and the header stay. */
-	ok = info_from_part(&part, KINFO_PART_CPU(1), offsetof(struct keel_info, latency_cpus.cpu[1]), &err);
-	check(ok && part.latency_cpus.cpu[1].timer_late_max != 0x5a5a5a5a5a5a5a5aULL,
+	/* Latency parts per CPU: from CPU 1's first on, CPU 0's entry and the header stay. */
+	ok = info_from_part(part, KINFO_PART_CPU(1), offsetof(struct keel_info, latency_cpus.cpu[1]), &err);
+	check(ok && part->latency_cpus.cpu[1].timer_late_max != 0x5a5a5a5a5a5a5a5aULL,
 	      "kernel_info: from part CPU(1) on writes only the per-CPU records from CPU 1 on",
 	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
-	err = keel_kernel_info(&part, sizeof(part), NULL);
-	check(err == KERR_OK && part.size == sizeof(part) && part.nr_threads == SYS_NR_THREADS,
+	/*
+	 * From CPU 0's second latency part on: the values of its first part stay, in its entry and
+	 * in the all-CPU record (the latter's next values are set: CPU 0's parts set, the others raise).
+	 */
+	ok = info_from_part(part, KINFO_PART_CPU(0) + 1,
+			    offsetof(struct keel_info, latency.masked_max[KINFO_LAT_PER_PART - 1]), &err);
+	check(ok && part->latency.masked_max[KINFO_LAT_PER_PART - 1] != 0x5a5a5a5a5a5a5a5aULL &&
+		      part->latency_cpus.cpu[0].timer_late_max == 0x5a5a5a5a5a5a5a5aULL &&
+		      part->latency_cpus.cpu[0].masked_max[KINFO_LAT_PER_PART - 2] == 0x5a5a5a5a5a5a5a5aULL &&
+		      part->latency_cpus.cpu[0].masked_max[KINFO_LAT_PER_PART - 1] != 0x5a5a5a5a5a5a5a5aULL,
+	      "kernel_info: from CPU 0's second latency part on leaves its first part's values alone",
+	      err != KERR_OK ? keel_strerror(err) : "wrong bytes written");
+	err = keel_kernel_info(part, sizeof(*part), NULL);
+	check(err == KERR_OK && part->size == sizeof(*part) && part->nr_threads == SYS_NR_THREADS,
 	      "kernel_info: the whole reply again after a partial one", "incomplete");
+}
+
+/*
+ * The latency maxima of kernel_info (a kernel with CONFIG_LATENCY_TRACE; docs/rt-tests.md):
+ * thread_self calls of main (CPU 0, nothing else runs meanwhile) make stretches of one path.
+ */
+#define LAT_PATH SYS_THREAD_SELF
+
+/* The reply: info_after (the utest_main image has no room for another 5 KiB reply). */
+static struct keel_info *const lat = &info_after;
+
+static enum kerr lat_read(uint64_t flags)
+{
+	return keel_kernel_info_flags(lat, sizeof(*lat), flags, NULL);
+}
+
+/* The all-CPU record is the maximum over the per-CPU ones, path by path. */
+static bool lat_consistent(void)
+{
+	bool ok = lat->latency.enabled && lat->latency_cpus.nr_cpus >= 1 &&
+		  lat->latency_cpus.nr_cpus <= KINFO_MAX_CPUS;
+
+	for (unsigned i = 0; ok && i <= KINFO_LAT_PATHS; i++) {
+		uint64_t top = 0;
+
+		for (unsigned c = 0; c < lat->latency_cpus.nr_cpus; c++) {
+			const struct kinfo_latency_cpu *e = &lat->latency_cpus.cpu[c];
+			uint64_t v = i < KINFO_LAT_PATHS ? e->masked_max[i] : e->timer_late_max;
+
+			top = v > top ? v : top;
+		}
+		ok &= top == (i < KINFO_LAT_PATHS ? lat->latency.masked_max[i] : lat->latency.timer_late_max);
+	}
+	return ok;
+}
+
+static bool lat_has_path(void)
+{
+	return lat->latency.masked_max[LAT_PATH] != 0 && lat->latency_cpus.cpu[0].masked_max[LAT_PATH] != 0 &&
+	       (!lat->latency.cycles || lat->latency.masked_max_cycles[LAT_PATH] != 0);
+}
+
+static bool lat_lacks_path(void)
+{
+	return lat->latency.masked_max[LAT_PATH] == 0 && lat->latency_cpus.cpu[0].masked_max[LAT_PATH] == 0 &&
+	       lat->latency.masked_max_cycles[LAT_PATH] == 0;
+}
+
+static void test_kernel_info_latency(void)
+{
+	/* LAT_PATH's ticks are value 1 + LAT_PATH of CPU 0 (after timer_late_max): in this part. */
+	unsigned ticks_part = KINFO_PART_CPU(0) + (1u + LAT_PATH) / KINFO_LAT_PER_PART;
+	uint64_t self = 0;
+	bool ok;
+
+	ok = lat_read(KINFO_RESET_LATENCY) == KERR_OK && lat_read(0) == KERR_OK && lat_lacks_path();
+	check(ok, "kernel_info latency: after a reset, a path not taken since reads 0", "not 0");
+	ok = sc(SYS_THREAD_SELF, 0, 0, 0, 0, 0) == KERR_OK && lat_read(0) == KERR_OK && lat_has_path() &&
+	     lat_consistent();
+	check(ok, "kernel_info latency: a call's stretch is in its CPU's record and in the all-CPU maximum",
+	      "missing or the all-CPU record is not the maximum over the CPUs");
+	ok = lat_read(KINFO_RESET_LATENCY) == KERR_OK && lat_has_path() && lat_read(0) == KERR_OK &&
+	     lat_lacks_path();
+	check(ok, "kernel_info latency: KINFO_RESET_LATENCY returns the maxima, then clears them",
+	      "not returned or not cleared");
+	/*
+	 * A stretch recorded after the part that reads its value (simulated: a call from the next
+	 * part on, as if the earlier parts had run before the stretch) is kept for the next read.
+	 */
+	ok = sc(SYS_THREAD_SELF, 0, 0, 0, 0, 0) == KERR_OK;
+	memset(lat, 0, sizeof(*lat));
+	ok &= lat_read(KINFO_RESET_LATENCY | KINFO_FROM_PART(ticks_part + 1)) == KERR_OK &&
+	      lat->latency.masked_max[LAT_PATH] == 0 && lat->latency_cpus.cpu[0].masked_max[LAT_PATH] == 0;
+	self = lat->latency.masked_max_cycles[LAT_PATH]; /* read (and reset) by a later part */
+	ok &= lat_read(0) == KERR_OK && lat->latency.masked_max[LAT_PATH] != 0 &&
+	      lat->latency_cpus.cpu[0].masked_max[LAT_PATH] != 0 &&
+	      lat->latency.masked_max_cycles[LAT_PATH] == 0 && (!lat->latency.cycles || self != 0);
+	check(ok,
+	      "kernel_info latency: a stretch recorded between two parts is not lost (read by the next call)",
+	      "lost or read twice");
+	/* An unaligned buffer takes the kernel's other way (through its stack): the same reply. */
+	ok = sc(SYS_THREAD_SELF, 0, 0, 0, 0, 0) == KERR_OK &&
+	     keel_kernel_info_flags((struct keel_info *)(void *)(kinfo_buf.bytes + 1), sizeof(*lat), 0,
+				    NULL) == KERR_OK;
+	memcpy(lat, kinfo_buf.bytes + 1, sizeof(*lat));
+	check(ok && lat_has_path() && lat_consistent(),
+	      "kernel_info latency: the same maxima into an unaligned buffer",
+	      "missing or the all-CPU record is not the maximum over the CPUs");
 }
 
 static void test_kernel_info(void)
@@ -254,6 +361,8 @@ static void test_kernel_info(void)
 		   sc(SYS_KERNEL_INFO, (uintptr_t)&info_after, sizeof(info_after), 1ull << 16, 0, 0),
 		   KERR_INVAL);
 	test_kernel_info_parts();
+	if (info_before.config & KINFO_CONFIG_LATENCY_TRACE)
+		test_kernel_info_latency();
 }
 
 static void test_nosys(void)

@@ -1,4 +1,4 @@
-/* usercopy.h — user memory access for space.c: copy blocks between kernel and user memory, EL0 access probes. */
+/* usercopy.h — user memory access for space.c and latency.c: copy blocks between kernel and user memory, EL0 access probes. */
 #ifndef USERCOPY_H
 #define USERCOPY_H
 
@@ -45,6 +45,67 @@ static inline void usercopy_block64(volatile void *dst, const volatile void *src
 			 : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(d), "=&r"(e), "=&r"(f), "=&r"(g), "=&r"(h)
 			 : "r"(src), "r"(dst)
 			 : "memory");
+}
+
+/*
+ * kernel_info's latency parts (latency.c): raise two of the user's maxima at @umax to the
+ * kernel's at @k (LDP, CMP/CSEL, STP: 3.5 instructions a value, a C loop took 8), and in
+ * usercopy_copy_max2() also copy the kernel's two to @ucopy; each pointer then moves on by two
+ * values (post-indexed addressing, so that a loop of these needs no other address arithmetic).
+ * All addresses 8-byte aligned; the user accesses stay in the caller's PAN window, as in
+ * usercopy_block32().
+ */
+static inline void usercopy_max2(volatile uint64_t **umax, uint64_t **k)
+{
+	uint64_t a, b, c, d;
+
+	__asm__ volatile("ldp %0, %1, [%4], #16\n"
+			 "	ldp %2, %3, [%5]\n"
+			 "	cmp %0, %2\n"
+			 "	csel %2, %0, %2, hi\n"
+			 "	cmp %1, %3\n"
+			 "	csel %3, %1, %3, hi\n"
+			 "	stp %2, %3, [%5], #16"
+			 : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(d), "+r"(*k), "+r"(*umax)
+			 :
+			 : "cc", "memory");
+}
+
+static inline void usercopy_copy_max2(volatile uint64_t **ucopy, volatile uint64_t **umax, uint64_t **k)
+{
+	uint64_t a, b, c, d;
+
+	__asm__ volatile("ldp %0, %1, [%4], #16\n"
+			 "	ldp %2, %3, [%5]\n"
+			 "	stp %0, %1, [%6], #16\n"
+			 "	cmp %0, %2\n"
+			 "	csel %2, %0, %2, hi\n"
+			 "	cmp %1, %3\n"
+			 "	csel %3, %1, %3, hi\n"
+			 "	stp %2, %3, [%5], #16"
+			 : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(d), "+r"(*k), "+r"(*umax), "+r"(*ucopy)
+			 :
+			 : "cc", "memory");
+}
+
+/* The first CPU's maxima: copied to @ucopy (if not NULL) and @umax, not raised (usercopy_max2()). */
+static inline void usercopy_set2(volatile uint64_t **ucopy, volatile uint64_t **umax, uint64_t **k)
+{
+	uint64_t a, b;
+
+	if (*ucopy)
+		__asm__ volatile("ldp %0, %1, [%2], #16\n"
+				 "	stp %0, %1, [%3], #16\n"
+				 "	stp %0, %1, [%4], #16"
+				 : "=&r"(a), "=&r"(b), "+r"(*k), "+r"(*umax), "+r"(*ucopy)
+				 :
+				 : "memory");
+	else
+		__asm__ volatile("ldp %0, %1, [%2], #16\n"
+				 "	stp %0, %1, [%3], #16"
+				 : "=&r"(a), "=&r"(b), "+r"(*k), "+r"(*umax)
+				 :
+				 : "memory");
 }
 
 /*
