@@ -278,12 +278,14 @@ static inline void slice_check(struct sched_cpu *c, uint64_t now)
 }
 
 /*
- * Wait for and handle the higher-priority timeouts due within TIMER_MERGE_NS of @now (see
- * there), then timer_fired()'s time-slice test. Out of line and called last: the common IRQ,
- * with no such timeout, then needs no stack frame.
+ * The rest of timer_fired() when another timeout is due by @now + TIMER_MERGE_NS: ready those
+ * that passed, wait for and handle the higher-priority ones due within TIMER_MERGE_NS (see
+ * there), then the time-slice test. Out of line and called last: the common IRQ, one timeout
+ * and none close behind it, then needs no stack frame and no loop.
  */
 static __attribute__((noinline)) void timer_merge(struct sched_cpu *c, uint64_t now)
 {
+	timeouts_expire(c, now);
 	for (;;) {
 		const struct thread *next;
 
@@ -309,9 +311,12 @@ static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
 	(void)ctx;
 	(void)deadline;
 	c->timer_at = UINT64_MAX; /* the clock disarmed the alarm before calling */
-	while ((head = c->timeout_head) != THREAD_NONE && threads[head].deadline <= now)
+	head = c->timeout_head;
+	if (head != THREAD_NONE && threads[head].deadline <= now) {
 		timeout_passed(c, &threads[head]);
-	if (head != THREAD_NONE && threads[head].deadline - now <= timer_merge_ticks)
+		head = c->timeout_head;
+	}
+	if (head != THREAD_NONE && threads[head].deadline <= now + timer_merge_ticks)
 		return timer_merge(c, now); /* a tail call: timer_fired() needs no stack frame */
 	slice_check(c, now);
 }
