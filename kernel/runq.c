@@ -13,7 +13,7 @@ void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads)
 		links[t] = (struct runq_link){RUNQ_NONE, RUNQ_NONE, 0, false};
 }
 
-static void fifo_push_head(struct runq *q, runq_tid_t t, unsigned prio)
+static inline __attribute__((always_inline)) void fifo_push_head(struct runq *q, runq_tid_t t, unsigned prio)
 {
 	struct runq_link *l = &q->links[t];
 
