@@ -4,6 +4,8 @@
 void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads)
 {
 	q->bitmap = 0;
+	q->first = RUNQ_NONE;
+	q->first_prio = 0;
 	q->links = links;
 	for (unsigned p = 0; p < RUNQ_PRIORITIES; p++)
 		q->head[p] = q->tail[p] = RUNQ_NONE;
@@ -11,7 +13,7 @@ void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads)
 		links[t] = (struct runq_link){RUNQ_NONE, RUNQ_NONE, 0, false};
 }
 
-void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio)
+static inline __attribute__((always_inline)) void fifo_push_head(struct runq *q, runq_tid_t t, unsigned prio)
 {
 	struct runq_link *l = &q->links[t];
 
@@ -27,11 +29,31 @@ void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio)
 	q->bitmap |= 1ULL << prio;
 }
 
+/*
+ * @t goes ahead of the hand-off thread too if its priority is the same: that one moves to the
+ * head of its FIFO first (it was ahead of every thread there).
+ */
+void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio)
+{
+	if (q->first != RUNQ_NONE && prio == q->first_prio) {
+		fifo_push_head(q, q->first, prio);
+		q->first = RUNQ_NONE;
+	}
+	fifo_push_head(q, t, prio);
+}
+
 void runq_remove(struct runq *q, runq_tid_t t)
 {
 	struct runq_link *l = &q->links[t];
 	unsigned prio = l->prio;
 
+	if (q->first == t) {
+		prio = q->first_prio;
+		q->first = RUNQ_NONE;
+		if (q->head[prio] == RUNQ_NONE)
+			q->bitmap &= ~(1ULL << prio);
+		return;
+	}
 	if (!l->queued)
 		return;
 	if (l->prev != RUNQ_NONE)
@@ -42,8 +64,8 @@ void runq_remove(struct runq *q, runq_tid_t t)
 		q->links[l->next].prev = l->prev;
 	else
 		q->tail[prio] = l->prev;
-	if (q->head[prio] == RUNQ_NONE)
-		q->bitmap &= ~(1ULL << prio);
+	if (q->head[prio] == RUNQ_NONE && (q->first == RUNQ_NONE || q->first_prio != prio))
+		q->bitmap &= ~(1ULL << prio); /* the hand-off thread keeps its priority's bit */
 	l->queued = false;
 	l->next = l->prev = RUNQ_NONE;
 }
@@ -52,5 +74,33 @@ runq_tid_t runq_peek(const struct runq *q)
 {
 	int p = runq_top_priority(q);
 
-	return p < 0 ? RUNQ_NONE : q->head[p];
+	if (p < 0)
+		return RUNQ_NONE;
+	return q->first != RUNQ_NONE && q->first_prio == p ? q->first : q->head[p];
+}
+
+/*
+ * Walks the non-empty priorities only (their bits), so that debug builds can afford it after
+ * every system call; a FIFO head left at an empty priority is not seen.
+ */
+bool runq_check(const struct runq *q)
+{
+	uint64_t bits = q->bitmap;
+
+	if (q->first != RUNQ_NONE && (q->links[q->first].queued || !(bits >> q->first_prio & 1)))
+		return false;
+	while (bits) {
+		unsigned p = 63U - (unsigned)__builtin_clzll(bits);
+		runq_tid_t prev = RUNQ_NONE, t = q->head[p];
+
+		bits &= ~(1ULL << p);
+		for (; t != RUNQ_NONE; prev = t, t = q->links[t].next)
+			if (!q->links[t].queued || q->links[t].prio != p || q->links[t].prev != prev ||
+			    t == q->first)
+				return false;
+		if (q->tail[p] != prev ||
+		    (prev == RUNQ_NONE && (q->first == RUNQ_NONE || q->first_prio != p)))
+			return false;
+	}
+	return true;
 }

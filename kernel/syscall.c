@@ -141,6 +141,22 @@ static void sys_clock_now(struct thread *t, struct trap_frame *tf)
 	ret(tf, KERR_OK, clock_now_ns());
 }
 
+/*
+ * The preemption point of the calls that block (sleep_until, wait), after their checks and
+ * before anything changes: an IRQ already waiting is taken right here (preempted()) and the
+ * call restarts from its svc, as if the IRQ had come just before it. A deadline of a
+ * higher-priority thread that lands in the call's first half then waits for that half only,
+ * not for the blocking, the switch to idle and a second entry through the idle loop
+ * (docs/interrupts-and-time.md, "A thread's wake-up path").
+ */
+static bool block_preempted(struct trap_frame *tf)
+{
+	if (!irq_pending_here())
+		return false;
+	preempted(tf);
+	return true;
+}
+
 static void sys_sleep_until(struct thread *t, struct trap_frame *tf)
 {
 	uint64_t deadline = clock_ns_to_ticks(tf->x[0], clock_freq_hz());
@@ -148,6 +164,8 @@ static void sys_sleep_until(struct thread *t, struct trap_frame *tf)
 	(void)t;
 	if (deadline <= clock_now_ticks())
 		return ret(tf, KERR_PAST, 0);
+	if (block_preempted(tf))
+		return;
 	ret(tf, KERR_OK, 0);
 	sched_block_current(THREAD_SLEEPING, deadline);
 }
@@ -189,6 +207,8 @@ static void sys_wait(struct thread *t, struct trap_frame *tf)
 		if (deadline <= clock_now_ticks())
 			return ret(tf, KERR_TIMEOUT, 0); /* a poll, or a deadline that has passed */
 	}
+	if (block_preempted(tf))
+		return;
 	t->wait_mask = mask;
 	sched_block_current(THREAD_WAITING, deadline);
 }
@@ -724,6 +744,9 @@ static void check_invariants(uint64_t nr)
 			panic("after system call %lu: address spaces: %s", (unsigned long)nr, err);
 		space_checked = space_generation();
 	}
+	err = sched_check();
+	if (err)
+		panic("after system call %lu: scheduler: %s", (unsigned long)nr, err);
 #else
 	(void)nr;
 #endif

@@ -2,6 +2,7 @@
 #include "esr.h"
 #include "arch_entry.h"
 #include "exception.h"
+#include "keel/irq.h"
 #include "keel/latency.h"
 #include "keel/sched.h"
 #include "keel/smp.h"
@@ -106,6 +107,16 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 			latency_set_path(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8]
 								       : KINFO_LAT_FAULT);
 			syscall_handle(tf);
+			/*
+			 * An IRQ that came during the call (a deadline landing in it) is taken now,
+			 * as if right after the svc: going out through the eret first would make it
+			 * wait for the scheduling pass, the exit and a second entry (~250
+			 * instructions). Its stretch starts here, as at a preemption point.
+			 */
+			if (irq_pending_here()) {
+				latency_irq_in_call();
+				irq_take_pending();
+			}
 		} else if (EXC_ORIGIN(vector) != 2 || esr_ec(tf->esr) != ESR_EC_FP_ACCESS ||
 			   !sched_fpsimd_trap()) {
 			fault_handle_user(tf, vector);

@@ -18,23 +18,46 @@ struct runq_link {
 	bool queued;
 } __attribute__((aligned(8))); /* 8 bytes: found by a shift, not a multiplication by 6 */
 
+/*
+ * The hand-off slot @first: a thread readied when nothing of its priority or above is queued
+ * goes there instead of into its FIFO, and the pop that picks its priority takes it from there.
+ * On the idle wake-up (a timeout readies one thread on an idle CPU) the thread goes straight to
+ * the switch without the FIFO's linking and unlinking (docs/interrupts-and-time.md, "A thread's
+ * wake-up path"). Invariant (runq_check): the thread in @first, of priority @first_prio, is in
+ * no FIFO, is ahead of every queued thread of its priority, and its bit is set in @bitmap.
+ * Threads of a higher priority may be queued after it (they go to their FIFOs: the push stays
+ * a leaf). The slot is invisible to users of this interface: every operation orders threads
+ * exactly as the FIFOs alone did.
+ */
 struct runq {
-	uint64_t bitmap; /* bit p set <=> queue p is not empty */
+	uint64_t bitmap;  /* bit p set <=> queue p is not empty, or @first has priority p */
+	runq_tid_t first; /* the hand-off slot; RUNQ_NONE when empty */
+	uint8_t first_prio;
 	runq_tid_t head[RUNQ_PRIORITIES];
 	runq_tid_t tail[RUNQ_PRIORITIES];
 	struct runq_link *links;
 };
 
 void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads);
+/* The invariant above and the FIFOs' links and bits hold (tests and debug checks). */
+bool runq_check(const struct runq *q);
 /*
  * Append @t at priority @prio (a thread that yields or wakes goes last in its priority).
  * Inline: the timer IRQ's wake-up path calls it with IRQs masked, and as a leaf
- * timeouts_expire() needs no stack frame.
+ * timeouts_expire() needs no stack frame. Nothing queued at @prio or above and the slot free:
+ * @t goes to the hand-off slot.
  */
 static inline void runq_push_tail(struct runq *q, runq_tid_t t, unsigned prio)
 {
-	struct runq_link *l = &q->links[t];
+	struct runq_link *l;
 
+	if (!(q->bitmap >> prio) && q->first == RUNQ_NONE) {
+		q->first = t;
+		q->first_prio = (uint8_t)prio;
+		q->bitmap |= 1ULL << prio;
+		return;
+	}
+	l = &q->links[t];
 	l->prio = (uint8_t)prio;
 	l->queued = true;
 	l->next = RUNQ_NONE;
@@ -64,6 +87,13 @@ static inline runq_tid_t runq_pop(struct runq *q)
 	if (!q->bitmap)
 		return RUNQ_NONE;
 	prio = 63U - (unsigned)__builtin_clzll(q->bitmap);
+	t = q->first;
+	if (t != RUNQ_NONE && q->first_prio == prio) { /* the hand-off: no FIFO to unlink from */
+		q->first = RUNQ_NONE;
+		if (q->head[prio] == RUNQ_NONE)
+			q->bitmap &= ~(1ULL << prio);
+		return t;
+	}
 	t = q->head[prio];
 	next = q->links[t].next;
 	q->head[prio] = next;

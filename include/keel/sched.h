@@ -48,6 +48,9 @@ void sched_stop_thread(struct thread *t, bool restart);
 /* At a kernel entry: carry out a stop another CPU asked for the current thread. */
 void sched_apply_pending(void);
 
+/* NULL if the ready queues, current threads and thread states agree, else what is wrong. */
+const char *sched_check(void);
+
 /* Start scheduling on this CPU, with the kernel lock held and IRQs masked; never returns. */
 void sched_start(void) __attribute__((noreturn));
 

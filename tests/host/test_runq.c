@@ -1,4 +1,4 @@
-/* test_runq.c — ready queues against a reference model: order within and across priorities. */
+/* test_runq.c — ready queues against a reference model: order within and across priorities, and the hand-off slot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,9 +50,14 @@ static void compare(void)
 			top = p;
 	assert_int_equal(runq_top_priority(&q), top);
 	assert_int_equal(runq_peek(&q), top < 0 ? RUNQ_NONE : model[top][0]);
+	assert_true(runq_check(&q));
+	if (q.first != RUNQ_NONE) /* the hand-off thread: first of its priority, in no FIFO */
+		assert_int_equal(q.first, model[q.first_prio][0]);
 	for (unsigned p = 0; p < RUNQ_PRIORITIES; p++) {
 		runq_tid_t t = q.head[p];
-		for (unsigned i = 0; i < model_len[p]; i++, t = links[t].next)
+		unsigned i = q.first != RUNQ_NONE && q.first_prio == p;
+
+		for (; i < model_len[p]; i++, t = links[t].next)
 			assert_int_equal(t, model[p][i]);
 		assert_int_equal(t, RUNQ_NONE);
 		assert_int_equal(!!(q.bitmap & (1ULL << p)), model_len[p] != 0);
@@ -145,10 +150,79 @@ static void test_fifo_and_priority_order(void **state)
 	assert_int_equal(runq_top_priority(&q), -1);
 }
 
+/* The idle wake-up's case: one thread readied with nothing queued skips the FIFO both ways. */
+static void test_handoff_alone(void **state)
+{
+	(void)state;
+	runq_init(&q, links, NT);
+	runq_push_tail(&q, 7, 60);
+	assert_int_equal(q.first, 7);
+	assert_int_equal(q.head[60], RUNQ_NONE);
+	assert_false(links[7].queued);
+	assert_int_equal(runq_top_priority(&q), 60);
+	assert_int_equal(runq_peek(&q), 7);
+	assert_int_equal(runq_pop(&q), 7);
+	assert_int_equal(q.first, RUNQ_NONE);
+	assert_int_equal(runq_top_priority(&q), -1);
+	assert_int_equal(runq_pop(&q), RUNQ_NONE);
+}
+
+/* Readied in one IRQ: the higher priority wins whatever the order; equal ones keep their order. */
+static void test_handoff_priorities(void **state)
+{
+	(void)state;
+	runq_init(&q, links, NT);
+	runq_push_tail(&q, 1, 59); /* slot */
+	runq_push_tail(&q, 2, 60); /* higher: its FIFO, and the next pop */
+	assert_int_equal(q.first, 1);
+	assert_int_equal(q.head[60], 2);
+	assert_int_equal(runq_peek(&q), 2);
+	runq_push_tail(&q, 3, 60); /* equal: behind 2 */
+	runq_push_tail(&q, 4, 59); /* behind 1 */
+	assert_int_equal(runq_pop(&q), 2);
+	assert_int_equal(runq_pop(&q), 3);
+	assert_int_equal(runq_pop(&q), 1);
+	assert_int_equal(runq_pop(&q), 4);
+	assert_int_equal(runq_pop(&q), RUNQ_NONE);
+	/* a preempted thread of the slot's priority goes ahead of the slot's thread */
+	runq_push_tail(&q, 5, 30);
+	runq_push_head(&q, 6, 30);
+	assert_true(runq_check(&q));
+	assert_int_equal(runq_pop(&q), 6);
+	assert_int_equal(runq_pop(&q), 5);
+	/* a preempted thread of a lower priority stays behind it */
+	runq_push_tail(&q, 5, 30);
+	runq_push_head(&q, 6, 20);
+	assert_int_equal(q.first, 5);
+	assert_int_equal(runq_pop(&q), 5);
+	assert_int_equal(runq_pop(&q), 6);
+}
+
+/* A thread stopped (removed) while in the slot is gone; the next pop takes the FIFO's. */
+static void test_handoff_removed(void **state)
+{
+	(void)state;
+	runq_init(&q, links, NT);
+	runq_push_tail(&q, 1, 40);
+	runq_push_tail(&q, 2, 40);
+	runq_remove(&q, 1);
+	assert_int_equal(q.first, RUNQ_NONE);
+	assert_int_equal(runq_top_priority(&q), 40);
+	assert_int_equal(runq_pop(&q), 2);
+	runq_push_tail(&q, 1, 40);
+	runq_remove(&q, 1);
+	assert_int_equal(runq_top_priority(&q), -1); /* its bit went with it */
+	assert_int_equal(runq_pop(&q), RUNQ_NONE);
+	runq_remove(&q, 1); /* not queued any more: no effect */
+	runq_push_tail(&q, 3, 10);
+	assert_int_equal(runq_pop(&q), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fifo_and_priority_order),
+		cmocka_unit_test(test_handoff_alone),	     cmocka_unit_test(test_handoff_priorities),
+		cmocka_unit_test(test_handoff_removed),	     cmocka_unit_test(test_fifo_and_priority_order),
 		cmocka_unit_test(test_random_against_model),
 	};
 	return cmocka_run_group_tests_name("runq", tests, NULL, NULL);
