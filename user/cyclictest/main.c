@@ -167,6 +167,8 @@ int main(void)
 	 */
 	grid = (uint64_t)RT_START_US * freq / 1000000u;
 	deadline = (keel_counter_now() / grid + 2u) * grid;
+	if (k == 0) /* for the conductor's waits (rtload's wait_samples()) */
+		ctl->interval_ns = (uint64_t)interval_us * 1000u;
 	while (!__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
 		/* The deadline in ns, rounded up, so the kernel's tick deadline is not before ours. */
 		uint64_t ns = (deadline * ns_per_tick_num + freq - 1) / freq;

@@ -83,6 +83,7 @@ struct rt_ctl {
 	uint32_t nphases;		  /* set by the load before phase 0 begins */
 	uint32_t done;			  /* the load has finished: measurement threads print and exit */
 	uint64_t next_deadline;		  /* thread 0's next wake-up, in counter ticks */
+	uint64_t interval_ns;		  /* thread 0's period (0 until it has started) */
 	uint64_t pages[RT_MAX_PHASES];	  /* pages mapped and unmapped per round (0: idle) */
 	uint64_t rounds[RT_MAX_PHASES];	  /* map+unmap rounds the load completed in each phase */
 	uint64_t samples[RT_MAX_THREADS]; /* samples taken so far by each measurement thread */

@@ -291,20 +291,27 @@ static enum kerr tree_phase(volatile struct rt_ctl *ctl, unsigned p, bool chain)
 	return KERR_OK;
 }
 
-/* Sleep until measurement thread 0 has taken @n more samples. */
+/*
+ * Sleep until measurement thread 0 has taken @n more samples: first for as long as they take
+ * at its period, then polling every RT_POLL_NS. Polling from the start woke this thread ~20
+ * times in every idle phase, and each wake-up (and its next sleep_until) could land on thread
+ * 0's deadline: the idle phase measured the harness, not an idle system.
+ */
 static enum kerr wait_samples(volatile struct rt_ctl *ctl, uint64_t n)
 {
-	uint64_t target = ctl->samples[0] + n, now;
+	uint64_t target = ctl->samples[0] + n, interval = ctl->interval_ns, now;
+	uint64_t sleep = interval ? n * interval : RT_POLL_NS;
 
 	while (ctl->samples[0] < target) {
 		enum kerr err = keel_clock_now(&now);
 
 		if (err == KERR_OK)
-			err = keel_sleep_until(now + RT_POLL_NS);
+			err = keel_sleep_until(now + sleep);
 		if (err == KERR_PAST) /* held up past the poll (CPU 1 busy in the kernel): poll again */
 			err = KERR_OK;
 		if (err != KERR_OK)
 			return err;
+		sleep = RT_POLL_NS;
 	}
 	return KERR_OK;
 }
