@@ -447,8 +447,12 @@ static inline __attribute__((always_inline)) void sys_derive(struct thread *t, s
 	 */
 	r = mdb_derive_preemptible(&kernel_mdb, kind, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT,
 				   npages, rights, &derive_chunks, d);
-	if (r != KERR_PREEMPTED)
-		return ret(tf, r, d->done);
+	if (r != KERR_PREEMPTED) {
+		ret(tf, r, d->done);
+		/* The last stretch (the last pages and the PTE copy) does not also hold the way out. */
+		finished_preempt_point();
+		return;
+	}
 	tf->x[1] = d->src_vpn << PAGE_SHIFT;
 	tf->x[2] = d->dst_vpn << PAGE_SHIFT;
 	tf->x[3] = d->npages;
