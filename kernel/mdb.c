@@ -543,10 +543,9 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 							      min_u64(d->npages, budget), recheck, &err);
 		/*
 		 * The preemption point: go on at once unless an IRQ waits (or the caller stops
-		 * always). The last stretch of a call also copies the PTEs of all its pages (~10
-		 * instructions a page, ~150 a copy; the way out follows a preemption point of the
-		 * system-call layer), so its last chunk is half a chunk: one more question, instead
-		 * of a second copy.
+		 * always). The stretch that stops or ends the call also copies the PTEs of the pages
+		 * not copied yet (~10 instructions a page, ~150 a copy; the way out follows a
+		 * preemption point of the system-call layer), so the last chunk is half a chunk.
 		 */
 		if (err == KERR_OK && d->npages > 0 && c->preempt_point && !c->preempt_point()) {
 			budget = derive_budget(c, d);
