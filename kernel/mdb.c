@@ -227,19 +227,19 @@ derive_args_check(const struct mdb *m, enum mdb_derive_kind kind, unsigned src, 
 
 /*
  * Prepare: check every page of the call, from page *checked on, then reserve what the commit
- * needs (entries, quota, tables). Nothing is changed unless all checks pass; then the commit
- * cannot fail for lack of resources. Pages are checked in order, each for source, rights, depth
- * and destination, through the slot arrays of the leaf tables: one walk per table for source and
- * destination, not one per page. After every @c->checks pages a preemption point: when it stops,
- * *checked tells where a restart goes on and KERR_PREEMPTED is returned. Nothing is reserved
- * before the last page is checked, so such a stop holds nothing, and an error found after it has
- * nothing to give back. Returns KERR_PREEMPTED with *checked == npages for a stop after the
- * reservation (new tables made).
+ * needs (entries, quota, the destination's missing page tables). Nothing is changed unless all
+ * checks pass; then neither the tables nor the commit can fail for lack of resources. Pages are
+ * checked in order, each for source, rights, depth and destination, through the slot arrays of
+ * the leaf tables: one walk per table for source and destination, not one per page. After every
+ * @c->checks pages a preemption point: when it stops, *checked tells where a restart goes on and
+ * KERR_PREEMPTED is returned. Nothing is reserved before the last page is checked, so such a stop
+ * holds nothing, and an error found after it has nothing to give back. On success *tables is the
+ * number of page tables reserved (made later, derive_tables()).
  */
 static inline __attribute__((always_inline)) enum kerr
 derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
 	       uint64_t dst_vpn, uint64_t npages, unsigned rights, const struct mdb_chunking *c,
-	       uint64_t *checked, struct derive_slots *one_run)
+	       uint64_t *checked, uint32_t *tables, struct derive_slots *one_run)
 {
 	const unsigned deeper = kind == MDB_DERIVE_MAP ? 1U : 0U;
 	const unsigned each = c->checks ? c->checks : MDB_UNCHUNKED;
@@ -284,28 +284,33 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t 
 		}
 		i += run;
 	}
+	/*
+	 * Counting the missing tables walks the destination range (~100 instructions): after a
+	 * stretch of checks, a preemption point first. A stop here is a stop in the checks with every
+	 * page checked: it holds nothing, and the restart only counts and reserves.
+	 */
+	if (!dst_tables && budget < each && c->checks != 0 && c->checks != MDB_UNCHUNKED &&
+	    (!c->preempt_point || c->preempt_point())) {
+		*checked = npages;
+		return KERR_PREEMPTED;
+	}
 	if (quota_left(m, dst) < charge_per_page(kind, src, dst) * (uint32_t)npages)
 		return KERR_QUOTA;
 	if (free_unreserved(m) < entries_per_page(kind) * (uint32_t)npages)
 		return KERR_NO_MEMORY;
 	/*
-	 * Last, as it is the only step with an effect (table pages), and it is all-or-nothing.
-	 * With every leaf table there (a slot array is one), it would only walk to find nothing
-	 * to add: ~90 instructions of a one-page call.
+	 * Last, as it is the last check (the page-table quota and pool). Only counted and reserved
+	 * here: the tables are made one per stretch after the checks, and whatever happens to the
+	 * call then (a stop, an abandon) nothing can make them fail. With every leaf table there (a
+	 * slot array is one), the count would only walk to find nothing: ~90 instructions.
 	 */
-	err = dst_tables ? KERR_OK : mdb_pt_prepare(dst, dst_vpn, npages);
+	*tables = 0;
+	err = dst_tables ? KERR_OK : mdb_pt_reserve(dst, dst_vpn, npages, tables);
 	if (err != KERR_OK)
 		return err;
 	m->reserved += entries_per_page(kind) * (uint32_t)npages;
 	m->quota[dst].reserved += charge_per_page(kind, src, dst) * (uint32_t)npages;
 	*checked = npages;
-	/*
-	 * New tables cost ~250 instructions each: with chunked checks, a preemption point between
-	 * them and the commit. A stop here holds the whole reservation, as one in the commit does.
-	 */
-	if (!dst_tables && c->checks != 0 && c->checks != MDB_UNCHUNKED &&
-	    (!c->preempt_point || c->preempt_point()))
-		return KERR_PREEMPTED;
 	return KERR_OK;
 }
 
@@ -318,7 +323,10 @@ void mdb_derive_release(struct mdb *m, struct mdb_derive *d)
 	if (!d->checking) {
 		m->reserved -= entries_per_page(kind) * (uint32_t)d->npages;
 		m->quota[d->dst].reserved -= charge_per_page(kind, d->src, d->dst) * (uint32_t)d->npages;
+		if (d->tables)
+			mdb_pt_unreserve(d->dst, d->tables); /* the tables made so far stay: never freed */
 	}
+	d->tables = 0;
 	d->active = d->checking = false;
 }
 
@@ -416,6 +424,45 @@ static inline __attribute__((always_inline)) void derive_flush(struct mdb *m, en
 }
 
 /*
+ * The preemption points between the checks and the commit (after the reservation, after each
+ * new page table) exist only with chunked checks, as the kernel's calls have them: the forms
+ * without preemption points and callers that stop at every chunk (tests) keep their stops.
+ */
+static bool derive_pieces(const struct mdb_chunking *c)
+{
+	return c->checks != 0 && c->checks != MDB_UNCHUNKED;
+}
+
+/* Pages before the next preemption point of the commit: the last stretch gets half a chunk. */
+static unsigned derive_budget(const struct mdb_chunking *c, const struct mdb_derive *d)
+{
+	return d->npages > c->each ? c->each : (c->each + 1U) / 2U;
+}
+
+/*
+ * The destination's page tables that the checks reserved, one per stretch: a table costs a walk
+ * and an allocation (~100 instructions), and a call may need up to six (two leaf tables and
+ * their level 1 and 2 tables). Returns true if the call stops after one. Another call may make
+ * a table of the range meanwhile (from its own reservation): then fewer are made here and the
+ * rest of the reservation is given back.
+ */
+static inline __attribute__((always_inline)) bool derive_tables(const struct mdb_chunking *c,
+								struct mdb_derive *d)
+{
+	while (d->tables > 0) {
+		if (!mdb_pt_make(d->dst, d->dst_vpn, d->npages)) {
+			mdb_pt_unreserve(d->dst, d->tables);
+			d->tables = 0;
+			return false;
+		}
+		d->tables--;
+		if (derive_pieces(c) && (!c->preempt_point || c->preempt_point()))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The commit, in chunks of pages with a preemption point between them. Between two chunks that
  * the preemption point lets go on nothing else runs, so the entries may run ahead of the PTEs:
  * those are written once, when the call stops, ends or meets a conflict (one mdb_pt_copy()
@@ -451,19 +498,44 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 	}
 	if (!d->active || d->checking) {
 		uint64_t checked = d->active ? d->checked : 0;
+		uint32_t tables = 0;
 
 		err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, c, &checked,
-				     &slots);
+				     &tables, &slots);
 		if (err != KERR_OK && err != KERR_PREEMPTED) {
 			d->active = d->checking = false; /* holds nothing yet: only forgets the call */
 			return err;
 		}
 		/* The record: stopped in the checks (nothing reserved), or holding the reservation. */
-		*d = (struct mdb_derive){src_vpn,	  dst_vpn,	 npages,	  0,
-					 checked,	  (uint8_t)kind, (uint8_t)src,	  (uint8_t)dst,
-					 (uint8_t)rights, true,		 checked < npages};
+		*d = (struct mdb_derive){.src_vpn = src_vpn,
+					 .dst_vpn = dst_vpn,
+					 .npages = npages,
+					 .checked = checked,
+					 .tables = tables,
+					 .kind = (uint8_t)kind,
+					 .src = (uint8_t)src,
+					 .dst = (uint8_t)dst,
+					 .rights = (uint8_t)rights,
+					 .active = true,
+					 .checking = err == KERR_PREEMPTED};
 		if (err == KERR_PREEMPTED)
-			return err; /* stopped in the checks, or right after them (new tables) */
+			return err; /* stopped in the checks */
+		/*
+		 * A preemption point after the checks and the reservation: the entry, the last checks
+		 * and the table count make one stretch, the tables and the commit the next ones. A
+		 * one-page call was entry, checks, commit, PTE copy and exit in one (~870).
+		 */
+		if (derive_pieces(c)) {
+			if (!c->preempt_point || c->preempt_point())
+				return KERR_PREEMPTED;
+			budget = derive_budget(c, d);
+		}
+	}
+	if (d->tables > 0) {
+		if (derive_tables(c, d))
+			return KERR_PREEMPTED;
+		if (derive_pieces(c))
+			budget = derive_budget(c, d); /* the commit follows a preemption point */
 	}
 	for (;;) {
 		while (budget > 0 && d->npages > 0 && err == KERR_OK)
@@ -471,12 +543,12 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 							      min_u64(d->npages, budget), recheck, &err);
 		/*
 		 * The preemption point: go on at once unless an IRQ waits (or the caller stops
-		 * always). The last stretch of a call also copies the PTEs of all its pages and
-		 * leaves the kernel (~10 instructions a page, ~150 a copy, ~180 the way out), so
-		 * its last chunk is half a chunk: one more question, instead of a second copy.
+		 * always). The stretch that stops or ends the call also copies the PTEs of the pages
+		 * not copied yet (~10 instructions a page, ~150 a copy; the way out follows a
+		 * preemption point of the system-call layer), so the last chunk is half a chunk.
 		 */
 		if (err == KERR_OK && d->npages > 0 && c->preempt_point && !c->preempt_point()) {
-			budget = d->npages > c->each ? c->each : (c->each + 1U) / 2U;
+			budget = derive_budget(c, d);
 			continue;
 		}
 		break;

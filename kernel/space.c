@@ -23,6 +23,7 @@ static uint64_t pt_pool[SPACE_PT_POOL_PAGES][PTE_ENTRIES] __attribute__((aligned
 static mdb_idx_t pt_slots[SPACE_PT_POOL_PAGES][PTE_ENTRIES];
 static uint16_t pt_free_next[SPACE_PT_POOL_PAGES]; /* free list, threaded by page index */
 static uint32_t pt_free_head, pt_free_count;
+static uint32_t pt_reserved; /* free pages promised to calls that make tables in pieces (mdb_pt_reserve) */
 #define PT_NIL 0xFFFFU
 
 /* TTBR0 of a CPU that runs no space: an empty level 0 table, so every lower-half walk faults. */
@@ -473,24 +474,45 @@ bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights
 	return space_lookup(space_live(space), vpn, frame, rights);
 }
 
-enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
+enum kerr mdb_pt_reserve(unsigned space, uint64_t vpn, uint64_t npages, uint32_t *tables)
 {
 	struct space *s = space_live(space);
 	uint32_t needed;
 
+	*tables = 0;
 	if (!s)
 		return KERR_SPACE;
 	if (vpn == 0 || vpn >= MDB_VPN_LIMIT || npages > MDB_VPN_LIMIT - vpn)
 		return KERR_RANGE;
-	/* Count first, then allocate: all or nothing against the quota and the pool. */
 	needed = space_tables_needed(s, vpn, npages);
 	if (needed == 0)
 		return KERR_OK;
-	if (s->pt_limit - s->pt_used < needed)
+	/* What other calls reserved counts as taken, so their tables cannot fail either. */
+	if (s->pt_limit - s->pt_used - s->pt_reserved < needed)
 		return KERR_QUOTA;
-	if (pt_free_count < needed)
+	if (pt_free_count - pt_reserved < needed)
 		return KERR_NO_MEMORY;
-	/* One walk per level 3 table (512 pages), not per page. */
+	s->pt_reserved += needed;
+	pt_reserved += needed;
+	*tables = needed;
+	return KERR_OK;
+}
+
+void mdb_pt_unreserve(unsigned space, uint32_t tables)
+{
+	struct space *s = space_live(space);
+
+	BUG_ON(!s || s->pt_reserved < tables || pt_reserved < tables);
+	s->pt_reserved -= tables;
+	pt_reserved -= tables;
+}
+
+bool mdb_pt_make(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	struct space *s = space_live(space);
+
+	BUG_ON(!s);
+	/* One walk per level 3 table (512 pages), not per page, down to the first missing table. */
 	for (uint64_t p = vpn; p < vpn + npages; p = (p | (PTE_ENTRIES - 1U)) + 1U) {
 		uint64_t va = p << PTE_PAGE_SHIFT, pa = s->root_pa;
 
@@ -498,16 +520,32 @@ enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
 			volatile uint64_t *entry = &table_va(pa)[pte_index(va, level)];
 
 			if (!pte_is_table(*entry, level)) {
+				BUG_ON(s->pt_reserved == 0 ||
+				       pt_reserved == 0); /* mdb_pt_reserve() counted it */
+				s->pt_reserved--;
+				pt_reserved--;
 				/* invalid -> valid: no break-before-make; the new table is all zero. */
 				*entry = pte_table(pt_alloc());
 				s->pt_used++;
+				/* Complete before any walk that mdb_pt_write's or mdb_pt_copy's DSB enables. */
+				__DSB_ISHST();
+				return true;
 			}
 			pa = pte_addr(*entry);
 		}
 	}
-	/* The new table entries are complete before any walk that mdb_pt_write's DSB enables. */
-	__DSB_ISHST();
-	return KERR_OK;
+	return false;
+}
+
+enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	uint32_t tables;
+	enum kerr err = mdb_pt_reserve(space, vpn, npages, &tables);
+
+	/* All or nothing: the reservation is checked against quota and pool before any table. */
+	for (; err == KERR_OK && tables > 0; tables--)
+		BUG_ON(!mdb_pt_make(space, vpn, npages));
+	return err;
 }
 
 /*
@@ -872,7 +910,7 @@ static const char *check_table(uint64_t pa, unsigned level, uint32_t *tables, ui
 const char *space_check(void)
 {
 	static uint8_t seen[SPACE_PT_POOL_PAGES]; /* static: one check at a time, keeps the stack small */
-	uint32_t used = 0, n = 0;
+	uint32_t used = 0, n = 0, reserved = 0;
 
 	for (uint32_t i = 0; i < SPACE_PT_POOL_PAGES; i++)
 		seen[i] = 0;
@@ -906,11 +944,14 @@ const char *space_check(void)
 			return err;
 		if (tables != s->pt_used)
 			return "pt_used does not match the space's tables";
-		if (s->pt_used > s->pt_limit)
-			return "page-table quota exceeded";
+		if (s->pt_used + s->pt_reserved > s->pt_limit)
+			return "page-table quota exceeded (used and reserved)";
+		reserved += s->pt_reserved;
 		used += tables;
 	}
 	if (used + n != SPACE_PT_POOL_PAGES)
 		return "pool pages lost: used + free != pool size";
+	if (reserved != pt_reserved || pt_reserved > pt_free_count)
+		return "page-table reservations do not add up or exceed the free pages";
 	return NULL;
 }

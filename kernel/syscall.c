@@ -47,13 +47,16 @@ static void preempted(struct trap_frame *tf);
 static void finished_preempt_point(void);
 
 /*
- * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, so twice
- * the unmap chunk (one page first, for the same reason as there). Their checks, ~20
- * instructions a page, have a preemption point after as many pages.
+ * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, but a
+ * stretch that stops also copies the PTEs of every page the call committed so far (~50 + ~8 a
+ * page) and a restarted call checks each page again (~90 a page in all), so one unit more than
+ * the unmap chunk, not twice it: at chunk 2, 4 pages made a stop ~630, 3 stay near 500 (one page
+ * first, for the same reason as unmap). Their checks, ~20 instructions a page, have a
+ * preemption point after every 2 x CONFIG_UNMAP_CHUNK pages.
  */
 static const struct mdb_chunking derive_chunks = {
 	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
-	.each = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
+	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK + 1U : MDB_UNCHUNKED,
 	.preempt_point = preempt_or_handover_pending,
 	.checks = CONFIG_UNMAP_CHUNK ? 2U * CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
 };
@@ -502,8 +505,12 @@ static inline __attribute__((always_inline)) void sys_derive(struct thread *t, s
 	 */
 	r = mdb_derive_preemptible(&kernel_mdb, kind, src, src_va >> PAGE_SHIFT, dst, dst_va >> PAGE_SHIFT,
 				   npages, rights, &derive_chunks, d);
-	if (r != KERR_PREEMPTED)
-		return ret(tf, r, d->done);
+	if (r != KERR_PREEMPTED) {
+		ret(tf, r, d->done);
+		/* The last stretch (the last pages and the PTE copy) does not also hold the way out. */
+		finished_preempt_point();
+		return;
+	}
 	tf->x[1] = d->src_vpn << PAGE_SHIFT;
 	tf->x[2] = d->dst_vpn << PAGE_SHIFT;
 	tf->x[3] = d->npages;

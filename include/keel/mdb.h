@@ -108,15 +108,16 @@ enum mdb_derive_kind { MDB_DERIVE_MAP, MDB_DERIVE_SHARE, MDB_DERIVE_GRANT };
 /*
  * A map, share or grant that stopped at a preemption point (one per thread in the system-call
  * layer). Stopped in its checks (@checking): how many pages passed them; nothing is reserved
- * yet. Stopped in its commit: the pages not yet committed and what the checks reserved for them
- * (the pool entries of map and share, the destination's quota), so that its commit cannot fail
- * for lack of resources. Page tables are not reserved: the checks made them, and they are never
- * freed.
+ * yet. Stopped after them: the pages not yet committed and what the checks reserved for them
+ * (the pool entries of map and share, the destination's quota, and the destination's page
+ * tables not made yet, @tables), so that neither its tables nor its commit can fail for lack of
+ * resources. Tables already made are not reserved any more: they are never freed.
  */
 struct mdb_derive {
 	uint64_t src_vpn, dst_vpn, npages; /* the rest */
 	uint64_t done;			   /* pages committed by this map so far (all its calls) */
 	uint64_t checked;		   /* while @checking: pages of the call that passed the checks */
+	uint32_t tables;		   /* destination page tables reserved and not made yet */
 	uint8_t kind, src, dst, rights;
 	bool active;   /* a call is stopped: its record (and reservation, unless @checking) is held */
 	bool checking; /* it stopped in its checks, before the reservation */
@@ -126,8 +127,10 @@ struct mdb_chunking;
 
 /*
  * map/share/grant with preemption points: in the checks, one after every @c->checks pages
- * checked (0 or MDB_UNCHUNKED: none); in the commit, at most @c->first pages before the first
- * and @c->each between later ones. An inactive @d starts a new call: every check of mdb_map()
+ * checked (0 or MDB_UNCHUNKED: none, and none of the next two kinds either); one after the
+ * checks and the reservation, and one after each new page table; in the commit, at most
+ * @c->first pages before the first (a restart's entry precedes them) and @c->each between
+ * later ones. An inactive @d starts a new call: every check of mdb_map()
  * and the reservation, then the commit. An active @d continues it, in its checks or its commit;
  * the arguments must be its rest (else KERR_INVAL and the reservation is released). An error of
  * the checks, also one found after a stop, changes nothing and releases @d. A restarted call

@@ -34,6 +34,19 @@ bool mdb_pt_read(unsigned space, uint64_t vpn, uint64_t *frame, unsigned *rights
 enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages) MUST_CHECK;
 
 /*
+ * The same in pieces, for map, share and grant, which make their tables between preemption
+ * points: mdb_pt_reserve() counts the tables missing for [vpn, vpn + npages) and reserves them
+ * against the space's page-table quota and the pool (*tables = their number; KERR_QUOTA,
+ * KERR_NO_MEMORY or KERR_RANGE with nothing reserved), so that no other call can take them;
+ * mdb_pt_make() makes one missing table of the range from that reservation (false: none is
+ * missing, as another call may have made it meanwhile); mdb_pt_unreserve() gives back what a
+ * call did not use. Tables made stay (they are never freed).
+ */
+enum kerr mdb_pt_reserve(unsigned space, uint64_t vpn, uint64_t npages, uint32_t *tables) MUST_CHECK;
+bool mdb_pt_make(unsigned space, uint64_t vpn, uint64_t npages);
+void mdb_pt_unreserve(unsigned space, uint32_t tables);
+
+/*
  * Write a present PTE where none is (no break-before-make needed) and set its slot to @idx:
  * one table walk for both.
  */

@@ -47,6 +47,7 @@ struct space {
 	uint64_t root_pa;  /* level 0 table */
 	uint32_t pt_limit; /* page-table pages this space may use (its quota) */
 	uint32_t pt_used;
+	uint32_t pt_reserved;	/* promised to map/share/grant calls that make their tables in pieces */
 	uint64_t leaf_cache[2]; /* the last level 3 tables found (space.c: leaf_table()) */
 	unsigned leaf_victim;	/* which of them the next miss replaces */
 };

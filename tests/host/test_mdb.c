@@ -52,7 +52,7 @@ static int guards_intact(void)
 	return 1;
 }
 static int table[T_SPACES][T_PAGES / T_TABLE];
-static unsigned pt_limit[T_SPACES], pt_used[T_SPACES];
+static unsigned pt_limit[T_SPACES], pt_used[T_SPACES], pt_reserved[T_SPACES];
 static unsigned unsynced; /* PTEs cleared since the last TLB sync */
 
 mdb_idx_t *mdb_pt_slot(unsigned space, uint64_t vpn)
@@ -87,27 +87,55 @@ static unsigned tables_missing(unsigned space, uint64_t vpn, uint64_t npages)
 	return missing;
 }
 
-static unsigned prepare_calls; /* mdb_pt_prepare() calls: the MDB skips it when every table exists */
+/* Table counts asked for (mdb_pt_prepare, mdb_pt_reserve): the MDB skips them when every table exists. */
+static unsigned prepare_calls;
 
-enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
+enum kerr mdb_pt_reserve(unsigned space, uint64_t vpn, uint64_t npages, uint32_t *tables)
 {
 	unsigned missing;
 
 	prepare_calls++;
+	*tables = 0;
 	if (vpn + npages > T_PAGES)
 		return KERR_RANGE;
 	missing = tables_missing(space, vpn, npages);
-	if (pt_used[space] + missing > pt_limit[space])
+	if (pt_used[space] + pt_reserved[space] + missing > pt_limit[space])
 		return KERR_QUOTA;
+	pt_reserved[space] += missing;
+	*tables = missing;
+	return KERR_OK;
+}
+
+bool mdb_pt_make(unsigned space, uint64_t vpn, uint64_t npages)
+{
 	for (uint64_t t = vpn / T_TABLE; t <= (vpn + npages - 1) / T_TABLE; t++) {
 		if (!table[space][t]) {
+			assert_true(pt_reserved[space] > 0); /* only from a reservation */
+			pt_reserved[space]--;
 			table[space][t] = 1;
 			pt_used[space]++;
 			for (unsigned i = 0; i < T_TABLE; i++)
 				SLOT(space, t * T_TABLE + i) = MDB_NIL;
+			return true;
 		}
 	}
-	return KERR_OK;
+	return false;
+}
+
+void mdb_pt_unreserve(unsigned space, uint32_t tables)
+{
+	assert_true(pt_reserved[space] >= tables);
+	pt_reserved[space] -= tables;
+}
+
+enum kerr mdb_pt_prepare(unsigned space, uint64_t vpn, uint64_t npages)
+{
+	uint32_t tables;
+	enum kerr err = mdb_pt_reserve(space, vpn, npages, &tables);
+
+	for (; err == KERR_OK && tables > 0; tables--)
+		assert_true(mdb_pt_make(space, vpn, npages));
+	return err;
 }
 
 void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights, mdb_idx_t idx)
@@ -218,6 +246,7 @@ static void setup(unsigned seed)
 			slot_store[s][t][T_TABLE] = SLOT_GUARD;
 	memset(table, 0, sizeof(table));
 	memset(pt_used, 0, sizeof(pt_used));
+	memset(pt_reserved, 0, sizeof(pt_reserved));
 	memset(nodes, 0, sizeof(nodes));
 	memset(at, 0, sizeof(at));
 	unsynced = 0;
@@ -311,7 +340,8 @@ static enum kerr model_derive_error(enum kind k, unsigned src, uint64_t sv, unsi
 		return KERR_NO_MEMORY;
 	if (dv + n > T_PAGES)
 		return KERR_RANGE;
-	if (pt_used[dst] + tables_missing(dst, dv, n) > pt_limit[dst])
+	/* Tables a stopped call reserved (the fake's count: the model has no tables) are taken. */
+	if (pt_used[dst] + pt_reserved[dst] + tables_missing(dst, dv, n) > pt_limit[dst])
 		return KERR_QUOTA;
 	return KERR_OK;
 }
@@ -483,7 +513,7 @@ static void op_root(void)
 		want = KERR_NO_MEMORY;
 	else if (v + 1 > T_PAGES)
 		want = KERR_RANGE;
-	else if (pt_used[s] + tables_missing(s, v, 1) > pt_limit[s])
+	else if (pt_used[s] + pt_reserved[s] + tables_missing(s, v, 1) > pt_limit[s])
 		want = KERR_QUOTA;
 	else
 		want = KERR_OK;
@@ -505,6 +535,7 @@ static void op_root(void)
  */
 static uint64_t derive_restarts, derive_conflicts;	 /* the random tests did exercise both */
 static uint64_t derive_check_stops, derive_check_errors; /* stops in the checks, errors after one */
+static uint64_t derive_table_stops;			 /* stops right after a new table */
 static struct mdb_entry pool_before_call[CAPACITY + 1];
 
 static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst, uint64_t dv, uint64_t n,
@@ -514,17 +545,21 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 	unsigned chunk = 1 + rnd(2), rounds = 0;
 	const struct mdb_chunking c = {chunk, chunk, NULL, rnd(3)};
 	/* What other (outer) calls hold: this one runs between the chunks of another in the tests. */
-	uint32_t base_entries = db.reserved, base_quota[T_SPACES];
+	uint32_t base_entries = db.reserved, base_quota[T_SPACES], base_pt[T_SPACES];
 	const uint64_t total = n;
 	enum kerr r;
 
-	for (unsigned s2 = 0; s2 < T_SPACES; s2++)
+	for (unsigned s2 = 0; s2 < T_SPACES; s2++) {
 		base_quota[s2] = quota[s2].reserved;
+		base_pt[s2] = pt_reserved[s2];
+	}
 
 	*interleaved = 0;
 	for (;;) {
 		uint64_t before = d.active ? d.done : 0;
 		const bool was_checking = !d.active || d.checking;
+		const bool was_tables = d.active && !d.checking && d.tables > 0; /* stopped before a table */
+		const uint32_t pt_before = dst < T_SPACES ? pt_used[dst] : 0;
 		uint32_t used_before = dst < T_SPACES ? quota[dst].used : 0;
 
 		memcpy(pool_before_call, pool, sizeof(pool));
@@ -538,6 +573,7 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 			assert_int_equal(d.done, 0);
 			assert_memory_equal(pool_before_call, pool, sizeof(pool));
 			assert_true(dst >= T_SPACES || quota[dst].used == used_before);
+			assert_true(dst >= T_SPACES || pt_used[dst] == pt_before); /* no table made */
 			derive_check_errors += rounds > 0;
 		}
 		if (r != KERR_PREEMPTED)
@@ -547,15 +583,27 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 		if (d.checking) {
 			/* Stopped in the checks: after a whole chunk of them, nothing changed or reserved. */
 			assert_true(c.checks != 0);
-			assert_true(d.checked > 0 && d.checked < total && d.checked % c.checks == 0);
+			/* (every page checked: stopped before counting the missing tables) */
+			assert_true(d.checked > 0 && d.checked <= total &&
+				    (d.checked % c.checks == 0 || d.checked == total));
 			assert_int_equal(d.done, 0);
 			assert_memory_equal(pool_before_call, pool, sizeof(pool));
 			assert_int_equal(db.reserved, base_entries);
 			assert_int_equal(quota[dst].reserved, base_quota[dst]);
 			derive_check_stops++;
 		} else {
-			/* Right after the checks (new tables made: nothing committed), or a whole chunk. */
-			assert_int_equal(d.done - before, was_checking && d.done == 0 ? 0 : chunk);
+			/*
+			 * Right after the checks or after a new table (nothing committed), or a whole
+			 * chunk; after the tables, at most a chunk (half of one at the end of a call).
+			 */
+			if (was_tables)
+				assert_true(d.done - before <= chunk && (d.done == 0 || d.tables == 0));
+			else
+				assert_int_equal(d.done - before, was_checking && d.done == 0 ? 0 : chunk);
+			/* Each stretch makes at most one table, from the call's reservation. */
+			assert_true(pt_used[dst] - pt_before <= (c.checks ? 1U : 2U));
+			assert_int_equal(pt_reserved[dst] - base_pt[dst], d.tables);
+			derive_table_stops += c.checks && pt_used[dst] > pt_before;
 			/* The rest is reserved: an entry per page (map, share), the destination's quota. */
 			assert_int_equal(db.reserved - base_entries, k == K_GRANT ? 0 : d.npages);
 			assert_int_equal(quota[dst].reserved - base_quota[dst],
@@ -586,8 +634,10 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 	}
 	assert_false(d.active);
 	assert_int_equal(db.reserved, base_entries);
-	for (unsigned s2 = 0; s2 < T_SPACES; s2++)
+	for (unsigned s2 = 0; s2 < T_SPACES; s2++) {
 		assert_int_equal(quota[s2].reserved, base_quota[s2]);
+		assert_int_equal(pt_reserved[s2], base_pt[s2]);
+	}
 	*done = d.done;
 	derive_conflicts += r == KERR_CONFLICT;
 	return r;
@@ -871,7 +921,7 @@ static void test_model_interleaved_chunks(void **state)
 
 	(void)state;
 	protect_walked = protect_restarts = derive_restarts = derive_conflicts = 0;
-	derive_check_stops = derive_check_errors = 0;
+	derive_check_stops = derive_check_errors = derive_table_stops = 0;
 	for (unsigned seed = 1; seed <= 10; seed++) {
 		setup(seed * 104729);
 		for (unsigned long i = 0; i < ops / 10; i++) {
@@ -893,13 +943,14 @@ static void test_model_interleaved_chunks(void **state)
 	print_message("protect: %llu entries walked, %llu restarts\n", (unsigned long long)protect_walked,
 		      (unsigned long long)protect_restarts);
 	print_message("map/share/grant: %llu restarts, %llu conflicts, %llu stops in the checks, %llu errors "
-		      "found after one\n",
+		      "found after one, %llu stops after a new table\n",
 		      (unsigned long long)derive_restarts, (unsigned long long)derive_conflicts,
-		      (unsigned long long)derive_check_stops, (unsigned long long)derive_check_errors);
+		      (unsigned long long)derive_check_stops, (unsigned long long)derive_check_errors,
+		      (unsigned long long)derive_table_stops);
 	assert_true(protect_walked > ops / 100 && protect_restarts > ops / 100);
 	if (ops >= 100000) /* the default; a short run (MDB_TEST_OPS) may not get there */
 		assert_true(derive_restarts > ops / 1000 && derive_conflicts > 0 && derive_check_stops > 0 &&
-			    derive_check_errors > 0);
+			    derive_check_errors > 0 && derive_table_stops > 0);
 }
 
 /* ---- directed tests: the semantics in docs/mapping.md, one by one ---- */
@@ -1624,8 +1675,10 @@ static struct mdb_derive map_stopped_after_one(void)
 static void assert_nothing_reserved(void)
 {
 	assert_int_equal(db.reserved, 0);
-	for (unsigned s = 0; s < T_SPACES; s++)
+	for (unsigned s = 0; s < T_SPACES; s++) {
 		assert_int_equal(quota[s].reserved, 0);
+		assert_int_equal(pt_reserved[s], 0);
+	}
 }
 
 /*
@@ -1777,7 +1830,8 @@ static void test_derive_check_stops(void **state)
 				assert_memory_equal(before, pool, sizeof(pool));
 			}
 		}
-		assert_int_equal(check_stops, 2); /* after page 1 and page 2 of 3 */
+		/* after page 1 and page 2 of 3, and after page 3 before counting the missing tables */
+		assert_int_equal(check_stops, 3);
 		assert_int_equal(d.done, 3);
 		assert_nothing_reserved();
 		snap(&got_state);
@@ -1848,31 +1902,183 @@ static void test_derive_check_stops(void **state)
 	assert_null(mdb_check(&db));
 }
 
+/* A call of 3 pages from 0:6 into 3:@dv through its checks (stops in them included). */
+static enum kerr derive_past_checks(enum mdb_derive_kind k, uint64_t dv, const struct mdb_chunking *c,
+				    struct mdb_derive *d)
+{
+	enum kerr r;
+
+	do
+		r = derive_call(k, 0, 6, 3, dv, 3, MDB_R, c, d);
+	while (r == KERR_PREEMPTED && d->checking);
+	return r;
+}
+
 /*
- * New tables made by the checks: with chunked checks, a preemption point before the commit. A
- * stop there holds the whole reservation and has mapped nothing; the restart maps every page.
+ * New tables: with chunked checks the checks only count and reserve them; a preemption point
+ * follows the reservation and each table made. A stop there holds the whole reservation (entries,
+ * quota, the tables not made yet) and has mapped nothing; the restart goes on with the next table.
  */
-static void test_derive_stop_after_new_tables(void **state)
+static void test_derive_tables_in_pieces(void **state)
 {
 	const struct mdb_chunking c = {3, 3, NULL, 3};
 	struct mdb_derive d = {0};
+	uint32_t used3;
 
 	(void)state;
 	three_roots();
+	used3 = pt_used[3];
 	assert_int_equal(tables_missing(3, 22, 3), 2);
+	/* Stop after the page checks, before the tables are counted: nothing reserved. */
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_true(d.active && d.checking && d.checked == 3);
+	assert_nothing_reserved();
+	/* Stop after the count and the reservation: no table made yet. */
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
 	assert_true(d.active && !d.checking);
 	assert_int_equal(d.done, 0);
-	assert_int_equal(tables_missing(3, 22, 3), 0);
+	assert_int_equal(d.tables, 2);
+	assert_int_equal(pt_reserved[3], 2);
+	assert_int_equal(tables_missing(3, 22, 3), 2);
 	assert_int_equal(db.reserved, 3);
 	assert_int_equal(quota[3].reserved, 3);
+	/* One table per stretch, each from the reservation. */
+	for (unsigned t = 1; t <= 2; t++) {
+		assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+		assert_int_equal(d.done, 0);
+		assert_int_equal(tables_missing(3, 22, 3), 2 - t);
+		assert_int_equal(pt_used[3], used3 + t);
+		assert_int_equal(pt_reserved[3], 2 - t);
+		assert_int_equal(d.tables, 2 - t);
+	}
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_OK);
 	assert_int_equal(d.done, 3);
 	assert_nothing_reserved();
-	/* Into tables that exist: no such stop. */
+	assert_true(pte[3][22].present && pte[3][24].present);
+	/* Into tables that exist: only the stop after the checks (nothing to count). */
 	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 17, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_true(!d.checking && d.tables == 0);
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 17, 3, MDB_R, &c, &d), KERR_OK);
 	assert_int_equal(d.done, 3);
+}
+
+/*
+ * A call stopped while making its tables fails no later check: the page-table quota is one of
+ * its checks, and what it reserved counts as taken for every other call. Another call that
+ * needs tables fails with KERR_QUOTA and changes nothing, another call that makes a table of the
+ * stopped call's range leaves it fewer to make (the rest of its reservation is given back), and
+ * an abandoned call gives back everything but the tables it made (never freed; they are the
+ * destination's, as a completed call's would be).
+ */
+static void test_derive_tables_reserved(void **state)
+{
+	const struct mdb_chunking c = {3, 3, NULL, 3};
+	static uint8_t before[sizeof(pool)];
+	struct mdb_derive d = {0};
+	uint32_t used3;
+
+	(void)state;
+	/* The quota is checked before any table: nothing made, nothing reserved. */
+	three_roots();
+	pt_limit[3] = pt_used[3] + 1; /* the call needs 2 */
+	memcpy(before, pool, sizeof(pool));
+	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_QUOTA);
+	assert_false(d.active);
+	assert_nothing_reserved();
+	assert_int_equal(tables_missing(3, 22, 3), 2);
+	assert_memory_equal(before, pool, sizeof(pool));
+
+	/* The quota taken while the call is stopped before counting: the same, after the stop. */
+	three_roots();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_true(d.checking && d.checked == 3);
+	pt_limit[3] = pt_used[3] + 1;
+	memcpy(before, pool, sizeof(pool));
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_QUOTA);
+	assert_false(d.active);
+	assert_nothing_reserved();
+	assert_int_equal(tables_missing(3, 22, 3), 2);
+	assert_memory_equal(before, pool, sizeof(pool));
+
+	/* Stopped after its first table: the reservation keeps another call from the last one. */
+	three_roots();
+	pt_limit[3] = pt_used[3] + 2;
+	used3 = pt_used[3];
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(pt_used[3], used3 + 1);
+	assert_int_equal(pt_reserved[3], 1);
+	memcpy(before, pool, sizeof(pool));
+	assert_int_equal(mdb_map(&db, 0, 7, 3, 40, 1, MDB_R), KERR_QUOTA); /* table 5: none left */
+	assert_memory_equal(before, pool, sizeof(pool));
+	assert_int_equal(pt_used[3], used3 + 1);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_OK);
+	assert_int_equal(d.done, 3);
+	assert_int_equal(pt_used[3], used3 + 2);
+	assert_nothing_reserved();
+
+	/* Another call makes a table of the range meanwhile: one fewer made, the rest given back. */
+	three_roots();
+	used3 = pt_used[3];
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(mdb_map(&db, 0, 8, 3, 30, 1, MDB_R), KERR_OK); /* 30: table 3, as page 24 */
+	assert_int_equal(pt_used[3], used3 + 1);
+	assert_int_equal(pt_reserved[3], 2);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(pt_used[3], used3 + 2); /* table 2 */
+	assert_int_equal(pt_reserved[3], 1);
+	/* No table left to make: the reservation's rest given back, then the commit (in chunks). */
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(pt_reserved[3], 0);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 3, d.dst_vpn, d.npages, MDB_R, &c, &d),
+			 KERR_OK);
+	assert_int_equal(d.done, 3);
+	assert_int_equal(pt_used[3], used3 + 2);
+	assert_nothing_reserved();
+
+	/* Abandoned after its first table (a new call of the thread, of any kind, releases it). */
+	three_roots();
+	used3 = pt_used[3];
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_past_checks(MDB_DERIVE_SHARE, 22, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_SHARE, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	mdb_derive_release(&db, &d);
+	assert_false(d.active);
+	assert_int_equal(d.tables, 0);
+	assert_nothing_reserved();
+	assert_int_equal(pt_used[3], used3 + 1); /* the table made stays, counted as used */
+	for (uint64_t v = 22; v <= 24; v++)
+		assert_int_equal(mdb_lookup(&db, 3, v), MDB_NIL);
+	assert_false(pte[3][22].present || pte[3][23].present || pte[3][24].present);
+	assert_null(mdb_check(&db));
+	/* A later call makes only the table still missing. */
+	assert_int_equal(mdb_share(&db, 0, 6, 3, 22, 3, MDB_R), KERR_OK);
+	assert_int_equal(pt_used[3], used3 + 2);
+
+	/* A restart that is not the rest, while making tables: KERR_INVAL, everything given back. */
+	three_roots();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 2, MDB_R, &c, &d), KERR_INVAL);
+	assert_nothing_reserved();
+
+	/* A destination taken while the call makes its tables: the commit finds the conflict. */
+	three_roots();
+	d = (struct mdb_derive){0};
+	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(mdb_map(&db, 0, 8, 3, 22, 1, MDB_R), KERR_OK); /* into the table just made */
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
+	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_CONFLICT);
+	assert_false(d.active);
+	assert_int_equal(d.done, 0);
+	assert_nothing_reserved();
+	assert_false(pte[3][23].present || pte[3][24].present);
 }
 
 int main(void)
@@ -1898,7 +2104,8 @@ int main(void)
 		cmocka_unit_test(test_derive_bad_restart_and_release),
 		cmocka_unit_test(test_derive_reservation_holds),
 		cmocka_unit_test(test_derive_check_stops),
-		cmocka_unit_test(test_derive_stop_after_new_tables),
+		cmocka_unit_test(test_derive_tables_in_pieces),
+		cmocka_unit_test(test_derive_tables_reserved),
 		cmocka_unit_test(test_model_sequential),
 		cmocka_unit_test(test_model_interleaved_chunks),
 	};
