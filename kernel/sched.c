@@ -2,6 +2,7 @@
 #include "arch_entry.h"
 #include "cmsis_aarch64.h"
 #include "fpsimd.h"
+#include "mmu.h"
 #include "keel/clock.h"
 #include "keel/irq.h"
 #include "keel/latency.h"
@@ -434,8 +435,13 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
 	if (t->slice_ticks) /* a preempted thread finishes its slice, else it gets a new one */
 		t->slice_end = clock_now_ticks() + (t->slice_left ? t->slice_left : t->slice_ticks);
 	t->slice_left = 0;
+	/*
+	 * Every switch_to() is followed by the eret into @t with no access to user memory on the
+	 * way (sched_resume's callers return to user mode at once), so the eret synchronises the
+	 * TTBR0 write (mmu.h): space_activate()'s ISB, and its call, are not needed here.
+	 */
 	if (c->active_space != t->space) {
-		space_activate(t->space);
+		mmu_ttbr0_set_before_eret(t->space->root_pa, t->space->asid);
 		c->active_space = t->space;
 	}
 	/*
@@ -465,6 +471,34 @@ bool sched_fpsimd_trap(void)
 	return true; /* the instruction runs again, with its registers */
 }
 
+/*
+ * @cur is preempted by the top ready thread (of a higher priority): switch to that one at once.
+ * @cur keeps its place at the head of its priority (SCHED_FIFO) and the rest of its slice, so
+ * that preemption more often than the slice cannot stop the rotation within its priority. The
+ * woken thread is popped before @cur is queued (the pop takes the top priority, above @cur's, so
+ * the order does not change what runs): the pop empties the hand-off slot, usually the woken
+ * thread's, and runq_push_head() puts @cur there without FIFO links. Going round the loop of
+ * sched_resume() instead (queue @cur, look at the queues again, pop) cost ~60 instructions of
+ * every wake-up that preempts a thread (docs/interrupts-and-time.md, fifth round).
+ */
+static inline __attribute__((always_inline)) struct trap_frame *switch_preempting(struct sched_cpu *c,
+										  struct thread *cur)
+{
+	struct thread *t = &threads[runq_pop(&c->runq)];
+
+	if (cur->slice_ticks) {
+		uint64_t now = clock_now_ticks();
+
+		cur->slice_left = cur->slice_end > now ? cur->slice_end - now : 1;
+	}
+	cur->state = THREAD_READY;
+	runq_push_head(&c->runq, (runq_tid_t)cur->id, cur->prio);
+	c->rotate_current = false;
+	switch_to(c, t);
+	program_timer(c);
+	return &t->ctx;
+}
+
 struct trap_frame *sched_resume(void)
 {
 	struct sched_cpu *c = this_cpu();
@@ -479,19 +513,7 @@ struct trap_frame *sched_resume(void)
 				sched_make_ready(cur);
 				c->current = NULL;
 			} else if (top > (int)cur->prio) {
-				/*
-				 * Preempted: it keeps its place at the head of its priority (SCHED_FIFO)
-				 * and the rest of its slice, so that preemption more often than the
-				 * slice cannot stop the rotation within its priority.
-				 */
-				if (cur->slice_ticks) {
-					uint64_t now = clock_now_ticks();
-
-					cur->slice_left = cur->slice_end > now ? cur->slice_end - now : 1;
-				}
-				cur->state = THREAD_READY;
-				runq_push_head(&c->runq, (runq_tid_t)cur->id, cur->prio);
-				c->current = NULL;
+				return switch_preempting(c, cur);
 			} else {
 				if (c->rotate_current &&
 				    cur->slice_ticks) /* alone at its priority: new slice */
@@ -592,6 +614,16 @@ const char *sched_check(void)
 	}
 	if (ready != queued)
 		return "a ready thread that is not in its ready queue";
+	/*
+	 * switch_to() writes TTBR0 only when the space changes (active_space mirrors it) and
+	 * without space_activate(): the register must hold what the mirror says.
+	 */
+	{
+		const struct space *s = this_cpu()->active_space;
+
+		if (s && mmu_ttbr0_get() != mmu_ttbr0_value(s->root_pa, s->asid))
+			return "this CPU's TTBR0 is not its active space's tables and ASID";
+	}
 	return NULL;
 }
 
