@@ -575,6 +575,11 @@ struct trap_frame *sched_resume(void)
 	struct sched_cpu *c = this_cpu();
 	struct thread *cur = c->current;
 
+	/* A stop another CPU asked for (rare): applied here, on the current thread already loaded. */
+	if (cur && cur->pending_stop != THREAD_PENDING_NONE) {
+		sched_apply_pending();
+		cur = c->current;
+	}
 	if (cur && cur->state == THREAD_RUNNING && !c->rotate_current) {
 		if (runq_top_priority(&c->runq) > (int)cur->prio)
 			return switch_preempting(c, cur);
