@@ -29,7 +29,7 @@ struct latency_cpu latency_cpus[CONFIG_NR_CPUS];
  * (and cycle counter) read serves both, so the stretches touch and the trace's own bookkeeping
  * counts in the next one. latency_close() + latency_open() read each counter twice and left the
  * bookkeeping between them out of both: ~55 instructions at every preemption point and at every
- * IRQ taken in a call, ~35 now (docs/interrupts-and-time.md, fifth round).
+ * IRQ taken in a call, ~43 now (docs/interrupts-and-time.md, fifth round).
  */
 static void restart(struct latency_cpu *l, unsigned cpu, unsigned next)
 {

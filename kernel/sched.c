@@ -478,7 +478,7 @@ bool sched_fpsimd_trap(void)
  * woken thread is popped before @cur is queued (the pop takes the top priority, above @cur's, so
  * the order does not change what runs): the pop empties the hand-off slot, usually the woken
  * thread's, and runq_push_head() puts @cur there without FIFO links. Going round the loop of
- * sched_resume() instead (queue @cur, look at the queues again, pop) cost ~60 instructions of
+ * sched_resume() instead (queue @cur, look at the queues again, pop) cost ~30 instructions of
  * every wake-up that preempts a thread (docs/interrupts-and-time.md, fifth round).
  */
 static inline __attribute__((always_inline)) struct trap_frame *switch_preempting(struct sched_cpu *c,
