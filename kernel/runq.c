@@ -30,10 +30,11 @@ static inline __attribute__((always_inline)) void fifo_push_head(struct runq *q,
 }
 
 /*
- * @t goes ahead of the hand-off thread too if its priority is the same: that one moves to the
- * head of its FIFO first (it was ahead of every thread there).
+ * runq_push_head() with the hand-off slot taken: @t goes ahead of the hand-off thread too if its
+ * priority is the same: that one moves to the head of its FIFO first (it was ahead of every
+ * thread there).
  */
-void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio)
+void runq_push_head_fifo(struct runq *q, runq_tid_t t, unsigned prio)
 {
 	if (q->first != RUNQ_NONE && prio == q->first_prio) {
 		fifo_push_head(q, q->first, prio);

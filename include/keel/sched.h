@@ -45,7 +45,7 @@ bool sched_fpsimd_trap(void);
 /* Stop @t (suspend), or reset and start it again (@restart); see sched.c for another CPU's thread. */
 void sched_stop_thread(struct thread *t, bool restart);
 
-/* At a kernel entry: carry out a stop another CPU asked for the current thread. */
+/* Carry out a stop another CPU asked for the current thread (sched_resume() calls it first). */
 void sched_apply_pending(void);
 
 /* NULL if the ready queues, current threads and thread states agree, else what is wrong. */

@@ -198,6 +198,48 @@ static void test_handoff_priorities(void **state)
 	assert_int_equal(runq_pop(&q), 6);
 }
 
+/*
+ * The preemption of a lower-priority thread by a wake-up (sched_resume): the woken thread is
+ * popped from the slot, the preempted one pushed to the head of its priority, which the free slot
+ * takes. It stays ahead of its priority's FIFO, behind every higher priority, and threads readied
+ * meanwhile queue in their FIFOs around it.
+ */
+static void test_handoff_preempted(void **state)
+{
+	(void)state;
+	runq_init(&q, links, NT);
+	runq_push_tail(&q, 3, 10);	   /* slot */
+	runq_push_tail(&q, 4, 10);	   /* FIFO, behind 3 */
+	assert_int_equal(runq_pop(&q), 3); /* 3 runs */
+	runq_push_tail(&q, 7, 60);	   /* woken: the slot (free again) */
+	assert_int_equal(q.first, 7);
+	assert_int_equal(runq_pop(&q), 7); /* preempts 3 */
+	runq_push_head(&q, 3, 10);	   /* 3 takes the free slot, ahead of 4 */
+	assert_int_equal(q.first, 3);
+	assert_int_equal(q.first_prio, 10);
+	assert_false(links[3].queued);
+	assert_true(runq_check(&q));
+	runq_push_tail(&q, 8, 59); /* slot taken: its FIFO, above the slot's thread */
+	runq_push_tail(&q, 9, 10); /* behind 4 */
+	runq_push_head(&q, 5, 10); /* a second preempted thread of that priority: ahead of 3 */
+	assert_true(runq_check(&q));
+	assert_int_equal(runq_peek(&q), 8);
+	assert_int_equal(runq_pop(&q), 8);
+	assert_int_equal(runq_pop(&q), 5);
+	assert_int_equal(runq_pop(&q), 3);
+	assert_int_equal(runq_pop(&q), 4);
+	assert_int_equal(runq_pop(&q), 9);
+	assert_int_equal(runq_pop(&q), RUNQ_NONE);
+	/* the slot taken by a lower priority: the preempted thread goes to its FIFO */
+	runq_push_tail(&q, 1, 5); /* slot */
+	runq_push_head(&q, 2, 10);
+	assert_int_equal(q.first, 1);
+	assert_true(links[2].queued);
+	assert_int_equal(runq_pop(&q), 2);
+	assert_int_equal(runq_pop(&q), 1);
+	assert_int_equal(runq_top_priority(&q), -1);
+}
+
 /* A thread stopped (removed) while in the slot is gone; the next pop takes the FIFO's. */
 static void test_handoff_removed(void **state)
 {
@@ -221,9 +263,9 @@ static void test_handoff_removed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_handoff_alone),	     cmocka_unit_test(test_handoff_priorities),
-		cmocka_unit_test(test_handoff_removed),	     cmocka_unit_test(test_fifo_and_priority_order),
-		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_handoff_alone),		cmocka_unit_test(test_handoff_priorities),
+		cmocka_unit_test(test_handoff_removed),		cmocka_unit_test(test_handoff_preempted),
+		cmocka_unit_test(test_fifo_and_priority_order), cmocka_unit_test(test_random_against_model),
 	};
 	return cmocka_run_group_tests_name("runq", tests, NULL, NULL);
 }

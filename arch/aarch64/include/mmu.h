@@ -21,6 +21,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
+#include "cmsis_aarch64.h"
 #include "pte.h"
 
 /* What the boot code maps, in this order. */
@@ -83,6 +84,33 @@ uint64_t mmu_lookup(uintptr_t va, unsigned *level);
  * Returns the number of violations (printed).
  */
 unsigned mmu_check(void);
+
+/*
+ * Switch TTBR0_EL1 (tables and ASID in one write: TCR_EL1.A1 = 0) for the thread that the next
+ * eret enters, without the ISB of space_activate(). A write to a System register is guaranteed
+ * to apply to the instructions after a context synchronization event, and an exception return is
+ * one: always before FEAT_ExS, and with it while SCTLR_EL1.EOS = 1, which MMU_SCTLR_EL1_ON keeps
+ * set (SCTLR_EL1_RES1 bit 11; ARM ARM D1, "Context synchronization event", and SCTLR_EL1.EOS).
+ * Between this write and the eret the kernel must not touch user memory (TTBR0): translations
+ * there may use either value. Each value is a whole base + ASID pair, and user entries are
+ * non-global and tagged with their ASID, so neither value can produce a wrong translation or
+ * TLB entry, and no TLB maintenance or DSB is needed (nothing in the page tables changed).
+ */
+static inline uint64_t mmu_ttbr0_value(uint64_t root_pa, unsigned asid)
+{
+	return root_pa | ((uint64_t)asid << 48);
+}
+
+static inline void mmu_ttbr0_set_before_eret(uint64_t root_pa, unsigned asid)
+{
+	__MSR(TTBR0_EL1, mmu_ttbr0_value(root_pa, asid));
+}
+
+/* TTBR0_EL1 as written last by this CPU (a direct read after a direct write returns it). */
+static inline uint64_t mmu_ttbr0_get(void)
+{
+	return __MRS(TTBR0_EL1);
+}
 
 #endif /* !__ASSEMBLY__ */
 #endif /* MMU_H */
