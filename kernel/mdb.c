@@ -578,7 +578,7 @@ enum kerr mdb_derive_preemptible(struct mdb *m, enum mdb_derive_kind kind, unsig
 }
 
 /* The forms without preemption points: the whole call in one chunk. */
-static const struct mdb_chunking derive_unchunked = {MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0};
+static const struct mdb_chunking derive_unchunked = {MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0, NULL, false};
 
 enum kerr mdb_map(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 		  uint64_t npages, unsigned rights)
@@ -697,6 +697,7 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 	uint64_t v = *vpn, end = *vpn + *npages, done = *removed;
 	const bool self = (flags & MDB_UNMAP_SELF) != 0;
 	unsigned budget = c->first;
+	bool first_lookup = true;
 	enum kerr r = KERR_PREEMPTED;
 
 	if (space >= m->nspaces)
@@ -718,10 +719,21 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 			uint64_t gap = mdb_pt_gap(space, v);
 
 			v += gap ? min_u64(gap, end - v) : 1;
+			first_lookup = false;
 			budget--;
 			if (budget == 0 && v < end && chunk_end(&budget, c))
 				goto out;
 			continue;
+		}
+		if (first_lookup) {
+			/* Nothing done yet: a stop here leaves the call exactly as it came. */
+			first_lookup = false;
+			if (c->ask_first && c->ask_first())
+				goto out;
+		} else if (c->run_unit) {
+			/* A new leaf table: its lookup was a walk, counted as a unit (budget >= 1 here). */
+			if (--budget == 0 && chunk_end(&budget, c))
+				goto out;
 		}
 		/*
 		 * The pages of one leaf table: their slots without a walk per page. The page is
@@ -776,7 +788,7 @@ out:
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
 		    unsigned chunk, uint64_t *removed)
 {
-	const struct mdb_chunking c = {chunk, chunk, NULL, 0};
+	const struct mdb_chunking c = {chunk, chunk, NULL, 0, NULL, false};
 
 	return mdb_unmap_preemptible(m, space, vpn, npages, flags, &c, removed);
 }
@@ -926,7 +938,7 @@ enum kerr mdb_protect_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, 
 enum kerr mdb_protect(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned rights,
 		      unsigned flags, unsigned chunk, struct mdb_cursor *cur, uint64_t *walked)
 {
-	const struct mdb_chunking c = {chunk, chunk, NULL, 0};
+	const struct mdb_chunking c = {chunk, chunk, NULL, 0, NULL, false};
 
 	return mdb_protect_preemptible(m, space, vpn, npages, rights, flags, &c, cur, walked);
 }

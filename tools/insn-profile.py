@@ -5,18 +5,34 @@ Run the kernel under QEMU with `-icount shift=4,sleep=off -d in_asm,exec,nochain
 (the log grows by ~100 MB per second of guest time: stop QEMU early with `timeout`), then:
 
     tools/insn-profile.py build/.../keel.elf LOG --symbol sys_map [--limit 3] [--sum]
+    tools/insn-profile.py build/.../keel.elf LOG --symbol sys_unmap --split irq_pending_here,exception_return
+
+With --split, each entry is cut into its interrupts-masked stretches after every TB of the given
+functions (the preemption points' question, the eret: the stretch ends where a waiting IRQ is
+taken), and the longest stretches that ran one of the --within functions are printed instead of
+whole entries, each with its place in the entry (first, middle, last), then the longest per place:
+
+    ... --symbol sys_unmap --split irq_pending_here,exception_return \
+        --within sys_unmap,mdb_unmap_preemptible
 
 A kernel entry runs from a TB in the exception vectors to the first TB in user space; only
 CPU 0's TBs are counted. Each entry that executed --symbol is printed as its sequence of
 functions with their instruction counts (or, with --sum, counts per function), followed by the
 smallest and largest total. Under -icount QEMU may cut a TB short and translate it again; the
-"Trace" line of the cut TB is then dropped, as its count would be wrong.
+"Trace" line of the cut TB is then dropped, as its count would be wrong, and so is a TB that
+did not run ("Stopped execution of TB chain"); a TB run with an instruction limit (the cflags'
+count) counts only that many.
 """
 import argparse
 import bisect
 import collections
 import subprocess
 import sys
+
+
+# The low bits of a TB's cflags in the "Trace" line: its instruction limit (0: none), which
+# icount sets on the TB that runs up to the next timer event (QEMU's CF_COUNT_MASK).
+CF_COUNT_MASK = 0x1FF
 
 
 def symbols(elf):
@@ -44,14 +60,25 @@ def entries(log, vectors):
                         first = int(l2.split(":")[0], 16)
                     n += 1
                 if first is not None:
-                    tb_len[first] = n
+                    # a TB limited to fewer instructions (icount) must not shorten the full one
+                    tb_len[first] = max(n, tb_len.get(first, 0))
                     if cur and cur[-1][0] == first:
                         cur.pop()  # the TB just traced was cut short and is translated again
+                continue
+            if line.startswith("Stopped execution of TB chain before"):
+                # the TB traced last did not run (icount: its budget was used up); it runs later
+                try:
+                    stopped = int(line.split("[")[1].split("]")[0], 16)
+                except (IndexError, ValueError):
+                    continue
+                if cur and cur[-1][0] == stopped:
+                    cur.pop()
                 continue
             if not line.startswith("Trace 0:"):
                 continue
             try:
-                pc = int(line.split("[")[1].split("/")[1], 16)
+                fields = line.split("[")[1].split("]")[0].split("/")
+                pc, limit = int(fields[1], 16), int(fields[3], 16) & CF_COUNT_MASK
             except (IndexError, ValueError):
                 continue  # a line cut off where QEMU was stopped
             if pc >= 1 << 63:
@@ -59,10 +86,60 @@ def entries(log, vectors):
                     if not vectors <= pc < vectors + 0x800:
                         continue
                     cur = []
-                cur.append((pc, tb_len.get(pc, 0)))
+                n = tb_len.get(pc, 0)
+                if limit:
+                    n = min(n, limit)  # icount: limited to the instructions left before an event
+                cur.append((pc, n))
             elif cur is not None:
                 yield cur
                 cur = None
+
+
+def sequence(e, names):
+    seq = []
+    for (_, n), nm in zip(e, names):
+        if seq and seq[-1][0] == nm:
+            seq[-1][1] += n
+        else:
+            seq.append([nm, n])
+    return ", ".join(f"{nm} {n}" for nm, n in seq)
+
+
+def split_main(args, ents, name):
+    """The stretches of the entries that executed --symbol, cut at each TB of --split."""
+    stretches = []  # (total, place, sequence)
+    cut_at = set(args.split.split(","))
+    within = set((args.within or args.symbol).split(","))
+    for e in ents:
+        names = [name(pc) for pc, _ in e]
+        if args.symbol not in names:
+            continue
+        cuts, cur, curn = [], [], []
+        for tb, nm in zip(e, names):
+            cur.append(tb)
+            curn.append(nm)
+            if nm in cut_at:
+                cuts.append((cur, curn))
+                cur, curn = [], []
+        if cur:
+            cuts.append((cur, curn))
+        for i, (c, cn) in enumerate(cuts):
+            if not within & set(cn):
+                continue  # e.g. an IRQ's entry after the eret
+            place = "only" if len(cuts) == 1 else "first" if i == 0 else "last" if i == len(cuts) - 1 else "middle"
+            stretches.append((sum(n for _, n in c), place, c, cn))
+    if not stretches:
+        sys.exit(f"insn-profile: no kernel entry executed {args.symbol}")
+    stretches.sort(key=lambda s: -s[0])
+    for total, place, c, cn in stretches[:args.limit]:
+        print(f"stretch ({place}): {total} instructions: " + sequence(c, cn))
+    best = {}
+    for total, place, c, cn in stretches:
+        if place not in best:
+            best[place] = (total, sequence(c, cn))
+    for place, (total, seq) in best.items():
+        print(f"longest {place}: {total}: {seq}")
+    print(f"{len(stretches)} stretches in entries with {args.symbol}: max {stretches[0][0]} instructions")
 
 
 def main():
@@ -72,6 +149,10 @@ def main():
     ap.add_argument("--symbol", required=True, help="show entries that executed this function")
     ap.add_argument("--limit", type=int, default=3, help="entries to print (default 3)")
     ap.add_argument("--sum", action="store_true", help="counts per function instead of the sequence")
+    ap.add_argument("--split", metavar="FUNC[,FUNC]", help="cut entries into stretches after each TB "
+                    "of these functions (e.g. irq_pending_here,exception_return) and print the longest")
+    ap.add_argument("--within", metavar="FUNC[,FUNC]", help="with --split: only stretches that run one "
+                    "of these functions (default: --symbol)")
     args = ap.parse_args()
 
     syms = symbols(args.elf)
@@ -84,6 +165,8 @@ def main():
         i = bisect.bisect_right(addrs, pc) - 1
         return syms[i][1] if i >= 0 else "?"
 
+    if args.split:
+        return split_main(args, entries(args.log, vectors), name)
     totals, shown = [], 0
     for e in entries(args.log, vectors):
         names = [name(pc) for pc, _ in e]

@@ -169,6 +169,17 @@ struct mdb_chunking {
 	unsigned each;
 	bool (*preempt_point)(void);
 	unsigned checks; /* map/share/grant: pages checked between two preemption points (0: all) */
+	/*
+	 * unmap only (NULL and false elsewhere, e.g. protect). @ask_first: a preemption point after
+	 * the checks and the first lookup, before any unit (then @first units): the first stretch of
+	 * a system call holds its entry and checks only. It is asked instead of @preempt_point, so
+	 * that it may answer for IRQs alone: a stop there makes no progress, and a call that stopped
+	 * there for another CPU's call, which stops at its own for the first, would never progress.
+	 * @run_unit: the lookup of each further leaf table (a walk of the page tables, about as
+	 * dear as a unit) counts as one unit of the chunk.
+	 */
+	bool (*ask_first)(void);
+	bool run_unit;
 };
 
 /*

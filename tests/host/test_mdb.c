@@ -543,7 +543,7 @@ static enum kerr do_derive(enum kind k, unsigned src, uint64_t sv, unsigned dst,
 {
 	struct mdb_derive d = {0};
 	unsigned chunk = 1 + rnd(2), rounds = 0;
-	const struct mdb_chunking c = {chunk, chunk, NULL, rnd(3)};
+	const struct mdb_chunking c = {chunk, chunk, NULL, rnd(3), NULL, false};
 	/* What other (outer) calls hold: this one runs between the chunks of another in the tests. */
 	uint32_t base_entries = db.reserved, base_quota[T_SPACES], base_pt[T_SPACES];
 	const uint64_t total = n;
@@ -716,6 +716,12 @@ static void op_derive(enum kind k, int interleave)
 		model_derive(k, src, sv, dst, dv, n, rights);
 }
 
+/* An ask_first point that finds an IRQ waiting every fourth time. */
+static bool ask_sometimes(void)
+{
+	return rnd(4) == 0;
+}
+
 static enum kerr do_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned flags, int interleave)
 {
 	uint64_t removed = 0, cur = vpn, left = n;
@@ -724,7 +730,16 @@ static enum kerr do_unmap(unsigned space, uint64_t vpn, uint64_t n, unsigned fla
 
 	do {
 		unsigned chunk = 1 + rnd(4);
-		r = mdb_unmap(&db, space, &cur, &left, flags, chunk, &removed);
+
+		if (rnd(2)) {
+			r = mdb_unmap(&db, space, &cur, &left, flags, chunk, &removed);
+		} else {
+			/* The system call's form: a first point that sometimes stops, walks as units. */
+			const struct mdb_chunking c = {
+				1 + rnd(chunk), chunk, NULL, 0, rnd(2) ? ask_sometimes : NULL, rnd(2) != 0};
+
+			r = mdb_unmap_preemptible(&db, space, &cur, &left, flags, &c, &removed);
+		}
 		assert_int_equal(unsynced, 0);
 		if (r == KERR_PREEMPTED) {
 			const char *err = mdb_check(&db); /* valid at every chunk boundary */
@@ -1227,7 +1242,7 @@ static void fan_of_30(void)
 
 static void test_unmap_preemption_point(void **state)
 {
-	const struct mdb_chunking four = {4, 4, preempt_on_call, 0};
+	const struct mdb_chunking four = {4, 4, preempt_on_call, 0, NULL, false};
 	uint64_t v = 1, n = 1, removed = 0;
 
 	(void)state;
@@ -1249,7 +1264,7 @@ static void test_unmap_preemption_point(void **state)
 /* A first chunk smaller than the rest (as system calls use it): boundaries after 1, 5, 9, ... units. */
 static void test_unmap_small_first_chunk(void **state)
 {
-	const struct mdb_chunking c = {1, 4, preempt_on_call, 0};
+	const struct mdb_chunking c = {1, 4, preempt_on_call, 0, NULL, false};
 	uint64_t v = 1, n = 1, removed = 0;
 
 	(void)state;
@@ -1267,6 +1282,102 @@ static void test_unmap_small_first_chunk(void **state)
 	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_OK);
 	assert_int_equal(removed, 30);
 	assert_int_equal(db.free_count, CAPACITY - 1);
+}
+
+/* The system call's first preemption point (ask_first): after the first lookup, before any unit. */
+static unsigned ask_calls;
+static bool ask_answer;
+
+static bool ask_on_call(void)
+{
+	ask_calls++;
+	return ask_answer;
+}
+
+static void test_unmap_ask_first(void **state)
+{
+	const struct mdb_chunking c = {1, 4, preempt_on_call, 0, ask_on_call, false};
+	uint64_t v = 1, n = 1, removed = 0;
+	uint32_t free_before;
+
+	(void)state;
+	fan_of_30();
+	free_before = db.free_count;
+	ask_calls = 0;
+	ask_answer = true; /* an IRQ waits: stop with nothing done, the call exactly as it came */
+	preempt_calls = 0;
+	preempt_at = 0;
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_PREEMPTED);
+	assert_int_equal(ask_calls, 1);
+	assert_int_equal(preempt_calls, 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(n, 1);
+	assert_int_equal(db.free_count, free_before);
+	assert_null(mdb_check(&db));
+	ask_answer = false; /* go on: then @first (1) unit, then chunks of 4 */
+	preempt_at = 2;
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_PREEMPTED);
+	assert_int_equal(ask_calls, 2);
+	assert_int_equal(removed, 1 + 4);
+	assert_null(mdb_check(&db));
+	preempt_at = 0;
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_OK);
+	assert_int_equal(ask_calls, 3); /* once per call, not per chunk */
+	assert_int_equal(removed, 30);
+	assert_int_equal(db.free_count, CAPACITY - 1);
+	/* An empty range (no table) is a unit of work, never a lookup: the first point is not asked. */
+	v = 3 * T_TABLE;
+	n = 4;
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_OK);
+	assert_int_equal(ask_calls, 3);
+}
+
+/* run_unit: the lookup of each further leaf table counts as a unit; a stop there keeps the page. */
+static void test_unmap_run_unit(void **state)
+{
+	const struct mdb_chunking c = {1, 1, preempt_on_call, 0, NULL, true};
+	const struct mdb_chunking plain = {2, 2, preempt_on_call, 0, NULL, false};
+	const struct mdb_chunking runs = {2, 2, preempt_on_call, 0, NULL, true};
+	uint64_t v, n, removed = 0;
+
+	(void)state;
+	fresh();
+	for (uint64_t p = T_TABLE - 1; p <= T_TABLE + 1; p++) /* pages 7, 8, 9: two leaf tables */
+		assert_int_equal(mdb_insert_root(&db, 0, p, 0x10 + p, MDB_R), KERR_OK);
+	v = T_TABLE - 1;
+	n = 3;
+	preempt_calls = 0;
+	preempt_at = 2; /* boundary 1 after page 7, boundary 2 after the lookup of page 8's table */
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, MDB_UNMAP_SELF, &c, &removed), KERR_PREEMPTED);
+	assert_int_equal(removed, 1);
+	assert_int_equal(v, T_TABLE);
+	assert_int_equal(n, 2);
+	assert_null(mdb_check(&db));
+	preempt_calls = 0;
+	preempt_at = 0;
+	assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, MDB_UNMAP_SELF, &c, &removed), KERR_OK);
+	assert_int_equal(removed, 3);
+	assert_int_equal(preempt_calls, 1); /* the restart's first lookup is no further table */
+	assert_int_equal(db.free_count, CAPACITY);
+
+	/* 20 pages over three tables: 20 units without, 22 with the two further lookups. */
+	for (unsigned round = 0; round < 2; round++) {
+		fresh();
+		for (uint64_t p = 1; p <= 20; p++)
+			assert_int_equal(mdb_insert_root(&db, 0, p, 0x10 + p, MDB_R), KERR_OK);
+		v = 1;
+		n = 20;
+		removed = 0;
+		preempt_calls = 0;
+		assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, MDB_UNMAP_SELF, round ? &runs : &plain,
+						       &removed),
+				 KERR_OK);
+		assert_int_equal(removed, 20);
+		assert_int_equal(preempt_calls,
+				 round ? 10 : 9); /* a boundary after every 2 units but the last */
+		assert_null(mdb_check(&db));
+	}
 }
 
 /* Deeper than 256 levels: the depth field is 16 bits wide (an 8-bit field once lost the chain). */
@@ -1442,7 +1553,7 @@ static void test_protect_every_boundary(void **state)
 	memcpy(want_pte, pte, sizeof(pte));
 	for (unsigned chunk = 1; chunk <= 3; chunk++)
 		for (unsigned k = 1;; k++) {
-			const struct mdb_chunking c = {chunk, chunk, preempt_on_call, 0};
+			const struct mdb_chunking c = {chunk, chunk, preempt_on_call, 0, NULL, false};
 			struct mdb_cursor cur = {0};
 			uint64_t v = 1, n = 1, walked = 0;
 			enum kerr r;
@@ -1589,12 +1700,13 @@ static void test_derive_every_boundary(void **state)
 
 		three_roots();
 		assert_int_equal(derive_call(k, src, src_vpn[k], dst, dst_vpn[k], 3, MDB_R,
-					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0},
+					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0,
+								    NULL, false},
 					     &(struct mdb_derive){0}),
 				 KERR_OK);
 		snap(&want_state);
 		for (unsigned each = 1; each <= 3; each++) {
-			const struct mdb_chunking c = {1, each, NULL, 0};
+			const struct mdb_chunking c = {1, each, NULL, 0, NULL, false};
 			struct mdb_derive d = {0};
 			uint64_t sv = src_vpn[k], dv = dst_vpn[k], n = 3, expect_done = 0;
 			unsigned stops = 0;
@@ -1621,7 +1733,7 @@ static void test_derive_every_boundary(void **state)
 		/* The preemption point says "go on" k - 1 times, then "stop": the PTEs of every chunk
 		 * done so far are written at the stop (one copy), the rest after the restart. */
 		for (unsigned stop_at = 1; stop_at <= 3; stop_at++) {
-			const struct mdb_chunking c = {1, 1, preempt_on_call, 0};
+			const struct mdb_chunking c = {1, 1, preempt_on_call, 0, NULL, false};
 			struct mdb_derive d = {0};
 
 			three_roots();
@@ -1642,7 +1754,7 @@ static void test_derive_every_boundary(void **state)
 		}
 		/* With a longer first chunk the stops fall elsewhere; still the same result. */
 		for (unsigned each = 1; each <= 2; each++) {
-			const struct mdb_chunking c = {2, each, NULL, 0};
+			const struct mdb_chunking c = {2, each, NULL, 0, NULL, false};
 			struct mdb_derive d = {0};
 			uint64_t sv = src_vpn[k], dv = dst_vpn[k], n = 3;
 
@@ -1661,7 +1773,7 @@ static void test_derive_every_boundary(void **state)
 /* A 3-page map from 0:6 to 1:20 stopped after its first page; returns its state. */
 static struct mdb_derive map_stopped_after_one(void)
 {
-	const struct mdb_chunking c = {1, 1, NULL, 0};
+	const struct mdb_chunking c = {1, 1, NULL, 0, NULL, false};
 	struct mdb_derive d = {0};
 
 	three_roots();
@@ -1687,7 +1799,7 @@ static void assert_nothing_reserved(void)
  */
 static void test_derive_conflict(void **state)
 {
-	const struct mdb_chunking c = {1, 1, NULL, 0};
+	const struct mdb_chunking c = {1, 1, NULL, 0, NULL, false};
 	struct mdb_derive d;
 	uint64_t v, n, removed, walked;
 	struct mdb_cursor cur = {0};
@@ -1740,7 +1852,7 @@ static void test_derive_conflict(void **state)
 /* A restart that is not the rest of the stopped call, and an abandoned call: all released. */
 static void test_derive_bad_restart_and_release(void **state)
 {
-	const struct mdb_chunking c = {1, 1, NULL, 0};
+	const struct mdb_chunking c = {1, 1, NULL, 0, NULL, false};
 	struct mdb_derive d;
 	uint32_t free_before;
 
@@ -1785,7 +1897,7 @@ static void test_derive_reservation_holds(void **state)
 	assert_int_equal(mdb_insert_root(&db, 1, 31, 0x999, MDB_R), KERR_NO_MEMORY);
 	db.reserved = 2;
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, d.src_vpn, 1, d.dst_vpn, d.npages, MDB_R,
-				     &(struct mdb_chunking){2, 2, NULL, 0}, &d),
+				     &(struct mdb_chunking){2, 2, NULL, 0, NULL, false}, &d),
 			 KERR_OK);
 	assert_int_equal(d.done, 3);
 	assert_nothing_reserved();
@@ -1798,7 +1910,7 @@ static void test_derive_reservation_holds(void **state)
  */
 static void test_derive_check_stops(void **state)
 {
-	const struct mdb_chunking c = {1, 1, NULL, 1};
+	const struct mdb_chunking c = {1, 1, NULL, 1, NULL, false};
 	static uint8_t before[sizeof(pool)];
 	struct mdb_derive d;
 	uint32_t used1;
@@ -1812,7 +1924,8 @@ static void test_derive_check_stops(void **state)
 
 		three_roots();
 		assert_int_equal(derive_call(k, 0, 6, 1, 20, 3, MDB_R,
-					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0},
+					     &(struct mdb_chunking){MDB_UNCHUNKED, MDB_UNCHUNKED, NULL, 0,
+								    NULL, false},
 					     &(struct mdb_derive){0}),
 				 KERR_OK);
 		snap(&want_state);
@@ -1921,7 +2034,7 @@ static enum kerr derive_past_checks(enum mdb_derive_kind k, uint64_t dv, const s
  */
 static void test_derive_tables_in_pieces(void **state)
 {
-	const struct mdb_chunking c = {3, 3, NULL, 3};
+	const struct mdb_chunking c = {3, 3, NULL, 3, NULL, false};
 	struct mdb_derive d = {0};
 	uint32_t used3;
 
@@ -2095,6 +2208,8 @@ int main(void)
 		cmocka_unit_test(test_deep_chain_constant_work_per_chunk),
 		cmocka_unit_test(test_unmap_preemption_point),
 		cmocka_unit_test(test_unmap_small_first_chunk),
+		cmocka_unit_test(test_unmap_ask_first),
+		cmocka_unit_test(test_unmap_run_unit),
 		cmocka_unit_test(test_protect_semantics),
 		cmocka_unit_test(test_protect_errors_change_nothing),
 		cmocka_unit_test(test_protect_every_boundary),
