@@ -644,6 +644,19 @@ static const struct mdb_chunking unmap_chunks = {
 };
 
 /*
+ * The same without the first point, for the restart of a call that stopped there: IRQs arriving
+ * faster than a call's entry and checks (~300 instructions) would otherwise stop it there every
+ * time, and it would never progress. So every second entry of a call makes at least one unit.
+ */
+static const struct mdb_chunking unmap_chunks_progress = {
+	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
+	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
+	.preempt_point = preempt_or_handover_pending,
+	.run_unit = CONFIG_UNMAP_CHUNK != 0,
+};
+static bool unmap_stopped_first[SYS_NR_THREADS]; /* the thread's last unmap stopped at its first point */
+
+/*
  * The checks unmap and protect share, in their order: x0 names a space, x1 is page aligned, and
  * the caller may change that space (its own, or one it may map, grant or share into).
  */
@@ -664,7 +677,7 @@ static enum kerr revoke_target_check(const struct thread *t, const struct trap_f
 static void sys_unmap(struct thread *t, struct trap_frame *tf)
 {
 	unsigned space = (unsigned)tf->x[0], flags = (unsigned)tf->x[3];
-	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0;
+	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0, first_vpn;
 	enum kerr r;
 
 	r = revoke_target_check(t, tf);
@@ -680,7 +693,12 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	 * PC back on the svc) and let the IRQ in. No second question: should the IRQ have gone
 	 * meanwhile, the thread simply continues the call.
 	 */
-	r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags, &unmap_chunks, &removed);
+	first_vpn = vpn;
+	r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags,
+				  unmap_stopped_first[t->id] ? &unmap_chunks_progress : &unmap_chunks,
+				  &removed);
+	/* A stop that left the range as it came (nothing removed) was at the first point. */
+	unmap_stopped_first[t->id] = r == KERR_PREEMPTED && vpn == first_vpn;
 	if (r == KERR_OK) {
 		/* The last chunk's stretch ends here, not after the way out (~110 more). */
 		ret(tf, r, 0);

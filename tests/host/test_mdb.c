@@ -2086,7 +2086,7 @@ static void test_derive_tables_in_pieces(void **state)
  */
 static void test_derive_tables_reserved(void **state)
 {
-	const struct mdb_chunking c = {3, 3, NULL, 3};
+	const struct mdb_chunking c = {3, 3, NULL, 3, NULL, false};
 	static uint8_t before[sizeof(pool)];
 	struct mdb_derive d = {0};
 	uint32_t used3;
