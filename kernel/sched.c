@@ -321,27 +321,18 @@ static inline void slice_check(struct sched_cpu *c, uint64_t now)
 }
 
 /*
- * The rest of timer_fired() when another timeout has passed or is due within TIMER_MERGE_NS of
- * @now, in deadline order. A passed timeout is readied only if its thread can run before the
- * thread that will run (busy_priority), which rises with each one readied: the others (e.g. a
- * lower-priority thread due at the same tick as the one just readied) stay in the queue, where
- * sched_block_current() readies them when the running thread blocks, and program_timer() arms
- * them whenever they could preempt the thread it runs (a passed deadline fires at once). A
- * timeout due within TIMER_MERGE_NS that can run first is waited for and handled here (merged):
- * its own IRQ would arrive while this kernel path still runs, and cost its thread this path plus
- * a whole IRQ (docs/interrupts-and-time.md, "A thread's wake-up path"); the wait is bounded by
- * the constant, spent with IRQs masked, and cut short by any other pending IRQ. The walk passes
- * only passed timeouts (at most one per thread, as before). Out of line and called last (a tail
- * call): the common IRQ, one timeout and none close behind it, needs no stack frame.
+ * The merge wait: the timeout at @link is due within TIMER_MERGE_NS of @now and its thread can
+ * run before the thread that will run (priority above @busy). Its own IRQ would arrive while
+ * this kernel path still runs, and cost its thread this path plus a whole IRQ
+ * (docs/interrupts-and-time.md, "A thread's wake-up path"), so it is waited for and readied here,
+ * and so are the next ones of the same kind. The wait is bounded by the constant, spent with IRQs
+ * masked, and cut short by any other pending IRQ. Out of line and called last (a tail call):
+ * its calls and loop would give timer_more() a stack frame.
  */
-static __attribute__((noinline)) void timer_more(struct sched_cpu *c, uint64_t now)
+static __attribute__((noinline)) void timer_merge(struct sched_cpu *c, uint64_t now, unsigned *link, int busy)
 {
-	unsigned *link = &c->timeout_head;
 	unsigned i;
-	int busy;
 
-	slice_check(c, now); /* first: a thread whose slice is over lets its priority's in */
-	busy = busy_priority(c);
 	while ((i = *link) != THREAD_NONE) {
 		struct thread *t = &threads[i];
 
@@ -357,9 +348,42 @@ static __attribute__((noinline)) void timer_more(struct sched_cpu *c, uint64_t n
 			busy = (int)t->prio;
 			timeout_passed(c, link, t);
 		} else {
+			link = &t->timeout_next; /* cannot run first: left, see timer_more() */
+		}
+	}
+}
+
+/*
+ * The rest of timer_fired() when another timeout has passed or is due within TIMER_MERGE_NS of
+ * @now, in deadline order. A passed timeout is readied only if its thread can run before the
+ * thread that will run (busy_priority), which rises with each one readied: the others (e.g. a
+ * lower-priority thread due at the same tick as the one just readied) stay in the queue, where
+ * sched_block_current() readies them when the running thread blocks, and program_timer() arms
+ * them whenever they could preempt the thread it runs (a passed deadline fires at once). The walk
+ * passes only passed timeouts (at most one per thread, as before). A leaf: the usual case, a
+ * lower-priority timeout due at the same tick as the one just readied, is left without a stack
+ * frame; a near timeout that can run first goes to the merge wait (a tail call).
+ */
+static __attribute__((noinline)) void timer_more(struct sched_cpu *c, uint64_t now)
+{
+	unsigned *link = &c->timeout_head;
+	unsigned i;
+	int busy;
+
+	slice_check(c, now); /* first: a thread whose slice is over lets its priority's in */
+	busy = busy_priority(c);
+	while ((i = *link) != THREAD_NONE && threads[i].deadline <= now) {
+		struct thread *t = &threads[i];
+
+		if ((int)t->prio > busy) {
+			busy = (int)t->prio;
+			timeout_passed(c, link, t);
+		} else {
 			link = &t->timeout_next; /* cannot run first: left, see above */
 		}
 	}
+	if (i != THREAD_NONE && threads[i].deadline - now <= timer_merge_ticks && (int)threads[i].prio > busy)
+		return timer_merge(c, now, link, busy);
 }
 
 static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
