@@ -254,8 +254,9 @@ void sched_wake(struct thread *t)
  */
 
 /*
- * @t's timeout passed: unlink it at @link (in @c's timeout queue) and ready it on @c, this CPU's (every thread in @c's timeout queue runs on
- * @c's CPU, so sched_make_ready() without its kick test). Inline: with the ready queue's
+ * @t's timeout passed: unlink it at @link in @c's timeout queue and ready it on @c, this CPU's
+ * (every thread in @c's timeout queue runs on @c's CPU, so sched_make_ready() without its kick
+ * test). Inline: with the ready queue's
  * hand-off slot (runq.h) the usual push is a few stores, and as a call it gave the timer
  * callback a stack frame (out of line it saved ~16 when the push always linked a FIFO).
  */
