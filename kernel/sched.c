@@ -120,7 +120,15 @@ static void timeout_insert(struct thread *t, uint64_t deadline)
 	unsigned *link = &cpu_of(t)->timeout_head;
 
 	t->deadline = deadline;
-	while (*link != THREAD_NONE && threads[*link].deadline <= deadline)
+	/*
+	 * Equal deadlines: higher priority first (equal priorities in insertion order). The timer
+	 * callback readies the head and leaves passed timeouts that cannot run before the thread
+	 * that will run: with two threads due at the same tick, only the higher one is readied in
+	 * the IRQ (docs/interrupts-and-time.md, sixth round).
+	 */
+	while (*link != THREAD_NONE &&
+	       (threads[*link].deadline < deadline ||
+		(threads[*link].deadline == deadline && threads[*link].prio >= t->prio)))
 		link = &threads[*link].timeout_next;
 	t->timeout_next = *link;
 	*link = t->id;
@@ -192,6 +200,17 @@ void sched_yield_current(void)
 	struct sched_cpu *c = this_cpu();
 
 	if (c->current) {
+		/*
+		 * Passed timeouts left unreadied while this thread ran (the timer callback and
+		 * program_timer() leave those that cannot preempt it) go ahead of it: one of its own
+		 * priority is then the thread it yields to.
+		 */
+		if (c->timeout_head != THREAD_NONE) {
+			uint64_t now = clock_now_ticks();
+
+			if (threads[c->timeout_head].deadline <= now)
+				timeouts_expire_call(c, now);
+		}
 		sched_make_ready(c->current);
 		c->current = NULL;
 	}
@@ -208,9 +227,11 @@ void sched_block_current(enum thread_state state, uint64_t deadline_ticks)
 		timeout_insert(t, deadline_ticks);
 	c->current = NULL;
 	/*
-	 * Timeouts left unprogrammed while this thread ran (see program_timer) may have passed:
-	 * ready them now rather than by an IRQ right after the next thread starts. Other ways of
-	 * leaving the CPU (exit, fault, yield) get that IRQ; it is correct, only later.
+	 * Timeouts left unprogrammed or unreadied while this thread ran (see program_timer and
+	 * timer_more) may have passed: ready them now rather than by an IRQ right after the next
+	 * thread starts. Other ways of leaving the CPU (exit, fault, a stop) get that IRQ:
+	 * program_timer() arms the first that can preempt the next thread, or the head when the
+	 * CPU idles, and a passed deadline fires at once; it is correct, only later.
 	 */
 	if (c->timeout_head != THREAD_NONE) {
 		uint64_t now = clock_now_ticks();
@@ -233,16 +254,18 @@ void sched_wake(struct thread *t)
  */
 
 /*
- * @t's timeout passed: ready it on @c, this CPU's (every thread in @c's timeout queue runs on
- * @c's CPU, so sched_make_ready() without its kick test). Inline: with the ready queue's
+ * @t's timeout passed: unlink it at @link in @c's timeout queue and ready it on @c, this CPU's
+ * (every thread in @c's timeout queue runs on @c's CPU, so sched_make_ready() without its kick
+ * test). Inline: with the ready queue's
  * hand-off slot (runq.h) the usual push is a few stores, and as a call it gave the timer
  * callback a stack frame (out of line it saved ~16 when the push always linked a FIFO).
  */
-static inline __attribute__((always_inline)) void timeout_passed(struct sched_cpu *c, struct thread *t)
+static inline __attribute__((always_inline)) void timeout_passed(struct sched_cpu *c, unsigned *link,
+								 struct thread *t)
 {
 	unsigned prio = t->prio;
 
-	c->timeout_head = t->timeout_next;
+	*link = t->timeout_next;
 	t->in_timeouts = false;
 	timeout_prio_del(c, prio);
 	/* A timed-out wait returns KERR_TIMEOUT; a finished sleep returns OK. */
@@ -259,7 +282,7 @@ static inline __attribute__((always_inline)) void timeouts_expire(struct sched_c
 	unsigned head;
 
 	while ((head = c->timeout_head) != THREAD_NONE && threads[head].deadline <= now)
-		timeout_passed(c, &threads[head]);
+		timeout_passed(c, &c->timeout_head, &threads[head]);
 }
 
 /*
@@ -272,13 +295,22 @@ static __attribute__((noinline)) void timeouts_expire_call(struct sched_cpu *c, 
 	timeouts_expire(c, now);
 }
 
-/* The priority a timeout must beat to matter now: the ready threads' and the running one's. */
+/*
+ * The priority a timeout must beat to run before the thread that will run: the ready threads'
+ * and the running one's; one less for a running thread whose slice is over, which goes behind
+ * the threads of its priority (so those must be readied for the round robin to see them).
+ */
 static int busy_priority(const struct sched_cpu *c)
 {
 	int top = runq_top_priority(&c->runq);
+	const struct thread *cur = c->current;
 
-	if (c->current && c->current->state == THREAD_RUNNING && (int)c->current->prio > top)
-		top = (int)c->current->prio;
+	if (cur && cur->state == THREAD_RUNNING) {
+		int p = (int)cur->prio - (c->rotate_current ? 1 : 0);
+
+		if (p > top)
+			top = p;
+	}
 	return top;
 }
 
@@ -290,44 +322,69 @@ static inline void slice_check(struct sched_cpu *c, uint64_t now)
 }
 
 /*
- * The rest of timer_fired() when another timeout is due within TIMER_MERGE_NS of @now: wait
- * for and handle the higher-priority ones (see there), then the time-slice test. Out of line
- * and called last (a tail call): the common IRQ, one timeout and none close behind it, then
- * needs no stack frame.
+ * The merge wait: the timeout at @link is due within TIMER_MERGE_NS of @now and its thread can
+ * run before the thread that will run (priority above @busy). Its own IRQ would arrive while
+ * this kernel path still runs, and cost its thread this path plus a whole IRQ
+ * (docs/interrupts-and-time.md, "A thread's wake-up path"), so it is waited for and readied here,
+ * and so are the next ones of the same kind. The wait is bounded by the constant, spent with IRQs
+ * masked, and cut short by any other pending IRQ. Out of line and called last (a tail call):
+ * its calls and loop would give timer_more() a stack frame.
  */
-static __attribute__((noinline)) void timer_merge(struct sched_cpu *c, uint64_t now)
+static __attribute__((noinline)) void timer_merge(struct sched_cpu *c, uint64_t now, unsigned *link, int busy)
 {
-	for (;;) {
-		const struct thread *next;
+	unsigned i;
 
-		if (c->timeout_head == THREAD_NONE)
-			break;
-		next = &threads[c->timeout_head];
-		if (next->deadline - now > timer_merge_ticks || (int)next->prio <= busy_priority(c))
-			break;
-		while (now < next->deadline && !irq_pending_here())
-			now = clock_now_ticks();
-		if (now < next->deadline)
-			break; /* another IRQ is waiting: take it, the timer takes this timeout */
-		timeouts_expire_call(c, now);
+	while ((i = *link) != THREAD_NONE) {
+		struct thread *t = &threads[i];
+
+		if (t->deadline > now) {
+			if (t->deadline - now > timer_merge_ticks || (int)t->prio <= busy)
+				break;
+			while (now < t->deadline && !irq_pending_here())
+				now = clock_now_ticks();
+			if (now < t->deadline)
+				break; /* another IRQ is waiting: take it, the timer takes this timeout */
+		}
+		if ((int)t->prio > busy) {
+			busy = (int)t->prio;
+			timeout_passed(c, link, t);
+		} else {
+			link = &t->timeout_next; /* cannot run first: left, see timer_more() */
+		}
 	}
-	slice_check(c, now);
 }
 
 /*
- * The rest of timer_fired() when more than one timeout passed: a leaf with its own loop, so
- * that the usual single timeout is readied without one (a loop there made the callback spill
- * registers: ~8 instructions of every wake-up).
+ * The rest of timer_fired() when another timeout has passed or is due within TIMER_MERGE_NS of
+ * @now, in deadline order. A passed timeout is readied only if its thread can run before the
+ * thread that will run (busy_priority), which rises with each one readied: the others (e.g. a
+ * lower-priority thread due at the same tick as the one just readied) stay in the queue, where
+ * sched_block_current() readies them when the running thread blocks, and program_timer() arms
+ * them whenever they could preempt the thread it runs (a passed deadline fires at once). The walk
+ * passes only passed timeouts (at most one per thread, as before). A leaf: the usual case, a
+ * lower-priority timeout due at the same tick as the one just readied, is left without a stack
+ * frame; a near timeout that can run first goes to the merge wait (a tail call).
  */
-static __attribute__((noinline)) void timer_fired_more(struct sched_cpu *c, uint64_t now)
+static __attribute__((noinline)) void timer_more(struct sched_cpu *c, uint64_t now)
 {
-	unsigned head;
+	unsigned *link = &c->timeout_head;
+	unsigned i;
+	int busy;
 
-	while ((head = c->timeout_head) != THREAD_NONE && threads[head].deadline <= now)
-		timeout_passed(c, &threads[head]);
-	if (head != THREAD_NONE && threads[head].deadline - now <= timer_merge_ticks)
-		return timer_merge(c, now);
-	slice_check(c, now);
+	slice_check(c, now); /* first: a thread whose slice is over lets its priority's in */
+	busy = busy_priority(c);
+	while ((i = *link) != THREAD_NONE && threads[i].deadline <= now) {
+		struct thread *t = &threads[i];
+
+		if ((int)t->prio > busy) {
+			busy = (int)t->prio;
+			timeout_passed(c, link, t);
+		} else {
+			link = &t->timeout_next; /* cannot run first: left, see above */
+		}
+	}
+	if (i != THREAD_NONE && threads[i].deadline - now <= timer_merge_ticks && (int)threads[i].prio > busy)
+		return timer_merge(c, now, link, busy);
 }
 
 static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
@@ -339,17 +396,65 @@ static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
 	(void)deadline;
 	c->timer_at = UINT64_MAX; /* the clock disarmed the alarm before calling */
 	head = c->timeout_head;
+	/*
+	 * The head is readied without asking whether it can run first: it usually is the timeout
+	 * the alarm was armed for (or, idle, any), and of equal deadlines the highest priority
+	 * (timeout_insert). Readying a thread that then waits is never wrong, only work: the
+	 * question costs every wake-up, and is asked for the rest in timer_more().
+	 */
 	if (head != THREAD_NONE && threads[head].deadline <= now) {
-		timeout_passed(c, &threads[head]);
+		timeout_passed(c, &c->timeout_head, &threads[head]);
 		head = c->timeout_head;
 	}
 	if (head == THREAD_NONE || threads[head].deadline > now + timer_merge_ticks)
 		return slice_check(c, now);
-	/* tail calls: timer_fired() needs no stack frame */
-	if (threads[head].deadline <= now)
-		return timer_fired_more(c, now);
-	return timer_merge(c, now);
+	return timer_more(c, now); /* a tail call: timer_fired() needs no stack frame */
 }
+
+#ifdef CONFIG_DEBUG_CHECKS
+/*
+ * Debug builds check the callback's promise: every timeout passed at @now whose thread could
+ * run before the thread that will run has been readied (else the alarm program_timer() arms
+ * for it would fire at once, again and again).
+ */
+static void timer_fired_checked(void *ctx, uint64_t deadline, uint64_t now)
+{
+	const struct sched_cpu *c = this_cpu();
+	int busy;
+
+	timer_fired(ctx, deadline, now);
+	busy = busy_priority(c);
+	for (unsigned i = c->timeout_head; i != THREAD_NONE && threads[i].deadline <= now;
+	     i = threads[i].timeout_next)
+		if ((int)threads[i].prio > busy)
+			panic("timer callback: thread '%s' passed its deadline and could run first, "
+			      "but was not readied",
+			      threads[i].name);
+}
+
+/*
+ * Debug builds check what program_timer() armed with a walk of their own: nothing that can
+ * preempt the thread about to run (any timeout when the CPU idles) is due before the alarm, so
+ * no passed timeout is ever left unreadied and unarmed.
+ */
+static void alarm_check(const struct sched_cpu *c)
+{
+	const struct thread *cur = c->current;
+	int prio = cur && cur->state == THREAD_RUNNING ? (int)cur->prio : -1;
+
+	for (unsigned i = c->timeout_head; i != THREAD_NONE; i = threads[i].timeout_next)
+		if ((int)threads[i].prio > prio && threads[i].deadline < c->timer_at)
+			panic("%s: thread '%s' can preempt and is due before the armed alarm",
+			      cur ? "program_timer" : "idle", threads[i].name);
+}
+#define TIMER_CALLBACK timer_fired_checked
+#else
+#define TIMER_CALLBACK timer_fired
+static inline void alarm_check(const struct sched_cpu *c)
+{
+	(void)c;
+}
+#endif
 
 /*
  * Timeouts of threads that cannot preempt the one about to run are left unprogrammed: they
@@ -378,13 +483,14 @@ static void program_timer(struct sched_cpu *c)
 		next = threads[i].deadline;
 	if (cur && cur->slice_ticks && cur->slice_end < next)
 		next = cur->slice_end;
-	if (next == c->timer_at)
-		return;
-	c->timer_at = next;
-	if (next == UINT64_MAX)
-		clock_cancel();
-	else
-		clock_call_at_ticks(next, timer_fired, NULL);
+	if (next != c->timer_at) {
+		c->timer_at = next;
+		if (next == UINT64_MAX)
+			clock_cancel();
+		else
+			clock_call_at_ticks(next, TIMER_CALLBACK, NULL);
+	}
+	alarm_check(c);
 }
 
 /* ---- choosing and switching ---- */
@@ -597,6 +703,55 @@ static bool queued_right(unsigned t, unsigned cpu, unsigned prio)
 }
 
 /*
+ * Each CPU's timeout queue: its own CPU's threads, each flagged, earliest deadline first and of
+ * equal deadlines the higher priority first (the timer callback relies on it), and the priority
+ * counts and bitmap match what is queued.
+ */
+static const char *timeouts_check(void)
+{
+	unsigned flagged = 0, linked = 0;
+
+	for (unsigned i = 0; i < thread_count; i++)
+		flagged += threads[i].in_timeouts;
+	for (unsigned c = 0; c < CONFIG_NR_CPUS; c++) {
+		const struct sched_cpu *sc = &cpus[c];
+		const struct thread *prev = NULL;
+		unsigned here = 0, counted = 0;
+		uint64_t bits = sc->timeout_prios;
+
+		for (unsigned i = sc->timeout_head; i != THREAD_NONE; i = threads[i].timeout_next) {
+			const struct thread *t = &threads[i];
+
+			if (i >= thread_count || !t->in_timeouts || t->cpu != c || ++here > thread_count)
+				return "a timeout queue holds a thread not flagged, or of another CPU";
+			if (prev && (prev->deadline > t->deadline ||
+				     (prev->deadline == t->deadline && prev->prio < t->prio)))
+				return "a timeout queue is not in deadline order, higher priority first";
+			if (!(bits & (1ULL << t->prio)))
+				return "a timeout queue's priority bitmap misses a queued priority";
+			prev = t;
+		}
+		/* Each priority's count is what is queued at it, and together they are all. */
+		while (bits) {
+			unsigned p = 63U - (unsigned)__builtin_clzll(bits), n = 0;
+
+			bits &= ~(1ULL << p);
+			for (unsigned i = sc->timeout_head; i != THREAD_NONE; i = threads[i].timeout_next)
+				n += threads[i].prio == p;
+			if (n == 0 || n != sc->timeout_prio_count[p])
+				return "a timeout queue's priority counts or bitmap";
+			counted += n;
+		}
+		if (counted != here)
+			return "a timeout queue's priority counts or bitmap";
+		linked += here;
+	}
+	if (flagged != linked)
+		return "a thread flagged in a timeout queue is not in it";
+	return NULL;
+}
+
+/*
  * The scheduler's invariant (debug builds check it after every system call): each ready thread
  * is queued exactly once, in its own CPU's ready queue (a FIFO or the hand-off slot) at its own
  * priority, and nothing else is queued; each running thread is its CPU's current one. Every
@@ -639,6 +794,12 @@ const char *sched_check(void)
 	}
 	if (ready != queued)
 		return "a ready thread that is not in its ready queue";
+	{
+		const char *err = timeouts_check();
+
+		if (err)
+			return err;
+	}
 	/*
 	 * switch_to() writes TTBR0 only when the space changes (active_space mirrors it) and
 	 * without space_activate(): the register must hold what the mirror says.
