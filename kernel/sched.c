@@ -314,6 +314,39 @@ static int busy_priority(const struct sched_cpu *c)
 	return top;
 }
 
+/* The priority of a running thread whose slice is over (it goes to its FIFO's tail), else -1. */
+static int rotating_priority(const struct sched_cpu *c)
+{
+	const struct thread *cur = c->current;
+
+	return c->rotate_current && cur && cur->state == THREAD_RUNNING ? (int)cur->prio : -1;
+}
+
+/*
+ * Does a passed timeout of @prio go ahead of the thread that will run? Above @busy, or of the
+ * @rotating thread's priority whatever else of it is ready: that thread goes to its FIFO's tail,
+ * and a timeout that passed before must be ahead of it there, as with every timeout readied.
+ */
+static inline bool runs_first(int prio, int busy, int rotating)
+{
+	return prio > busy || prio == rotating;
+}
+
+/*
+ * The passed timeout at @link: readied if it runs first (the bar rises to it), else left in the
+ * queue, where sched_block_current() and program_timer() see it. Returns the link to go on from.
+ */
+static inline __attribute__((always_inline)) unsigned *
+ready_if_first(struct sched_cpu *c, unsigned *link, struct thread *t, int *busy, int rotating)
+{
+	if (!runs_first((int)t->prio, *busy, rotating))
+		return &t->timeout_next;
+	if ((int)t->prio > *busy)
+		*busy = (int)t->prio;
+	timeout_passed(c, link, t);
+	return link;
+}
+
 /* The end of the running thread's time slice, seen at @now. */
 static inline void slice_check(struct sched_cpu *c, uint64_t now)
 {
@@ -330,7 +363,8 @@ static inline void slice_check(struct sched_cpu *c, uint64_t now)
  * masked, and cut short by any other pending IRQ. Out of line and called last (a tail call):
  * its calls and loop would give timer_more() a stack frame.
  */
-static __attribute__((noinline)) void timer_merge(struct sched_cpu *c, uint64_t now, unsigned *link, int busy)
+static __attribute__((noinline)) void timer_merge(struct sched_cpu *c, uint64_t now, unsigned *link, int busy,
+						  int rotating)
 {
 	unsigned i;
 
@@ -338,19 +372,15 @@ static __attribute__((noinline)) void timer_merge(struct sched_cpu *c, uint64_t 
 		struct thread *t = &threads[i];
 
 		if (t->deadline > now) {
-			if (t->deadline - now > timer_merge_ticks || (int)t->prio <= busy)
+			if (t->deadline - now > timer_merge_ticks ||
+			    !runs_first((int)t->prio, busy, rotating))
 				break;
 			while (now < t->deadline && !irq_pending_here())
 				now = clock_now_ticks();
 			if (now < t->deadline)
 				break; /* another IRQ is waiting: take it, the timer takes this timeout */
 		}
-		if ((int)t->prio > busy) {
-			busy = (int)t->prio;
-			timeout_passed(c, link, t);
-		} else {
-			link = &t->timeout_next; /* cannot run first: left, see timer_more() */
-		}
+		link = ready_if_first(c, link, t, &busy, rotating);
 	}
 }
 
@@ -369,22 +399,16 @@ static __attribute__((noinline)) void timer_more(struct sched_cpu *c, uint64_t n
 {
 	unsigned *link = &c->timeout_head;
 	unsigned i;
-	int busy;
+	int busy, rotating;
 
 	slice_check(c, now); /* first: a thread whose slice is over lets its priority's in */
 	busy = busy_priority(c);
-	while ((i = *link) != THREAD_NONE && threads[i].deadline <= now) {
-		struct thread *t = &threads[i];
-
-		if ((int)t->prio > busy) {
-			busy = (int)t->prio;
-			timeout_passed(c, link, t);
-		} else {
-			link = &t->timeout_next; /* cannot run first: left, see above */
-		}
-	}
-	if (i != THREAD_NONE && threads[i].deadline - now <= timer_merge_ticks && (int)threads[i].prio > busy)
-		return timer_merge(c, now, link, busy);
+	rotating = rotating_priority(c);
+	while ((i = *link) != THREAD_NONE && threads[i].deadline <= now)
+		link = ready_if_first(c, link, &threads[i], &busy, rotating);
+	if (i != THREAD_NONE && threads[i].deadline - now <= timer_merge_ticks &&
+	    runs_first((int)threads[i].prio, busy, rotating))
+		return timer_merge(c, now, link, busy, rotating);
 }
 
 static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
@@ -420,13 +444,14 @@ static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
 static void timer_fired_checked(void *ctx, uint64_t deadline, uint64_t now)
 {
 	const struct sched_cpu *c = this_cpu();
-	int busy;
+	int busy, rotating;
 
 	timer_fired(ctx, deadline, now);
 	busy = busy_priority(c);
+	rotating = rotating_priority(c);
 	for (unsigned i = c->timeout_head; i != THREAD_NONE && threads[i].deadline <= now;
 	     i = threads[i].timeout_next)
-		if ((int)threads[i].prio > busy)
+		if (runs_first((int)threads[i].prio, busy, rotating))
 			panic("timer callback: thread '%s' passed its deadline and could run first, "
 			      "but was not readied",
 			      threads[i].name);
@@ -605,6 +630,17 @@ static inline __attribute__((always_inline)) struct trap_frame *switch_preemptin
 	return &t->ctx;
 }
 
+/* Run the top ready thread (there is one): the way out of every branch that switches. */
+static inline __attribute__((always_inline)) struct trap_frame *switch_to_top(struct sched_cpu *c)
+{
+	struct thread *t = &threads[runq_pop(&c->runq)];
+
+	c->rotate_current = false;
+	switch_to(c, t);
+	program_timer(c);
+	return &t->ctx;
+}
+
 /* sched_resume() in general: time slices, the idle loop; until a thread is there to run. */
 static __attribute__((noinline)) struct trap_frame *sched_resume_loop(struct sched_cpu *c)
 {
@@ -628,14 +664,9 @@ static __attribute__((noinline)) struct trap_frame *sched_resume_loop(struct sch
 				return &cur->ctx;
 			}
 		}
+		if (top >= 0)
+			return switch_to_top(c);
 		c->rotate_current = false;
-		if (top >= 0) {
-			struct thread *t = &threads[runq_pop(&c->runq)];
-
-			switch_to(c, t);
-			program_timer(c);
-			return &t->ctx;
-		}
 		/* A queued timeout will ready its thread: no need to look at every thread. */
 		if (c->timeout_head == THREAD_NONE && !can_ever_run())
 			system_finished();
@@ -658,14 +689,8 @@ static __attribute__((noinline)) struct trap_frame *sched_resume_loop(struct sch
 		 * the top of the loop are about one), so the top ready thread runs; usually the one
 		 * the timer just put into the ready queue's hand-off slot (runq.h).
 		 */
-		if (runq_top_priority(&c->runq) >= 0) {
-			struct thread *t = &threads[runq_pop(&c->runq)];
-
-			c->rotate_current = false;
-			switch_to(c, t);
-			program_timer(c);
-			return &t->ctx;
-		}
+		if (runq_top_priority(&c->runq) >= 0)
+			return switch_to_top(c);
 	}
 }
 

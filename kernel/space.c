@@ -1,6 +1,7 @@
 /* space.c — user address spaces: TTBR0 tables with an ASID from a static pool, and the MDB's page-table back end. */
 #include "cmsis_aarch64.h"
 #include "memlayout.h"
+#include "mmu.h"
 #include "pte.h"
 #include "usercopy.h"
 #include "keel/mdb_pt.h"
@@ -197,7 +198,7 @@ void space_activate(const struct space *s)
 	 * with their ASID, so no TLB maintenance is needed; the ISB makes the new TTBR0 apply to
 	 * the instructions that follow.
 	 */
-	__MSR(TTBR0_EL1, s->root_pa | ((uint64_t)s->asid << 48));
+	__MSR(TTBR0_EL1, mmu_ttbr0_value(s->root_pa, s->asid));
 	__ISB();
 }
 

@@ -590,8 +590,7 @@ static void preempted(struct trap_frame *tf)
 	if (handover && !irq_pending_here()) {
 		latency_idle(); /* the stretch ends: no stretch spans a release of the lock */
 		kernel_lock_handover();
-		latency_enter(); /* a new one, as on an entry at the svc */
-		latency_set_path(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8] : KINFO_LAT_FAULT);
+		latency_open(latency_syscall_path(tf->x[8])); /* a new one, as on an entry at the svc */
 		if (!irq_pending_here())
 			return;
 	}
@@ -620,7 +619,7 @@ static void finished_preempt_point(void)
  * does, and a whole chunk on top would make the first stretch of every call its longest
  * (docs/mapping.md, "Worst-case bounds"). unmap's are unmap_chunks below.
  */
-static const struct mdb_chunking syscall_chunks = {
+static const struct mdb_chunking protect_chunks = {
 	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
 	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
 	.preempt_point = preempt_or_handover_pending,
@@ -635,25 +634,21 @@ static const struct mdb_chunking syscall_chunks = {
  * there has done nothing, and one that stopped there for another CPU's call could be stopped
  * there by it every time (the other CPU waits at most for the first stretch and one unit).
  */
-static const struct mdb_chunking unmap_chunks = {
-	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
-	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
-	.preempt_point = preempt_or_handover_pending,
-	.ask_first = CONFIG_UNMAP_CHUNK ? preempt_pending : NULL,
-	.run_unit = CONFIG_UNMAP_CHUNK != 0,
-};
+#define UNMAP_CHUNKING(first_point)                                                       \
+	{                                                                                 \
+		.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,                         \
+		.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,          \
+		.preempt_point = preempt_or_handover_pending, .ask_first = (first_point), \
+		.run_unit = CONFIG_UNMAP_CHUNK != 0,                                      \
+	}
+static const struct mdb_chunking unmap_chunks = UNMAP_CHUNKING(CONFIG_UNMAP_CHUNK ? preempt_pending : NULL);
 
 /*
  * The same without the first point, for the restart of a call that stopped there: IRQs arriving
  * faster than a call's entry and checks (~300 instructions) would otherwise stop it there every
  * time, and it would never progress. So every second entry of a call makes at least one unit.
  */
-static const struct mdb_chunking unmap_chunks_progress = {
-	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
-	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
-	.preempt_point = preempt_or_handover_pending,
-	.run_unit = CONFIG_UNMAP_CHUNK != 0,
-};
+static const struct mdb_chunking unmap_chunks_progress = UNMAP_CHUNKING(NULL);
 static bool unmap_stopped_first[SYS_NR_THREADS]; /* the thread's last unmap stopped at its first point */
 
 /*
@@ -697,7 +692,10 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags,
 				  unmap_stopped_first[t->id] ? &unmap_chunks_progress : &unmap_chunks,
 				  &removed);
-	/* A stop that left the range as it came (nothing removed) was at the first point. */
+	/*
+	 * No progress in the range (vpn unchanged): a stop at the first point, or (harmless) one
+	 * inside the first entry's descendants; either way the restart makes at least one unit.
+	 */
 	unmap_stopped_first[t->id] = r == KERR_PREEMPTED && vpn == first_vpn;
 	if (r == KERR_OK) {
 		/* The last chunk's stretch ends here, not after the way out (~110 more). */
@@ -736,7 +734,7 @@ static void sys_protect(struct thread *t, struct trap_frame *tf)
 	if ((tf->x[4] & ~(uint64_t)MDB_PROTECT_SELF) || tf->x[3] > MDB_RIGHTS)
 		return ret(tf, KERR_INVAL, 0); /* in 64 bits, as for unmap */
 	/* Preemption point inside, after at most CONFIG_UNMAP_CHUNK units and their TLBIs; as unmap. */
-	r = mdb_protect_preemptible(&kernel_mdb, space, &vpn, &npages, rights, flags, &syscall_chunks, cur,
+	r = mdb_protect_preemptible(&kernel_mdb, space, &vpn, &npages, rights, flags, &protect_chunks, cur,
 				    &walked);
 	if (r != KERR_PREEMPTED)
 		return ret(tf, r, 0);

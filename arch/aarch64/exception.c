@@ -104,7 +104,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 	switch (EXC_KIND(vector)) {
 	case EXC_SYNC:
 		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64) {
-			latency_open(tf->x[8] < KINFO_LAT_SYSCALLS ? (unsigned)tf->x[8] : KINFO_LAT_FAULT);
+			latency_open(latency_syscall_path(tf->x[8]));
 			syscall_handle(tf);
 			/*
 			 * An IRQ that came during the call (a deadline landing in it) is taken now,

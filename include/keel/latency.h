@@ -10,6 +10,12 @@
 /* A CPU's maxima in ticks, as kernel_info's parts see them: timer_late_max, masked_max[]. */
 #define LATENCY_TICKS_VALUES (1u + KINFO_LAT_PATHS)
 
+/* The trace's path of system call @nr (x8): its number, or KINFO_LAT_FAULT for a bad one. */
+static inline unsigned latency_syscall_path(uint64_t nr)
+{
+	return nr < KINFO_LAT_SYSCALLS ? (unsigned)nr : KINFO_LAT_FAULT;
+}
+
 #ifdef CONFIG_LATENCY_TRACE
 #include "keel/pmu.h"
 #include "keel/smp.h"
@@ -89,12 +95,6 @@ static inline void latency_enter(void)
 	latency_open(KINFO_LAT_FAULT);
 }
 
-/* KINFO_LAT_* or a system call number (< KINFO_LAT_PATHS). */
-static inline void latency_set_path(unsigned path)
-{
-	latency_cpus[cpu_id()].path = path;
-}
-
 /* About to unmask IRQs in the idle loop. */
 static inline void latency_idle(void)
 {
@@ -143,10 +143,6 @@ static inline void latency_open(unsigned path)
 	(void)path;
 }
 static inline void latency_enter(void) {}
-static inline void latency_set_path(unsigned path)
-{
-	(void)path;
-}
 static inline void latency_idle(void) {}
 static inline void latency_irq_from_kernel(void) {}
 static inline void latency_exit(void) {}

@@ -39,6 +39,13 @@ struct runq {
 };
 
 void runq_init(struct runq *q, struct runq_link *links, unsigned nthreads);
+/* @t into the free hand-off slot, at @prio (its bit says the priority is not empty). */
+static inline void runq_slot_take(struct runq *q, runq_tid_t t, unsigned prio)
+{
+	q->first = t;
+	q->first_prio = (uint8_t)prio;
+	q->bitmap |= 1ULL << prio;
+}
 /* The invariant above and the FIFOs' links and bits hold (tests and debug checks). */
 bool runq_check(const struct runq *q);
 /*
@@ -52,9 +59,7 @@ static inline void runq_push_tail(struct runq *q, runq_tid_t t, unsigned prio)
 	struct runq_link *l;
 
 	if (!(q->bitmap >> prio) && q->first == RUNQ_NONE) {
-		q->first = t;
-		q->first_prio = (uint8_t)prio;
-		q->bitmap |= 1ULL << prio;
+		runq_slot_take(q, t, prio);
 		return;
 	}
 	l = &q->links[t];
@@ -82,9 +87,7 @@ void runq_push_head_fifo(struct runq *q, runq_tid_t t, unsigned prio);
 static inline void runq_push_head(struct runq *q, runq_tid_t t, unsigned prio)
 {
 	if (q->first == RUNQ_NONE) {
-		q->first = t;
-		q->first_prio = (uint8_t)prio;
-		q->bitmap |= 1ULL << prio;
+		runq_slot_take(q, t, prio);
 		return;
 	}
 	runq_push_head_fifo(q, t, prio);
