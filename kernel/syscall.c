@@ -48,7 +48,7 @@ static void finished_preempt_point(void);
 
 /*
  * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, but a
- * stretch that stops also copies the PTEs of every page the call committed so far (~50 + ~8 a
+ * stretch that stops also copies the PTEs of every page the call committed so far (~110 + ~7 a
  * page) and a restarted call checks each page again (~90 a page in all), so one unit more than
  * the unmap chunk, not twice it: at chunk 2, 4 pages made a stop ~630, 3 stay near 500 (one page
  * first, for the same reason as unmap). Their checks, ~20 instructions a page, have a
