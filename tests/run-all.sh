@@ -571,9 +571,13 @@ sys.exit(0 if list(ld) == ["chain+irqstorm"] and c.get("stage_count", 0) > 0 and
 PY
 }
 step "rt-tests: chain+irqstorm run at the same time in one phase, within rt-tests/bounds" rt_combined
-step "rt-tests: a second chain+irqstorm run stays within 4 samples (irqstorm uses both CPUs)" \
+# Its phase is ~7 000 samples with CPU 1 busy throughout (the IRQ storm stops the chain's 1-page
+# maps and its revoke at every preemption point, so building and revoking take that long), and
+# QEMU's interleaving of the two vCPUs by host timing moved more than 4 of them on a fresh machine:
+# 32 is under 0.5 % of the phase.
+step "rt-tests: a second chain+irqstorm run stays within 32 samples (irqstorm uses both CPUs)" \
 	sh -c 'rt-tests/run --quick --chunks 2 --load chain+irqstorm --timeout 300 --name test-combined-b &&
-		rt-tests/run --same build/rt-tests/test-combined/summary.json build/rt-tests/test-combined-b/summary.json --near 4'
+		rt-tests/run --same build/rt-tests/test-combined/summary.json build/rt-tests/test-combined-b/summary.json --near 32'
 expect_fail "rt-tests: a combined load above its bound fails, naming it" "load_max of load chain+irqstorm" \
 	sh -c 'echo "{\"loads\": {\"chain+irqstorm\": 100}}" >build/rt-tests/tight-combined.json &&
 		rt-tests/run --log build/rt-tests/test-combined/console-chunk-2.log --chunks 2 --name log \
