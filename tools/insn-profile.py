@@ -185,13 +185,7 @@ def main():
             for nm, n in per.most_common():
                 print(f"  {n:6} {nm}")
         else:
-            seq = []
-            for (_, n), nm in zip(e, names):
-                if seq and seq[-1][0] == nm:
-                    seq[-1][1] += n
-                else:
-                    seq.append([nm, n])
-            print(f"entry: {total} instructions: " + ", ".join(f"{nm} {n}" for nm, n in seq))
+            print(f"entry: {total} instructions: " + sequence(e, names))
     if not totals:
         sys.exit(f"insn-profile: no kernel entry executed {args.symbol}")
     print(f"{len(totals)} entries with {args.symbol}: min {min(totals)}, max {max(totals)} instructions")
