@@ -4,6 +4,7 @@
 #include "keel/clock.h"
 #include "keel/irq.h"
 #include "keel/latency.h"
+#include "keel/panic.h"
 #include "keel/smp.h"
 #include "timer.h"
 
@@ -111,3 +112,17 @@ void clock_cancel(void)
 	a->fn = NULL;
 	irq_restore(flags);
 }
+
+#ifdef CONFIG_DEBUG_CHECKS
+uint64_t clock_alarm_checked(void)
+{
+	const struct clock_alarm *a = this_alarm();
+	uint64_t armed = timer_armed_deadline();
+
+	if (a->fn ? armed != a->deadline : armed != UINT64_MAX)
+		panic("clock: CPU %u's alarm is %s %llu, its timer is armed for %llu", cpu_id(),
+		      a->fn ? "set for" : "not set, deadline", (unsigned long long)a->deadline,
+		      (unsigned long long)armed);
+	return a->fn ? a->deadline : UINT64_MAX;
+}
+#endif

@@ -460,12 +460,18 @@ static void timer_fired_checked(void *ctx, uint64_t deadline, uint64_t now)
 /*
  * Debug builds check what program_timer() armed with a walk of their own: nothing that can
  * preempt the thread about to run (any timeout when the CPU idles) is due before the alarm, so
- * no passed timeout is ever left unreadied and unarmed.
+ * no passed timeout is ever left unreadied and unarmed. The mirror @c->timer_at is checked against
+ * the clock's alarm, and that against the timer's registers (clock_alarm_checked).
  */
 static void alarm_check(const struct sched_cpu *c)
 {
 	const struct thread *cur = c->current;
 	int prio = cur && cur->state == THREAD_RUNNING ? (int)cur->prio : -1;
+	uint64_t armed = clock_alarm_checked();
+
+	if (armed != c->timer_at)
+		panic("program_timer: the alarm is armed for %llu, the scheduler's mirror says %llu",
+		      (unsigned long long)armed, (unsigned long long)c->timer_at);
 
 	for (unsigned i = c->timeout_head; i != THREAD_NONE; i = threads[i].timeout_next)
 		if ((int)threads[i].prio > prio && threads[i].deadline < c->timer_at)

@@ -37,5 +37,11 @@ typedef void (*clock_alarm_fn)(void *ctx, uint64_t deadline_ticks, uint64_t now_
 void clock_call_at_ticks(uint64_t deadline_ticks, clock_alarm_fn fn, void *ctx);
 void clock_call_at(uint64_t deadline_ns, clock_alarm_fn fn, void *ctx);
 void clock_cancel(void);
+/*
+ * The deadline this CPU's alarm is armed for, UINT64_MAX for none, read from the timer itself;
+ * panics if the timer disagrees with the alarm in software (an alarm set but not in the timer, or
+ * the reverse). For debug checks (CONFIG_DEBUG_CHECKS): it reads the timer's registers.
+ */
+uint64_t clock_alarm_checked(void);
 
 #endif

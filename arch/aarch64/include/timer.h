@@ -37,6 +37,12 @@ static inline void timer_set_deadline(uint64_t ticks)
 	__ISB();
 }
 
+/* The deadline the timer is armed for (its compare value), or UINT64_MAX when it is stopped. */
+static inline uint64_t timer_armed_deadline(void)
+{
+	return (cntv_read_ctl() & CNT_CTL_ENABLE_Msk) != 0 ? cntv_read_cval() : UINT64_MAX;
+}
+
 /* ENABLE = 0 deasserts the level-sensitive timer IRQ. */
 static inline void timer_stop(void)
 {
