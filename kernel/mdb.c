@@ -785,6 +785,26 @@ out:
 	return r;
 }
 
+enum kerr mdb_unmap_restartable(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				unsigned flags, const struct mdb_chunking *c, bool *stopped_first,
+				uint64_t *removed)
+{
+	struct mdb_chunking without_first;
+	uint64_t first_vpn = *vpn;
+	enum kerr r;
+
+	if (*stopped_first && c->ask_first) {
+		without_first = *c;
+		without_first.ask_first = NULL;
+		c = &without_first;
+	}
+	r = mdb_unmap_preemptible(m, space, vpn, npages, flags, c, removed);
+	/* No progress in the range: a stop at the first point, or (harmless) one inside the first
+	 * entry's descendants; either way the next try makes at least one unit. */
+	*stopped_first = r == KERR_PREEMPTED && *vpn == first_vpn;
+	return r;
+}
+
 enum kerr mdb_unmap(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages, unsigned flags,
 		    unsigned chunk, uint64_t *removed)
 {

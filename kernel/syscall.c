@@ -74,11 +74,17 @@ static uint64_t restart_token[SYS_NR_THREADS], restart_tokens;
 static struct mdb_derive derive_state[SYS_NR_THREADS];
 static struct mdb_cursor protect_cursor[SYS_NR_THREADS];
 
-/* @t's stopped call is abandoned: release a map's reservation, forget a protect's place. */
+static bool unmap_stopped_first[SYS_NR_THREADS]; /* mdb_unmap_restartable(), per thread */
+
+/*
+ * @t's stopped call is abandoned: release a map's reservation, forget a protect's place and
+ * whether an unmap stopped at its first point.
+ */
 static void restart_abandon(const struct thread *t)
 {
 	mdb_derive_release(&kernel_mdb, &derive_state[t->id]);
 	mdb_cursor_drop(&kernel_mdb, &protect_cursor[t->id]);
+	unmap_stopped_first[t->id] = false;
 	restart_token[t->id] = 0;
 }
 
@@ -634,22 +640,13 @@ static const struct mdb_chunking protect_chunks = {
  * there has done nothing, and one that stopped there for another CPU's call could be stopped
  * there by it every time (the other CPU waits at most for the first stretch and one unit).
  */
-#define UNMAP_CHUNKING(first_point)                                                       \
-	{                                                                                 \
-		.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,                         \
-		.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,          \
-		.preempt_point = preempt_or_handover_pending, .ask_first = (first_point), \
-		.run_unit = CONFIG_UNMAP_CHUNK != 0,                                      \
-	}
-static const struct mdb_chunking unmap_chunks = UNMAP_CHUNKING(CONFIG_UNMAP_CHUNK ? preempt_pending : NULL);
-
-/*
- * The same without the first point, for the restart of a call that stopped there: IRQs arriving
- * faster than a call's entry and checks (~300 instructions) would otherwise stop it there every
- * time, and it would never progress. So every second entry of a call makes at least one unit.
- */
-static const struct mdb_chunking unmap_chunks_progress = UNMAP_CHUNKING(NULL);
-static bool unmap_stopped_first[SYS_NR_THREADS]; /* the thread's last unmap stopped at its first point */
+static const struct mdb_chunking unmap_chunks = {
+	.first = CONFIG_UNMAP_CHUNK ? 1U : MDB_UNCHUNKED,
+	.each = CONFIG_UNMAP_CHUNK ? CONFIG_UNMAP_CHUNK : MDB_UNCHUNKED,
+	.preempt_point = preempt_or_handover_pending,
+	.ask_first = CONFIG_UNMAP_CHUNK ? preempt_pending : NULL,
+	.run_unit = CONFIG_UNMAP_CHUNK != 0,
+};
 
 /*
  * The checks unmap and protect share, in their order: x0 names a space, x1 is page aligned, and
@@ -672,7 +669,7 @@ static enum kerr revoke_target_check(const struct thread *t, const struct trap_f
 static void sys_unmap(struct thread *t, struct trap_frame *tf)
 {
 	unsigned space = (unsigned)tf->x[0], flags = (unsigned)tf->x[3];
-	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0, first_vpn;
+	uint64_t vpn = tf->x[1] >> PAGE_SHIFT, npages = tf->x[2], removed = 0;
 	enum kerr r;
 
 	r = revoke_target_check(t, tf);
@@ -688,15 +685,8 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	 * PC back on the svc) and let the IRQ in. No second question: should the IRQ have gone
 	 * meanwhile, the thread simply continues the call.
 	 */
-	first_vpn = vpn;
-	r = mdb_unmap_preemptible(&kernel_mdb, space, &vpn, &npages, flags,
-				  unmap_stopped_first[t->id] ? &unmap_chunks_progress : &unmap_chunks,
-				  &removed);
-	/*
-	 * No progress in the range (vpn unchanged): a stop at the first point, or (harmless) one
-	 * inside the first entry's descendants; either way the restart makes at least one unit.
-	 */
-	unmap_stopped_first[t->id] = r == KERR_PREEMPTED && vpn == first_vpn;
+	r = mdb_unmap_restartable(&kernel_mdb, space, &vpn, &npages, flags, &unmap_chunks,
+				  &unmap_stopped_first[t->id], &removed);
 	if (r == KERR_OK) {
 		/* The last chunk's stretch ends here, not after the way out (~110 more). */
 		ret(tf, r, 0);

@@ -192,6 +192,17 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 				unsigned flags, const struct mdb_chunking *c, uint64_t *removed) MUST_CHECK;
 
 /*
+ * mdb_unmap_preemptible() for a call that is restarted after each stop (a system call), with
+ * progress guaranteed even when IRQs come faster than the call's entry and checks: a call whose
+ * last try stopped at @c->ask_first with nothing done (*@stopped_first, the caller's per-thread
+ * flag, false for a new call) skips that point this time, so at least one unit is made every
+ * second try. Sets *@stopped_first for the next try.
+ */
+enum kerr mdb_unmap_restartable(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
+				unsigned flags, const struct mdb_chunking *c, bool *stopped_first,
+				uint64_t *removed) MUST_CHECK;
+
+/*
  * protect: reduce the rights of everything derived from the mappings of [*vpn, *vpn + *npages)
  * in @space (and, with MDB_PROTECT_SELF, of those mappings too) to `old & rights`, in preorder,
  * at most @chunk (mdb_protect) or @c->each units of work between two preemption points: a unit is one entry visited, or

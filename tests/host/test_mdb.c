@@ -1333,6 +1333,64 @@ static void test_unmap_ask_first(void **state)
 	assert_int_equal(ask_calls, 3);
 }
 
+/*
+ * mdb_unmap_restartable: with an IRQ always waiting (both points always say stop), a call that
+ * is restarted after every stop still finishes, making at least one unit every second try;
+ * mdb_unmap_preemptible alone would stop at the first point every time.
+ */
+static bool always_stop(void)
+{
+	return true;
+}
+
+static unsigned tries_to_finish(uint64_t v, uint64_t n, unsigned flags, uint64_t *removed)
+{
+	const struct mdb_chunking c = {1, 4, always_stop, 0, always_stop, true};
+	bool stopped_first = false;
+	unsigned tries = 0;
+	enum kerr r;
+
+	do {
+		uint64_t before = *removed, v_before = v;
+		bool skipped_first = stopped_first;
+
+		r = mdb_unmap_restartable(&db, 0, &v, &n, flags, &c, &stopped_first, removed);
+		tries++;
+		if (skipped_first) /* the try after a stop at the first point made progress */
+			assert_true(*removed > before || v > v_before || r == KERR_OK);
+		assert_null(mdb_check(&db));
+	} while (r == KERR_PREEMPTED && tries < 1000);
+	assert_int_equal(r, KERR_OK);
+	return tries;
+}
+
+static void test_unmap_restartable_progress(void **state)
+{
+	const struct mdb_chunking c = {1, 4, always_stop, 0, always_stop, true};
+	uint64_t v = 1, n = 1, removed = 0;
+
+	(void)state;
+	/* Without the flag: stopped at the first point, with nothing done, every time. */
+	fan_of_30();
+	for (unsigned i = 0; i < 50; i++)
+		assert_int_equal(mdb_unmap_preemptible(&db, 0, &v, &n, 0, &c, &removed), KERR_PREEMPTED);
+	assert_int_equal(removed, 0);
+	/* One page with 30 children: the range does not move, each try after the first removes one. */
+	assert_in_range(tries_to_finish(1, 1, 0, &removed), 31, 32);
+	assert_int_equal(removed, 30);
+	assert_int_equal(db.free_count, CAPACITY - 1);
+	/* 8 pages, one child each, and the pages themselves: every second try moves on. */
+	fresh();
+	for (uint64_t p = 1; p <= 8; p++) {
+		assert_int_equal(mdb_insert_root(&db, 0, p, 0x10 + p, MDB_R), KERR_OK);
+		assert_int_equal(mdb_map(&db, 0, p, 1, p, 1, MDB_R), KERR_OK);
+	}
+	removed = 0;
+	assert_true(tries_to_finish(1, 8, MDB_UNMAP_SELF, &removed) <= 2 * 16 + 1);
+	assert_int_equal(removed, 16);
+	assert_int_equal(db.free_count, CAPACITY);
+}
+
 /* run_unit: the lookup of each further leaf table counts as a unit; a stop there keeps the page. */
 static void test_unmap_run_unit(void **state)
 {
@@ -2209,6 +2267,7 @@ int main(void)
 		cmocka_unit_test(test_unmap_preemption_point),
 		cmocka_unit_test(test_unmap_small_first_chunk),
 		cmocka_unit_test(test_unmap_ask_first),
+		cmocka_unit_test(test_unmap_restartable_progress),
 		cmocka_unit_test(test_unmap_run_unit),
 		cmocka_unit_test(test_protect_semantics),
 		cmocka_unit_test(test_protect_errors_change_nothing),
