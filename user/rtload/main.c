@@ -292,26 +292,49 @@ static enum kerr tree_phase(volatile struct rt_ctl *ctl, unsigned p, bool chain)
 }
 
 /*
+ * The first time at or after @after (counter ticks) that lies a quarter of thread 0's period
+ * past one of its deadlines. The measurement threads' deadlines are on one grid (cyclictest's
+ * RT_START_US start; periods of the interval plus k times the distance, 100 + 50 k us by
+ * default), so a conductor waking there never lands on thread 0's deadline and, with the
+ * defaults, on no other thread's either: its wake-up and its next sleep_until are harness work,
+ * and a deadline landing on them measured the harness, not an idle system (idle max 378 instead
+ * of 278, depending on where the build's start-up put its wake-ups).
+ */
+static uint64_t between_deadlines(const volatile struct rt_ctl *ctl, uint64_t after, uint64_t period)
+{
+	uint64_t at = ctl->next_deadline + period / 4;
+
+	if (at < after)
+		at += (after - at + period - 1) / period * period;
+	return at;
+}
+
+/*
  * Sleep until measurement thread 0 has taken @n more samples: first for as long as they take
- * at its period, then polling every RT_POLL_NS. Polling from the start woke this thread ~20
- * times in every idle phase, and each wake-up (and its next sleep_until) could land on thread
- * 0's deadline: the idle phase measured the harness, not an idle system.
+ * at its period, then polling every RT_POLL_NS, each wake-up between two of its deadlines
+ * (between_deadlines). Polling from the start woke this thread ~20 times in every idle phase,
+ * and each wake-up (and its next sleep_until) could land on thread 0's deadline: the idle phase
+ * measured the harness, not an idle system.
  */
 static enum kerr wait_samples(volatile struct rt_ctl *ctl, uint64_t n)
 {
-	uint64_t target = ctl->samples[0] + n, interval = ctl->interval_ns, now;
-	uint64_t sleep = interval ? n * interval : RT_POLL_NS;
+	uint64_t target = ctl->samples[0] + n, freq = keel_counter_freq();
+	uint64_t period = ctl->interval_ns * freq / 1000000000u, poll = RT_POLL_NS * freq / 1000000000u;
+	uint64_t sleep = period ? n * period : poll;
 
 	while (ctl->samples[0] < target) {
-		enum kerr err = keel_clock_now(&now);
+		uint64_t at = keel_counter_now() + sleep;
+		enum kerr err;
 
-		if (err == KERR_OK)
-			err = keel_sleep_until(now + sleep);
+		if (period)
+			at = between_deadlines(ctl, at, period);
+		/* In ns, rounded up (as cyclictest's deadlines), so the kernel's tick is not earlier. */
+		err = keel_sleep_until((at * 1000000000u + freq - 1) / freq);
 		if (err == KERR_PAST) /* held up past the poll (CPU 1 busy in the kernel): poll again */
 			err = KERR_OK;
 		if (err != KERR_OK)
 			return err;
-		sleep = RT_POLL_NS;
+		sleep = poll;
 	}
 	return KERR_OK;
 }
