@@ -438,22 +438,24 @@ expect_fail "rt-tests: --same fails on summaries that differ, naming the value" 
 	sh -c 'python3 -c "import json, sys; d = json.load(open(sys.argv[1])); d[\"runs\"][0][\"threads\"][0][\"max\"] += 1
 json.dump(d, open(sys.argv[2], \"w\"))" build/rt-tests/test-a/summary.json build/rt-tests/test-a/summary-changed.json &&
 		rt-tests/run --same build/rt-tests/test-a/summary.json build/rt-tests/test-a/summary-changed.json'
-# Two boots per chunk (docs/rt-tests.md, "Kernel instrumentation"): the latencies from the kernel
-# without the trace (no klat lines in its log), the stretches from the one with it, whose thread 0
-# pays for the trace's bookkeeping (its idle maximum is higher).
+# Two boots per chunk (docs/rt-tests.md, "Kernel instrumentation"): the latencies (the summary's
+# T: lines) from the kernel built without the trace, which prints no klat lines; the stretches from
+# the one built with it, whose thread-0 numbers are the summary's "traced".
 rt_two_boots() {
-	"${PYY:-python3}" - build/rt-tests/test-a <<'PY'
-import json, sys
-d = sys.argv[1]
+	"${PYY:-python3}" - build/rt-tests/test-a build/rt-tests/chunk-2 <<'PY'
+import json, re, sys
+d, b = sys.argv[1], sys.argv[2]
 run = json.load(open(d + "/summary.json"))["runs"][0]
 plain, traced = open(d + "/console-chunk-2.log").read(), open(d + "/console-chunk-2-trace.log").read()
-t0 = run["threads"][0]
-idle = max(p["max"] for p in t0["phases"] if p["load"] == "idle" and p["stage"] == "idle")
+cfg, tcfg = open(b + "/.config").read(), open(b + "-trace/.config").read()
+tl = [l for l in plain.splitlines() if l.startswith("T: ")]
 tr = run.get("traced") or {}
 print("klat lines without / with the trace:", plain.count("rt: klat"), traced.count("rt: klat"),
-      "idle max without / with:", idle, tr.get("idle_max"), "stretch tables:", len(run["kernel"]))
+      "trace in .config:", "CONFIG_LATENCY_TRACE=y" in cfg, "CONFIG_LATENCY_TRACE=y" in tcfg,
+      "T: lines from the first boot:", sorted(run["tlines"]) == sorted(tl), "traced idle max:", tr.get("idle_max"))
 sys.exit(0 if "rt: klat" not in plain and "rt: klat" in traced and run["kernel"] and
-         tr.get("idle_max", 0) > idle and tr.get("sweep") else 1)
+         "# CONFIG_LATENCY_TRACE is not set" in cfg and "CONFIG_LATENCY_TRACE=y" in tcfg and
+         tl and sorted(run["tlines"]) == sorted(tl) and tr.get("idle_max") and tr.get("sweep") else 1)
 PY
 }
 step "rt-tests: latencies from the kernel without the trace, stretches from a second boot with it" rt_two_boots
@@ -643,6 +645,8 @@ step "rt-tests: an empty load list is refused (exit 2)" rt_usage "unknown load (
 step "rt-tests: a load named twice is refused (exit 2)" rt_usage "names a load twice" --quick --load fan,fan
 step "rt-tests: too many threads are refused (exit 2)" rt_usage "--threads 9 out of range 1..8" --quick -t 9
 step "rt-tests: an unknown --trace choice is refused (exit 2)" rt_usage "invalid choice: 'yes'" --quick --trace yes
+step "rt-tests: --trace with a saved log is refused (exit 2)" \
+	rt_usage "--trace chooses the kernels to build and boot" --log build/rt-tests/test-a/console-chunk-2.log --chunks 2 --trace on
 step "rt-tests: a zero interval is refused (exit 2)" rt_usage "--interval 0 out of range" --quick -i 0
 step "rt-tests: a bucket below 16 ns is refused (exit 2)" rt_usage "--bucket 1 out of range" --quick --bucket 1
 step "rt-tests: measurement priorities must stay above the loads (exit 2)" rt_usage "not above the loads" \

@@ -171,7 +171,7 @@ int main(void)
 		ctl->interval_ns = (uint64_t)interval_us * 1000u;
 	while (!__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
 		/* The deadline in ns, rounded up, so the kernel's tick deadline is not before ours. */
-		uint64_t ns = (deadline * ns_per_tick_num + freq - 1) / freq;
+		uint64_t ns = rt_ticks_to_ns_up(deadline, freq);
 		uint64_t now, lat, bucket;
 		unsigned phase, stage;
 		struct rt_stat *st;

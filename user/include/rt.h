@@ -128,4 +128,13 @@ static inline __attribute__((format(printf, 1, 2))) void rt_printf(const char *f
 		__atomic_store_n(&ctl->print_lock, 0u, __ATOMIC_RELEASE);
 }
 
+/*
+ * Counter ticks to ns, rounded up (so that a kernel deadline made from the result is not before
+ * @ticks), without the overflow of ticks * 10^9 (past ~295 s of a 62.5 MHz counter).
+ */
+static inline uint64_t rt_ticks_to_ns_up(uint64_t ticks, uint64_t freq)
+{
+	return ticks / freq * 1000000000u + (ticks % freq * 1000000000u + freq - 1) / freq;
+}
+
 #endif

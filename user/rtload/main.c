@@ -292,13 +292,14 @@ static enum kerr tree_phase(volatile struct rt_ctl *ctl, unsigned p, bool chain)
 }
 
 /*
- * The first time at or after @after (counter ticks) that lies a quarter of thread 0's period
- * past one of its deadlines. The measurement threads' deadlines are on one grid (cyclictest's
- * RT_START_US start; periods of the interval plus k times the distance, 100 + 50 k us by
- * default), so a conductor waking there never lands on thread 0's deadline and, with the
- * defaults, on no other thread's either: its wake-up and its next sleep_until are harness work,
- * and a deadline landing on them measured the harness, not an idle system (idle max 378 instead
- * of 278, depending on where the build's start-up put its wake-ups).
+ * A time at or after @after (counter ticks), within one period of it, that lies a quarter of
+ * thread 0's period past one of its deadlines. The measurement threads' deadlines are on one
+ * grid (cyclictest's RT_START_US start; periods of the interval plus k times the distance,
+ * 100 + 50 k us by default), so with the default periods a conductor waking there is 25 us from
+ * every measurement deadline, far more than its wake-up and next sleep_until take (a very short
+ * -i leaves less room). That work is the harness's, and a deadline landing on it measured the
+ * harness, not an idle system (idle max 378 instead of 278, depending on where the build's
+ * start-up put the conductor's wake-ups).
  */
 static uint64_t between_deadlines(const volatile struct rt_ctl *ctl, uint64_t after, uint64_t period)
 {
@@ -328,8 +329,7 @@ static enum kerr wait_samples(volatile struct rt_ctl *ctl, uint64_t n)
 
 		if (period)
 			at = between_deadlines(ctl, at, period);
-		/* In ns, rounded up (as cyclictest's deadlines), so the kernel's tick is not earlier. */
-		err = keel_sleep_until((at * 1000000000u + freq - 1) / freq);
+		err = keel_sleep_until(rt_ticks_to_ns_up(at, freq));
 		if (err == KERR_PAST) /* held up past the poll (CPU 1 busy in the kernel): poll again */
 			err = KERR_OK;
 		if (err != KERR_OK)
