@@ -2086,6 +2086,22 @@ static enum kerr derive_past_checks(enum mdb_derive_kind k, uint64_t dv, const s
 }
 
 /*
+ * Fresh roots and a 3-page call from 0:6 into 3:22 (two tables missing) stopped after its checks
+ * and reservation, before any table; returns space 3's page-table pages in use before it.
+ */
+static uint32_t stopped_after_reservation(enum mdb_derive_kind k, const struct mdb_chunking *c,
+					  struct mdb_derive *d)
+{
+	uint32_t used;
+
+	three_roots();
+	used = pt_used[3];
+	*d = (struct mdb_derive){0};
+	assert_int_equal(derive_past_checks(k, 22, c, d), KERR_PREEMPTED);
+	return used;
+}
+
+/*
  * New tables: with chunked checks the checks only count and reserve them; a preemption point
  * follows the reservation and each table made. A stop there holds the whole reservation (entries,
  * quota, the tables not made yet) and has mapped nothing; the restart goes on with the next table.
@@ -2193,10 +2209,7 @@ static void test_derive_tables_reserved(void **state)
 	assert_nothing_reserved();
 
 	/* Another call makes a table of the range meanwhile: one fewer made, the rest given back. */
-	three_roots();
-	used3 = pt_used[3];
-	d = (struct mdb_derive){0};
-	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_PREEMPTED);
+	used3 = stopped_after_reservation(MDB_DERIVE_MAP, &c, &d);
 	assert_int_equal(mdb_map(&db, 0, 8, 3, 30, 1, MDB_R), KERR_OK); /* 30: table 3, as page 24 */
 	assert_int_equal(pt_used[3], used3 + 1);
 	assert_int_equal(pt_reserved[3], 2);
@@ -2213,10 +2226,7 @@ static void test_derive_tables_reserved(void **state)
 	assert_nothing_reserved();
 
 	/* Abandoned after its first table (a new call of the thread, of any kind, releases it). */
-	three_roots();
-	used3 = pt_used[3];
-	d = (struct mdb_derive){0};
-	assert_int_equal(derive_past_checks(MDB_DERIVE_SHARE, 22, &c, &d), KERR_PREEMPTED);
+	used3 = stopped_after_reservation(MDB_DERIVE_SHARE, &c, &d);
 	assert_int_equal(derive_call(MDB_DERIVE_SHARE, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
 	mdb_derive_release(&db, &d);
 	assert_false(d.active);
@@ -2232,16 +2242,12 @@ static void test_derive_tables_reserved(void **state)
 	assert_int_equal(pt_used[3], used3 + 2);
 
 	/* A restart that is not the rest, while making tables: KERR_INVAL, everything given back. */
-	three_roots();
-	d = (struct mdb_derive){0};
-	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_PREEMPTED);
+	(void)stopped_after_reservation(MDB_DERIVE_MAP, &c, &d);
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 2, MDB_R, &c, &d), KERR_INVAL);
 	assert_nothing_reserved();
 
 	/* A destination taken while the call makes its tables: the commit finds the conflict. */
-	three_roots();
-	d = (struct mdb_derive){0};
-	assert_int_equal(derive_past_checks(MDB_DERIVE_MAP, 22, &c, &d), KERR_PREEMPTED);
+	(void)stopped_after_reservation(MDB_DERIVE_MAP, &c, &d);
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
 	assert_int_equal(mdb_map(&db, 0, 8, 3, 22, 1, MDB_R), KERR_OK); /* into the table just made */
 	assert_int_equal(derive_call(MDB_DERIVE_MAP, 0, 6, 3, 22, 3, MDB_R, &c, &d), KERR_PREEMPTED);
