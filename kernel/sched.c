@@ -47,6 +47,12 @@ static struct sched_cpu *cpu_of(const struct thread *t)
 	return &cpus[t->cpu];
 }
 
+/* The thread running on @c (its current one while not blocked or stopped), or NULL. */
+static inline struct thread *running_thread(const struct sched_cpu *c)
+{
+	return c->current && c->current->state == THREAD_RUNNING ? c->current : NULL;
+}
+
 static void program_timer(struct sched_cpu *c);
 static inline void timeouts_expire(struct sched_cpu *c, uint64_t now);
 static void timeouts_expire_call(struct sched_cpu *c, uint64_t now);
@@ -195,22 +201,30 @@ void sched_apply_pending(void)
 	}
 }
 
+/*
+ * Ready the passed timeouts at the head of @c's queue, if any: those left unprogrammed or unreadied
+ * while the running thread ran (see program_timer and timer_more), when it leaves the CPU.
+ */
+static inline __attribute__((always_inline)) void expire_passed(struct sched_cpu *c)
+{
+	if (c->timeout_head != THREAD_NONE) {
+		uint64_t now = clock_now_ticks();
+
+		if (threads[c->timeout_head].deadline <= now)
+			timeouts_expire_call(c, now);
+	}
+}
+
 void sched_yield_current(void)
 {
 	struct sched_cpu *c = this_cpu();
 
 	if (c->current) {
 		/*
-		 * Passed timeouts left unreadied while this thread ran (the timer callback and
-		 * program_timer() leave those that cannot preempt it) go ahead of it: one of its own
+		 * Passed timeouts left unreadied while this thread ran go ahead of it: one of its own
 		 * priority is then the thread it yields to.
 		 */
-		if (c->timeout_head != THREAD_NONE) {
-			uint64_t now = clock_now_ticks();
-
-			if (threads[c->timeout_head].deadline <= now)
-				timeouts_expire_call(c, now);
-		}
+		expire_passed(c);
 		sched_make_ready(c->current);
 		c->current = NULL;
 	}
@@ -227,18 +241,12 @@ void sched_block_current(enum thread_state state, uint64_t deadline_ticks)
 		timeout_insert(t, deadline_ticks);
 	c->current = NULL;
 	/*
-	 * Timeouts left unprogrammed or unreadied while this thread ran (see program_timer and
-	 * timer_more) may have passed: ready them now rather than by an IRQ right after the next
-	 * thread starts. Other ways of leaving the CPU (exit, fault, a stop) get that IRQ:
-	 * program_timer() arms the first that can preempt the next thread, or the head when the
-	 * CPU idles, and a passed deadline fires at once; it is correct, only later.
+	 * Passed timeouts are readied now rather than by an IRQ right after the next thread starts.
+	 * Other ways of leaving the CPU (exit, fault, a stop) get that IRQ: program_timer() arms the
+	 * first that can preempt the next thread, or the head when the CPU idles, and a passed
+	 * deadline fires at once; it is correct, only later.
 	 */
-	if (c->timeout_head != THREAD_NONE) {
-		uint64_t now = clock_now_ticks();
-
-		if (threads[c->timeout_head].deadline <= now)
-			timeouts_expire_call(c, now);
-	}
+	expire_passed(c);
 }
 
 void sched_wake(struct thread *t)
@@ -438,8 +446,7 @@ static void timer_fired(void *ctx, uint64_t deadline, uint64_t now)
 		 * of two measurement threads due at one tick: ~45 instructions of the first one's
 		 * wake-up.
 		 */
-		if (c->timeout_prios >> prio >> 1 == 0 &&
-		    !(c->current && c->current->state == THREAD_RUNNING))
+		if (c->timeout_prios >> prio >> 1 == 0 && !running_thread(c))
 			return;
 	}
 	if (head == THREAD_NONE || threads[head].deadline > now + timer_merge_ticks)
@@ -477,8 +484,8 @@ static void timer_fired_checked(void *ctx, uint64_t deadline, uint64_t now)
  */
 static void alarm_check(const struct sched_cpu *c)
 {
-	const struct thread *cur = c->current;
-	int prio = cur && cur->state == THREAD_RUNNING ? (int)cur->prio : -1;
+	const struct thread *cur = c->current, *run = running_thread(c);
+	int prio = run ? (int)run->prio : -1;
 	uint64_t armed = clock_alarm_checked();
 
 	if (armed != c->timer_at)
