@@ -788,12 +788,39 @@ static void check_invariants(uint64_t nr)
 #endif
 }
 
+/* Did the thread's last entry stop at entry_preempted()? Then its next one runs past it. */
+static bool entry_stopped[SYS_NR_THREADS];
+
+/*
+ * The preemption point of every call's entry, before anything is read or changed: an IRQ that
+ * came while this CPU waited for the kernel lock (behind a stretch of another CPU's call) is
+ * taken here and the call restarts from its svc, as if the IRQ had come just before it.
+ * Without this point the IRQ also waited for this call's first stretch: two CPUs' stretches in
+ * a row (docs/interrupts-and-time.md, "The kernel lock at preemption points"). An entry that
+ * stopped here is followed by one that does not ask, so IRQs that come faster than the entry
+ * and the lock wait cannot keep a thread out of its call.
+ */
+static bool entry_preempted(const struct thread *t, struct trap_frame *tf)
+{
+	bool *stopped = &entry_stopped[t->id];
+
+	if (*stopped || !irq_pending_here()) {
+		*stopped = false;
+		return false;
+	}
+	*stopped = true;
+	preempted(tf);
+	return true;
+}
+
 void syscall_handle(struct trap_frame *tf)
 {
 	struct thread *t = sched_current();
 	uint64_t nr = tf->x[8];
 
 	syscall_count++;
+	if (entry_preempted(t, tf))
+		return;
 	if (esr_iss(tf->esr) & 0xFFFFU || nr >= SYS_COUNT || !syscall_table[nr])
 		return ret(tf, KERR_NOSYS, 0);
 	syscall_table[nr](t, tf);

@@ -95,6 +95,21 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 	panic("unhandled %s exception (%s)", vector_kind[kind], exception_vector_name(vector));
 }
 
+/*
+ * An IRQ that came during this entry (a deadline landing in a call, or right behind the IRQ
+ * being handled, such as a timer behind a reschedule SGI) is taken now, as if right after it:
+ * going out through the eret first would make it wait for the scheduling pass, the exit and a
+ * second entry with its wait for the kernel lock (~250 instructions and more). Its stretch
+ * starts here, as at a preemption point.
+ */
+static void take_irq_arrived_meanwhile(void)
+{
+	if (irq_pending_here()) {
+		latency_irq_in_call();
+		irq_take_pending();
+	}
+}
+
 struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 {
 	struct trap_frame *next;
@@ -106,16 +121,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64) {
 			latency_open(latency_syscall_path(tf->x[8]));
 			syscall_handle(tf);
-			/*
-			 * An IRQ that came during the call (a deadline landing in it) is taken now,
-			 * as if right after the svc: going out through the eret first would make it
-			 * wait for the scheduling pass, the exit and a second entry (~250
-			 * instructions). Its stretch starts here, as at a preemption point.
-			 */
-			if (irq_pending_here()) {
-				latency_irq_in_call();
-				irq_take_pending();
-			}
+			take_irq_arrived_meanwhile();
 		} else {
 			latency_enter();
 			if (EXC_ORIGIN(vector) != 2 || esr_ec(tf->esr) != ESR_EC_FP_ACCESS ||
@@ -127,6 +133,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 		latency_open(KINFO_LAT_IRQ);
 		if (irq_handler)
 			irq_handler(tf);
+		take_irq_arrived_meanwhile();
 		break;
 	default:
 		latency_enter();
