@@ -16,7 +16,7 @@ whole entries, each with its place in the entry (first, middle, last), then the 
         --within sys_unmap,mdb_unmap_preemptible
 
 A kernel entry runs from a TB in the exception vectors to the first TB in user space; only
-CPU 0's TBs are counted. Each entry that executed --symbol is printed as its sequence of
+the TBs of one CPU are counted (--cpu, default 0). Each entry that executed --symbol is printed as its sequence of
 functions with their instruction counts (or, with --sum, counts per function), followed by the
 smallest and largest total. Under -icount QEMU may cut a TB short and translate it again; the
 "Trace" line of the cut TB is then dropped, as its count would be wrong, and so is a TB that
@@ -45,9 +45,9 @@ def symbols(elf):
     return syms
 
 
-def entries(log, vectors):
-    """Yield each kernel entry as a list of (pc, instructions)."""
-    tb_len, cur = {}, None
+def entries(log, vectors, cpu=0):
+    """Yield each kernel entry of CPU @cpu as a list of (pc, instructions)."""
+    tb_len, cur, trace = {}, None, f"Trace {cpu}:"
     with open(log, errors="replace") as f:
         lines = iter(f)
         for line in lines:
@@ -74,7 +74,7 @@ def entries(log, vectors):
                 if cur and cur[-1][0] == stopped:
                     cur.pop()
                 continue
-            if not line.startswith("Trace 0:"):
+            if not line.startswith(trace):
                 continue
             try:
                 fields = line.split("[")[1].split("]")[0].split("/")
@@ -151,6 +151,7 @@ def main():
     ap.add_argument("--sum", action="store_true", help="counts per function instead of the sequence")
     ap.add_argument("--split", metavar="FUNC[,FUNC]", help="cut entries into stretches after each TB "
                     "of these functions (e.g. irq_pending_here,exception_return) and print the longest")
+    ap.add_argument("--cpu", type=int, default=0, help="the CPU whose entries are counted (default 0)")
     ap.add_argument("--within", metavar="FUNC[,FUNC]", help="with --split: only stretches that run one "
                     "of these functions (default: --symbol)")
     args = ap.parse_args()
@@ -166,9 +167,9 @@ def main():
         return syms[i][1] if i >= 0 else "?"
 
     if args.split:
-        return split_main(args, entries(args.log, vectors), name)
+        return split_main(args, entries(args.log, vectors, args.cpu), name)
     totals, shown = [], 0
-    for e in entries(args.log, vectors):
+    for e in entries(args.log, vectors, args.cpu):
         names = [name(pc) for pc, _ in e]
         if args.symbol not in names:
             continue
