@@ -102,12 +102,13 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
  * second entry with its wait for the kernel lock (~250 instructions and more). Its stretch
  * starts here, as at a preemption point.
  */
-static void take_irq_arrived_meanwhile(void)
+static bool take_irq_arrived_meanwhile(void)
 {
-	if (irq_pending_here()) {
-		latency_irq_in_call();
-		irq_take_pending();
-	}
+	if (!irq_pending_here())
+		return false;
+	latency_irq_in_call();
+	irq_take_pending();
+	return true;
 }
 
 struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
@@ -141,6 +142,13 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 		break;
 	}
 	next = sched_resume(); /* applies a stop another CPU asked for first */
+	/*
+	 * An IRQ that came during the scheduling pass is taken before the lock goes: released
+	 * first, the lock would let in a CPU already waiting for it, and the IRQ, taken right
+	 * after the eret, would wait for that CPU's stretch too (storm: ~500 instructions).
+	 */
+	if (take_irq_arrived_meanwhile())
+		next = sched_resume();
 	latency_exit();
 	kernel_unlock();
 	return next;
