@@ -355,10 +355,24 @@ ready_if_first(struct sched_cpu *c, unsigned *link, struct thread *t, int *busy,
 	return link;
 }
 
+/*
+ * Does @cur's time slice matter: is another thread of its priority ready, or in the timeout
+ * queue? Alone at its priority, a thread runs on without an alarm per slice, whose IRQ only
+ * delayed other work (on another CPU too: the kernel lock). A thread of its priority readied
+ * later finds the slice over at once if it ended meanwhile: every readying reaches
+ * program_timer() on the thread's CPU (the exit, or the kick from another CPU).
+ */
+static inline bool slice_matters(const struct sched_cpu *c, const struct thread *cur)
+{
+	return ((c->runq.bitmap | c->timeout_prios) >> cur->prio) & 1U;
+}
+
 /* The end of the running thread's time slice, seen at @now. */
 static inline void slice_check(struct sched_cpu *c, uint64_t now)
 {
-	if (c->current && c->current->slice_ticks && now >= c->current->slice_end)
+	const struct thread *cur = c->current;
+
+	if (cur && cur->slice_ticks && now >= cur->slice_end && slice_matters(c, cur))
 		c->rotate_current = true;
 }
 
@@ -531,7 +545,7 @@ static void program_timer(struct sched_cpu *c)
 	}
 	if (i != THREAD_NONE)
 		next = threads[i].deadline;
-	if (cur && cur->slice_ticks && cur->slice_end < next)
+	if (cur && cur->slice_ticks && cur->slice_end < next && slice_matters(c, cur))
 		next = cur->slice_end;
 	if (next != c->timer_at) {
 		c->timer_at = next;

@@ -51,6 +51,8 @@ struct utest_shared {
 	volatile uint32_t fp_phase1_done[2]; /* fpa, fpb -> main: phase 1 over, phase 2 spinning */
 	volatile uint32_t rr_last;
 	volatile uint32_t rr_switches[2][2]; /* [phase][thread]: 1 alone, 2 under main's 500 us sleeps */
+	volatile uint32_t fp_phase3_go;	     /* main -> fpa, fpb: main polls only every 5 ms now */
+	volatile uint32_t sleeper_done;	     /* fpb -> fpa: its sleeps beside fpa's spin are over */
 	volatile uint32_t fifo_runs[2];
 	/* completion flags: each helper sets its own when all its checks are printed */
 	volatile uint32_t done_fp[2];

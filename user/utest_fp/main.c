@@ -3,17 +3,32 @@
  * a 1 ms time slice each. Each fills v0..v31 and FPCR with its own pattern, spins across many
  * slices (counting the switches between the two through the shared region) twice: phase 1 with
  * nothing else running, phase 2 while main wakes every 500 us (a higher priority preempting
- * faster than the slice must not stop the rotation); then it yields many times. After every
- * step it checks that its FP/SIMD registers never changed.
+ * faster than the slice must not stop the rotation); then fpb sleeps a few times while fpa
+ * spins (phase 3: the sleeper must wake within a slice of its deadline, although fpa is the
+ * only ready thread of the priority), and both yield many times. After every step each checks
+ * that its FP/SIMD registers never changed.
  * No library call between fill and check: the library itself may use SIMD registers.
  */
 #include <system_tables.h>
 #include <utest.h>
 #include <utest_asm.h>
 
-#define SPIN_NS	   20000000ull /* 20 ms of virtual time per phase: about 10 slices each */
-#define YIELDS	   300u
-#define MIN_SWITCH 5u
+#define SPIN_NS	       20000000ull /* 20 ms of virtual time per phase: about 10 slices each */
+#define YIELDS	       300u
+#define MIN_SWITCH     5u
+#define SLICE_NS       1000000ull /* their time_slice_us in configs/utest.yaml */
+/*
+ * Phase 3: fpb's sleeps, 2.5 ms and longer, so that some of their deadlines fall inside fpa's
+ * slices, and the bound on fpb's lateness: fpa's slice must end (its alarm armed because a
+ * thread of its priority is in the timeout queue) within a slice, plus the kernel's path. Main
+ * polls every 5 ms at a higher priority by then (fp_phase3_go), which readies a passed timeout
+ * too, so a kernel that armed no slice alarm here wakes fpb up to 5 ms late.
+ */
+#define SLEEPS	       6u
+#define SLEEP_NS       2500000ull
+#define SLEEP_STEP_NS  310000ull
+#define SLEEP_LATE_MAX (SLICE_NS + SLICE_NS / 4)
+#define SPIN3_MAX_NS   100000000ull /* fpa's cap on phase 3, should fpb never come back */
 
 static uint64_t regs[64];
 
@@ -44,6 +59,7 @@ int main(void)
 	unsigned self = 0, me;
 	uint64_t seed, fpcr, freq = utest_cntfrq(), spin;
 	unsigned bad_spin = 0, bad_yield = 0, checks = 0;
+	uint64_t worst_late = 0;
 
 	if (keel_thread_self(&self) != KERR_OK)
 		return 1;
@@ -72,6 +88,38 @@ int main(void)
 		}
 		sh->fp_phase1_done[me] = 1;
 	}
+	/* Both spin (rotating) until main's 500 us wake-ups are over. */
+	for (uint64_t start = utest_cntvct(); !sh->fp_phase3_go && utest_cntvct() - start < 10 * spin;)
+		if (!fp_intact(seed, fpcr))
+			bad_spin++;
+	if (me == 0) { /* phase 3: fpa spins while fpb sleeps */
+		uint64_t start = utest_cntvct();
+
+		while (!sh->sleeper_done && utest_cntvct() - start < SPIN3_MAX_NS * freq / 1000000000ull) {
+			if (!fp_intact(seed, fpcr))
+				bad_spin++;
+			checks++;
+		}
+	} else {
+		for (unsigned i = 0; i < SLEEPS; i++) {
+			uint64_t now = 0, deadline, late;
+
+			if (keel_clock_now(&now) != KERR_OK)
+				return 1;
+			now += SLEEP_NS + i * SLEEP_STEP_NS;
+			deadline =
+				(now / 1000000000ull) * freq + (now % 1000000000ull) * freq / 1000000000ull;
+			if (keel_sleep_until(now) != KERR_OK)
+				return 1;
+			late = utest_cntvct() - deadline;
+			if (late > worst_late)
+				worst_late = late;
+			if (!fp_intact(seed, fpcr))
+				bad_spin++;
+			checks++;
+		}
+		sh->sleeper_done = 1;
+	}
 	for (unsigned i = 0; i < YIELDS; i++) {
 		if (yield() != KERR_OK || !fp_intact(seed, fpcr))
 			bad_yield++;
@@ -98,6 +146,14 @@ int main(void)
 		UTEST_CHECK(sh->rr_switches[phase][me] >= MIN_SWITCH, name,
 			    "%u switches in %llu ms, expected at least %u", sh->rr_switches[phase][me],
 			    SPIN_NS / 1000000, MIN_SWITCH);
+	}
+	if (me == 1) {
+		printf("utest: fpb's sleeps beside fpa's spin: at worst %llu ticks late\n",
+		       (unsigned long long)worst_late);
+		UTEST_CHECK(worst_late <= SLEEP_LATE_MAX * freq / 1000000000ull,
+			    "time slice: fpb, sleeping while fpa spins at its priority, wakes within a slice",
+			    "%llu ticks late (bound %llu)", (unsigned long long)worst_late,
+			    (unsigned long long)(SLEEP_LATE_MAX * freq / 1000000000ull));
 	}
 	sh->done_fp[me] = 1;
 	return 0;

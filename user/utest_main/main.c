@@ -758,6 +758,7 @@ int main(void)
 		if (keel_sleep_until(now_ns() + 5 * MS) != KERR_OK)
 			failures++;
 	test_sleep_accuracy();
+	utest_shared()->fp_phase3_go = 1; /* from now on main wakes only every 5 ms (collect) */
 	collect();
 	if (keel_notify(SYS_THREAD_HI, UTEST_END) != KERR_OK ||
 	    keel_notify(SYS_THREAD_EQ1, UTEST_END) != KERR_OK ||
