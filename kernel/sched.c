@@ -311,9 +311,9 @@ static __attribute__((noinline)) void timeouts_expire_call(struct sched_cpu *c, 
 static int busy_priority(const struct sched_cpu *c)
 {
 	int top = runq_top_priority(&c->runq);
-	const struct thread *cur = c->current;
+	const struct thread *cur = running_thread(c);
 
-	if (cur && cur->state == THREAD_RUNNING) {
+	if (cur) {
 		int p = (int)cur->prio - (c->rotate_current ? 1 : 0);
 
 		if (p > top)
@@ -325,9 +325,9 @@ static int busy_priority(const struct sched_cpu *c)
 /* The priority of a running thread whose slice is over (it goes to its FIFO's tail), else -1. */
 static int rotating_priority(const struct sched_cpu *c)
 {
-	const struct thread *cur = c->current;
+	const struct thread *cur = running_thread(c);
 
-	return c->rotate_current && cur && cur->state == THREAD_RUNNING ? (int)cur->prio : -1;
+	return c->rotate_current && cur ? (int)cur->prio : -1;
 }
 
 /*
