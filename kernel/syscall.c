@@ -45,6 +45,7 @@ static bool preempt_pending(void);
 static bool preempt_or_handover_pending(void);
 static void preempted(struct trap_frame *tf);
 static void finished_preempt_point(void);
+static void finished_handover_point(const struct trap_frame *tf);
 
 /*
  * The chunks of map, share and grant, in pages: a page costs about half an unmap unit, but a
@@ -514,7 +515,7 @@ static inline __attribute__((always_inline)) void sys_derive(struct thread *t, s
 	if (r != KERR_PREEMPTED) {
 		ret(tf, r, d->done);
 		/* The last stretch (the last pages and the PTE copy) does not also hold the way out. */
-		finished_preempt_point();
+		finished_handover_point(tf);
 		return;
 	}
 	tf->x[1] = d->src_vpn << PAGE_SHIFT;
@@ -573,26 +574,23 @@ static bool preempt_or_handover_pending(void)
 }
 
 /*
- * The way out of a call stopped at a preemption point (the rest of its work is in the argument
- * registers already): the PC goes back onto the svc, so the thread continues the call when it
- * runs next, and the waiting IRQ is handled right here, as if taken from user mode at that
- * svc (the same dispatch, with the thread's frame saved). Returning to user mode first would
- * only add the eret, the exception entry and a second scheduling pass before the IRQ's
- * handler: ~170 instructions with IRQs masked. Further pending IRQs are taken after the eret.
- *
- * A call stopped for another CPU waiting for the kernel lock hands the lock over right here
- * (kernel_lock_handover()): from this moment the thread's state is what it would be in user
- * mode on the svc, so the other CPU may do anything it could do then, and what follows here is
- * only what follows any entry (an IRQ that came meanwhile, then the scheduler). Going out
- * through the eret instead would make the other CPU wait for that way out too (~250
- * instructions), and an IRQ arriving meanwhile for the re-entered call's first stretch.
+ * What a stop does once the thread's state is what user mode would see (the rest of the call in
+ * its registers and the PC on the svc, or the call complete): a call stopped for another CPU
+ * waiting for the kernel lock hands the lock over right here (kernel_lock_handover()), so the
+ * other CPU may do anything it could do then, and what follows here is only what follows any
+ * entry (an IRQ that came meanwhile, then the scheduler). Going out through the eret instead
+ * would make the other CPU wait for that way out too (~250 instructions), and an IRQ arriving
+ * meanwhile for the re-entered call's first stretch. A waiting IRQ is handled right here, as if
+ * taken from user mode at the svc (the same dispatch, with the thread's frame saved): returning
+ * to user mode first would only add the eret, the exception entry and a second scheduling pass
+ * before the IRQ's handler (~170 instructions with IRQs masked). Further pending IRQs are taken
+ * at the exit.
  */
-static void preempted(struct trap_frame *tf)
+static void stop_here(const struct trap_frame *tf)
 {
 	bool handover = handover_due[cpu_id()];
 
 	handover_due[cpu_id()] = false;
-	tf->elr -= 4;
 	if (handover && !irq_pending_here()) {
 		latency_idle(); /* the stretch ends: no stretch spans a release of the lock */
 		kernel_lock_handover();
@@ -602,6 +600,17 @@ static void preempted(struct trap_frame *tf)
 	}
 	latency_irq_in_call();
 	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
+}
+
+/*
+ * The way out of a call stopped at a preemption point (the rest of its work is in the argument
+ * registers already): the PC goes back onto the svc, so the thread continues the call when it
+ * runs next.
+ */
+static void preempted(struct trap_frame *tf)
+{
+	tf->elr -= 4;
+	stop_here(tf);
 }
 
 /*
@@ -617,6 +626,17 @@ static void finished_preempt_point(void)
 		return;
 	latency_irq_in_call();
 	(void)irq_take_pending();
+}
+
+/*
+ * The same point for the MDB calls, which also ask whether another CPU waits for the kernel
+ * lock: that CPU then gets it here, before this call's scheduling pass and exit (~90
+ * instructions it waited for: the storm load's worst wake-ups on CPU 0 ended that way).
+ */
+static void finished_handover_point(const struct trap_frame *tf)
+{
+	if (preempt_or_handover_pending())
+		stop_here(tf);
 }
 
 /*
@@ -690,7 +710,7 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	if (r == KERR_OK) {
 		/* The last chunk's stretch ends here, not after the way out (~110 more). */
 		ret(tf, r, 0);
-		return finished_preempt_point();
+		return finished_handover_point(tf);
 	}
 	if (r != KERR_PREEMPTED)
 		return ret(tf, r, 0);
