@@ -89,6 +89,7 @@ struct rt_ctl {
 	uint64_t samples[RT_MAX_THREADS]; /* samples taken so far by each measurement thread */
 	uint32_t load[RT_MAX_PHASES];	  /* enum rt_load of each phase */
 	uint32_t active;		  /* bit (1 << enum rt_load): that background load runs now */
+	uint32_t inside[RT_LOADS];	  /* threads of each background load still in its phase's loop */
 	uint32_t print_lock;		  /* 1 while a thread prints a line: rt_printf() */
 };
 

@@ -395,6 +395,23 @@ static enum kerr set_active(volatile struct rt_ctl *ctl, uint32_t loads, uint32_
 }
 
 /*
+ * After stopping @loads: wait until each of their threads has left its phase's loop. A storm
+ * thread finishes its round of seven calls first; on CPU 1 its last calls fell into the next
+ * phase and counted there (irqstorm after storm: 1 153 instead of ~950), so the phase's tail
+ * stays in its own stage.
+ */
+static enum kerr quiesce(volatile struct rt_ctl *ctl, uint32_t loads)
+{
+	enum kerr err = KERR_OK;
+
+	for (unsigned l = 0; l < RT_LOADS; l++)
+		while (err == KERR_OK && (loads & (1u << l)) &&
+		       __atomic_load_n(&ctl->inside[l], __ATOMIC_ACQUIRE) != 0)
+			err = wait_samples(ctl, 1);
+	return err;
+}
+
+/*
  * A background load's phase, with the loads joined to it: held open for SYS_PARAM_SAMPLES
  * samples of thread 0.
  */
@@ -414,6 +431,8 @@ static enum kerr background_phase(volatile struct rt_ctl *ctl, unsigned p)
 	if (err == KERR_OK)
 		err = wait_samples(ctl, SYS_PARAM_SAMPLES);
 	err2 = set_active(ctl, loads, 0);
+	if (err2 == KERR_OK)
+		err2 = quiesce(ctl, loads);
 	set_stage(ctl, RT_STAGE_IDLE);
 	if (err == KERR_OK)
 		ctl->rounds[p]++;
@@ -435,6 +454,8 @@ static enum kerr conductor_phase(volatile struct rt_ctl *ctl, unsigned p)
 	share_cpu = false;
 	if (joined[load])
 		err2 = set_active(ctl, joined[load], 0);
+	if (joined[load] && err2 == KERR_OK)
+		err2 = quiesce(ctl, joined[load]);
 	return err != KERR_OK ? err : err2;
 }
 
@@ -619,17 +640,24 @@ int main(void)
  * Background loads: block until the conductor opens @load's phase (true) or the run is done
  * (false). RT_BIT_GO is sticky, so a wake-up sent before the wait is not lost.
  */
-static __attribute__((unused)) bool wait_for_phase(const volatile struct rt_ctl *ctl, unsigned load,
-						   enum kerr *err)
+static __attribute__((unused)) bool wait_for_phase(volatile struct rt_ctl *ctl, unsigned load, enum kerr *err)
 {
 	uint64_t bits;
 
 	while (*err == KERR_OK && !__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
-		if (__atomic_load_n(&ctl->active, __ATOMIC_ACQUIRE) & (1u << load))
+		if (__atomic_load_n(&ctl->active, __ATOMIC_ACQUIRE) & (1u << load)) {
+			__atomic_add_fetch(&ctl->inside[load], 1u, __ATOMIC_ACQ_REL);
 			return true;
+		}
 		*err = keel_wait(RT_BIT_GO, KEEL_FOREVER, &bits);
 	}
 	return false;
+}
+
+/* The thread left the loop that wait_for_phase() let it into (quiesce() waits for that). */
+static __attribute__((unused)) void left_phase(volatile struct rt_ctl *ctl, unsigned load)
+{
+	__atomic_sub_fetch(&ctl->inside[load], 1u, __ATOMIC_ACQ_REL);
 }
 
 static __attribute__((unused)) bool phase_on(const volatile struct rt_ctl *ctl, unsigned load)
@@ -645,7 +673,7 @@ static __attribute__((unused)) bool phase_on(const volatile struct rt_ctl *ctl, 
 int storm(void)
 {
 #if defined(SYS_THREAD_STORM0) && defined(SYS_THREAD_STORM1) && defined(SYS_SPACE_STORMDST)
-	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	const uint64_t span = RT_STORM_PAGES * 4096u;
 	unsigned self = 0, slot;
 	uint64_t ops = 0;
@@ -673,6 +701,7 @@ int storm(void)
 			if (err == KERR_OK)
 				ops += 7;
 		}
+		left_phase(ctl, RT_LOAD_STORM);
 	}
 	if (err != KERR_OK) {
 		rt_printf("rt: error storm T%u %s\n", slot, keel_strerror(err));
@@ -691,7 +720,7 @@ int storm(void)
 int irqstorm(void)
 {
 #if defined(SYS_THREAD_IRQTX) && defined(SYS_THREAD_IRQRX)
-	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	unsigned self = 0;
 	uint64_t count = 0, bits;
 	enum kerr err = keel_thread_self(&self);
@@ -706,6 +735,7 @@ int irqstorm(void)
 				count += (bits & RT_BIT_PING) != 0;
 			}
 		}
+		left_phase(ctl, RT_LOAD_IRQSTORM);
 	}
 	if (err != KERR_OK) {
 		rt_printf("rt: error irqstorm %s\n", keel_strerror(err));
@@ -728,7 +758,7 @@ int irqstorm(void)
 int thrash(void)
 {
 #if defined(SYS_THREAD_THRASH) && defined(SYS_SPACE_THRASH)
-	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	volatile uint64_t *buf = (volatile uint64_t *)(uintptr_t)RT_BUF_VA;
 	uint64_t touched = 0, remaps = 0;
 	enum kerr err = KERR_OK;
@@ -749,6 +779,7 @@ int thrash(void)
 				remaps++;
 			}
 		}
+		left_phase(ctl, RT_LOAD_THRASH);
 	}
 	if (err != KERR_OK) {
 		rt_printf("rt: error thrash %s\n", keel_strerror(err));
@@ -765,11 +796,21 @@ int thrash(void)
 #define RT_PP_BURST    8u	  /* round trips per burst ... */
 #define RT_PP_PAUSE_NS 1000000ull /* ... then pp0 sleeps this long, so lower priorities run */
 
+/* A round of pingpong is over: as left_phase(), when pingpong is a phase's load. */
+static inline void pingpong_left(volatile struct rt_ctl *ctl)
+{
+#if RT_SEL_PINGPONG
+	left_phase(ctl, RT_LOAD_PINGPONG);
+#else
+	(void)ctl;
+#endif
+}
+
 /* pp1: answer every message of pp0; pp0: bursts of round trips, then a pause. */
 int pingpong(void)
 {
 #if defined(SYS_THREAD_PP0) && defined(SYS_THREAD_PP1)
-	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	unsigned self;
 	uint64_t trips = 0;
 	enum kerr err = keel_thread_self(&self);
@@ -782,14 +823,17 @@ int pingpong(void)
 			break;
 #endif
 		err = keel_clock_now(&now);
-		if (err != KERR_OK)
+		if (err != KERR_OK) {
+			pingpong_left(ctl);
 			break;
+		}
 		if (self == SYS_THREAD_PP1) {
 			err = keel_wait(RT_PP_BIT, now + RT_PP_WAIT_NS, &bits);
 			if (err == KERR_OK)
 				err = keel_notify(SYS_THREAD_PP0, RT_PP_BIT);
 			else if (err == KERR_TIMEOUT)
 				err = KERR_OK;
+			pingpong_left(ctl);
 			continue;
 		}
 		for (unsigned i = 0; i < RT_PP_BURST && err == KERR_OK; i++, trips++) {
@@ -803,6 +847,7 @@ int pingpong(void)
 			err = keel_clock_now(&now);
 		if (err == KERR_OK)
 			err = keel_sleep_until(now + RT_PP_PAUSE_NS);
+		pingpong_left(ctl);
 	}
 	if (err != KERR_OK) {
 		rt_printf("rt: error pingpong %s\n", keel_strerror(err));
@@ -823,13 +868,15 @@ int pingpong(void)
 int spin(void)
 {
 #ifdef SYS_THREAD_SPIN
-	const volatile struct rt_ctl *ctl = (const volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
+	volatile struct rt_ctl *ctl = (volatile struct rt_ctl *)(uintptr_t)RT_CTL_VA;
 	uint64_t loops = 0;
 	enum kerr err = KERR_OK;
 
-	while (wait_for_phase(ctl, RT_LOAD_SPIN, &err))
+	while (wait_for_phase(ctl, RT_LOAD_SPIN, &err)) {
 		while (phase_on(ctl, RT_LOAD_SPIN))
 			loops++;
+		left_phase(ctl, RT_LOAD_SPIN);
+	}
 	if (err != KERR_OK) {
 		rt_printf("rt: error spin %s\n", keel_strerror(err));
 		return 1;
