@@ -327,6 +327,8 @@ static enum kerr wait_samples(volatile struct rt_ctl *ctl, uint64_t n)
 		uint64_t at = keel_counter_now() + sleep;
 		enum kerr err;
 
+		/* Thread 0 may have started only meanwhile (the idle phase's wait begins at boot). */
+		period = ctl->interval_ns * freq / 1000000000u;
 		if (period)
 			at = between_deadlines(ctl, at, period);
 		err = keel_sleep_until(rt_ticks_to_ns_up(at, freq));
