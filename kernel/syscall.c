@@ -44,7 +44,7 @@ static bool may_signal(const struct thread *from, const struct thread *to)
 static bool preempt_pending(void);
 static bool preempt_or_handover_pending(void);
 static void preempted(struct trap_frame *tf);
-static void finished_preempt_point(void);
+static void finished_preempt_point(const struct trap_frame *tf);
 static void finished_handover_point(const struct trap_frame *tf);
 
 /*
@@ -76,16 +76,22 @@ static struct mdb_derive derive_state[SYS_NR_THREADS];
 static struct mdb_cursor protect_cursor[SYS_NR_THREADS];
 
 static bool unmap_stopped_first[SYS_NR_THREADS]; /* mdb_unmap_restartable(), per thread */
+/*
+ * Did the thread's last call stop at an unstarted_stop()? Then its next call runs past them all
+ * (syscall_handle() clears the flag when that call is over).
+ */
+static bool stopped_unstarted[SYS_NR_THREADS];
 
 /*
- * @t's stopped call is abandoned: release a map's reservation, forget a protect's place and
- * whether an unmap stopped at its first point.
+ * @t's stopped call is abandoned: release a map's reservation, forget a protect's place,
+ * whether an unmap stopped at its first point and whether a call stopped before it started.
  */
 static void restart_abandon(const struct thread *t)
 {
 	mdb_derive_release(&kernel_mdb, &derive_state[t->id]);
 	mdb_cursor_drop(&kernel_mdb, &protect_cursor[t->id]);
 	unmap_stopped_first[t->id] = false;
+	stopped_unstarted[t->id] = false;
 	restart_token[t->id] = 0;
 }
 
@@ -135,7 +141,7 @@ static void sys_debug_write(struct thread *t, struct trap_frame *tf)
 		}
 	}
 	ret(tf, KERR_OK, len - n);
-	finished_preempt_point();
+	finished_preempt_point(tf);
 }
 
 static void sys_yield(struct thread *t, struct trap_frame *tf)
@@ -152,17 +158,23 @@ static void sys_clock_now(struct thread *t, struct trap_frame *tf)
 }
 
 /*
- * The preemption point of the calls that block (sleep_until, wait), after their checks and
- * before anything changes: an IRQ already waiting is taken right here (preempted()) and the
- * call restarts from its svc, as if the IRQ had come just before it. A deadline of a
- * higher-priority thread that lands in the call's first half then waits for that half only,
- * not for the blocking, the switch to idle and a second entry through the idle loop
- * (docs/interrupts-and-time.md, "A thread's wake-up path").
+ * A preemption point before a call has changed anything: at every call's entry, and in the
+ * calls that block (sleep_until, wait) after their checks. An IRQ already waiting is taken
+ * right here (preempted()) and the call restarts from its svc, as if the IRQ had come just
+ * before it. At the entry, an IRQ that came while this CPU waited for the kernel lock (behind
+ * a stretch of another CPU's call) then waits for that stretch only, not for this call's first
+ * one too (docs/interrupts-and-time.md, "The kernel lock at preemption points"); in a blocking
+ * call, a deadline of a higher-priority thread that lands in its first half waits for that
+ * half only, not for the blocking, the switch to idle and a second entry through the idle loop
+ * ("A thread's wake-up path"). A call that stopped at one of these is followed by one that
+ * runs past all of them, so IRQs that come faster than an entry cannot keep a thread from its
+ * call.
  */
-static bool block_preempted(struct trap_frame *tf)
+static bool unstarted_stop(const struct thread *t, struct trap_frame *tf)
 {
-	if (!irq_pending_here())
+	if (stopped_unstarted[t->id] || !irq_pending_here())
 		return false;
+	stopped_unstarted[t->id] = true;
 	preempted(tf);
 	return true;
 }
@@ -171,10 +183,9 @@ static void sys_sleep_until(struct thread *t, struct trap_frame *tf)
 {
 	uint64_t deadline = clock_ns_to_ticks(tf->x[0], clock_freq_hz());
 
-	(void)t;
 	if (deadline <= clock_now_ticks())
 		return ret(tf, KERR_PAST, 0);
-	if (block_preempted(tf))
+	if (unstarted_stop(t, tf))
 		return;
 	ret(tf, KERR_OK, 0);
 	sched_block_current(THREAD_SLEEPING, deadline);
@@ -217,7 +228,7 @@ static void sys_wait(struct thread *t, struct trap_frame *tf)
 		if (deadline <= clock_now_ticks())
 			return ret(tf, KERR_TIMEOUT, 0); /* a poll, or a deadline that has passed */
 	}
-	if (block_preempted(tf))
+	if (unstarted_stop(t, tf))
 		return;
 	t->wait_mask = mask;
 	sched_block_current(THREAD_WAITING, deadline);
@@ -462,7 +473,7 @@ static void sys_kernel_info(struct thread *t, struct trap_frame *tf)
 		}
 	}
 	ret(tf, KERR_OK, sizeof(info));
-	finished_preempt_point();
+	finished_preempt_point(tf);
 }
 
 static void sys_thread_self(struct thread *t, struct trap_frame *tf)
@@ -549,7 +560,7 @@ static bool preempt_pending(void)
 	return false;
 }
 
-/* Set when a call stops for another CPU waiting for the kernel lock: preempted() hands it over. */
+/* Set when a call stops for another CPU waiting for the kernel lock: stop_here() hands it over. */
 static bool handover_due[CONFIG_NR_CPUS];
 
 /*
@@ -620,12 +631,10 @@ static void preempted(struct trap_frame *tf)
  * and a second kernel entry (debug_write, kernel_info: their last piece and the exit were
  * their longest stretch).
  */
-static void finished_preempt_point(void)
+static void finished_preempt_point(const struct trap_frame *tf)
 {
-	if (!preempt_pending())
-		return;
-	latency_irq_in_call();
-	(void)irq_take_pending();
+	if (preempt_pending())
+		stop_here(tf); /* no hand-over is due: the waiting IRQ is taken */
 }
 
 /*
@@ -700,10 +709,10 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	/*
 	 * Preemption points (inside mdb_unmap_preemptible): after the first lookup, then after at
 	 * most CONFIG_UNMAP_CHUNK units of work and their TLB maintenance (unmap_chunks):
-	 * KERR_PREEMPTED means preempt_pending() found an IRQ
-	 * waiting, so leave the call restartable (the rest of the work in the argument registers,
-	 * PC back on the svc) and let the IRQ in. No second question: should the IRQ have gone
-	 * meanwhile, the thread simply continues the call.
+	 * KERR_PREEMPTED means preempt_or_handover_pending() found an IRQ waiting or another CPU
+	 * waiting for the kernel lock, so leave the call restartable (the rest of the work in the
+	 * argument registers, PC back on the svc) and let the IRQ or the other CPU in. No second
+	 * question: should the IRQ have gone meanwhile, the thread simply continues the call.
 	 */
 	r = mdb_unmap_restartable(&kernel_mdb, space, &vpn, &npages, flags, &unmap_chunks,
 				  &unmap_stopped_first[t->id], &removed);
@@ -808,41 +817,23 @@ static void check_invariants(uint64_t nr)
 #endif
 }
 
-/* Did the thread's last entry stop at entry_preempted()? Then its next one runs past it. */
-static bool entry_stopped[SYS_NR_THREADS];
-
-/*
- * The preemption point of every call's entry, before anything is read or changed: an IRQ that
- * came while this CPU waited for the kernel lock (behind a stretch of another CPU's call) is
- * taken here and the call restarts from its svc, as if the IRQ had come just before it.
- * Without this point the IRQ also waited for this call's first stretch: two CPUs' stretches in
- * a row (docs/interrupts-and-time.md, "The kernel lock at preemption points"). An entry that
- * stopped here is followed by one that does not ask, so IRQs that come faster than the entry
- * and the lock wait cannot keep a thread out of its call.
- */
-static bool entry_preempted(const struct thread *t, struct trap_frame *tf)
-{
-	bool *stopped = &entry_stopped[t->id];
-
-	if (*stopped || !irq_pending_here()) {
-		*stopped = false;
-		return false;
-	}
-	*stopped = true;
-	preempted(tf);
-	return true;
-}
-
 void syscall_handle(struct trap_frame *tf)
 {
 	struct thread *t = sched_current();
 	uint64_t nr = tf->x[8];
+	const bool past_unstarted = stopped_unstarted[t->id]; /* this call runs past them */
 
-	syscall_count++;
-	if (entry_preempted(t, tf))
+	if (unstarted_stop(t, tf)) {
+		check_invariants(nr);
 		return;
-	if (esr_iss(tf->esr) & 0xFFFFU || nr >= SYS_COUNT || !syscall_table[nr])
-		return ret(tf, KERR_NOSYS, 0);
-	syscall_table[nr](t, tf);
-	check_invariants(nr);
+	}
+	syscall_count++;
+	if (esr_iss(tf->esr) & 0xFFFFU || nr >= SYS_COUNT || !syscall_table[nr]) {
+		ret(tf, KERR_NOSYS, 0);
+	} else {
+		syscall_table[nr](t, tf);
+		check_invariants(nr);
+	}
+	if (past_unstarted)
+		stopped_unstarted[t->id] = false;
 }
