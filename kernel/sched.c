@@ -265,8 +265,9 @@ void sched_wake(struct thread *t)
 
 /*
  * ---- the timer: the next timeout that could preempt the running thread, or the end of its
- * slice, whichever is first. Programmed once per kernel exit (sched_resume) and before idling,
- * not after every queue change: each programming costs a clock_call_at_ticks().
+ * slice while that matters (slice_matters()), whichever is first. Programmed once per kernel
+ * exit (sched_resume) and before idling, not after every queue change: each programming costs
+ * a clock_call_at_ticks().
  */
 
 /*
@@ -706,8 +707,8 @@ static __attribute__((noinline)) struct trap_frame *sched_resume_loop(struct sch
 			} else if (top > (int)cur->prio) {
 				return switch_preempting(c, cur);
 			} else {
-				if (c->rotate_current &&
-				    cur->slice_ticks) /* alone at its priority: new slice */
+				/* None of its priority ready (one may sleep): a new slice */
+				if (c->rotate_current && cur->slice_ticks)
 					cur->slice_end = clock_now_ticks() + cur->slice_ticks;
 				c->rotate_current = false;
 				program_timer(c);
