@@ -385,7 +385,7 @@ static enum kerr set_active(volatile struct rt_ctl *ctl, uint32_t loads, uint32_
 {
 	enum kerr err = KERR_OK;
 
-	__atomic_store_n(&ctl->active, mask, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctl->active, mask, __ATOMIC_SEQ_CST); /* wait_for_phase() */
 	for (unsigned l = 0; l < RT_LOADS; l++)
 		if (loads & (1u << l)) {
 			enum kerr e = wake_threads(l); /* stopping: out of their waits, to see it is over */
@@ -396,20 +396,32 @@ static enum kerr set_active(volatile struct rt_ctl *ctl, uint32_t loads, uint32_
 	return err;
 }
 
+/* A load thread still in its loop after this many samples of thread 0 is stuck: the run fails. */
+#define RT_QUIESCE_SAMPLES 1000u
+
 /*
- * After stopping @loads: wait until each of their threads has left its phase's loop. A storm
- * thread finishes its round of seven calls first; on CPU 1 its last calls fell into the next
- * phase and counted there (irqstorm after storm: 1 153 instead of ~950), so the phase's tail
+ * Stop @loads and wait until each of their threads has left its phase's loop. A storm thread
+ * finishes its round of seven calls first; on CPU 1 its last calls fell into the next phase
+ * and counted there (irqstorm after storm: 1 153 instead of ~470-750), so the phase's tail
  * stays in its own stage.
  */
-static enum kerr quiesce(volatile struct rt_ctl *ctl, uint32_t loads)
+static enum kerr stop_loads(volatile struct rt_ctl *ctl, uint32_t loads)
 {
-	enum kerr err = KERR_OK;
+	enum kerr err = set_active(ctl, loads, 0);
 
-	for (unsigned l = 0; l < RT_LOADS; l++)
+	for (unsigned l = 0; l < RT_LOADS && err == KERR_OK; l++) {
+		unsigned waited = 0;
+
 		while (err == KERR_OK && (loads & (1u << l)) &&
-		       __atomic_load_n(&ctl->inside[l], __ATOMIC_ACQUIRE) != 0)
+		       __atomic_load_n(&ctl->inside[l], __ATOMIC_SEQ_CST) != 0) {
+			if (waited++ == RT_QUIESCE_SAMPLES) {
+				rt_printf("rt: error load %s still running %u samples after its phase\n",
+					  load_name[l], RT_QUIESCE_SAMPLES);
+				return KERR_TIMEOUT;
+			}
 			err = wait_samples(ctl, 1);
+		}
+	}
 	return err;
 }
 
@@ -432,9 +444,7 @@ static enum kerr background_phase(volatile struct rt_ctl *ctl, unsigned p)
 	err = set_active(ctl, loads, loads);
 	if (err == KERR_OK)
 		err = wait_samples(ctl, SYS_PARAM_SAMPLES);
-	err2 = set_active(ctl, loads, 0);
-	if (err2 == KERR_OK)
-		err2 = quiesce(ctl, loads);
+	err2 = stop_loads(ctl, loads);
 	set_stage(ctl, RT_STAGE_IDLE);
 	if (err == KERR_OK)
 		ctl->rounds[p]++;
@@ -455,9 +465,7 @@ static enum kerr conductor_phase(volatile struct rt_ctl *ctl, unsigned p)
 		err = load == RT_LOAD_UNMAP ? unmap_phase(ctl, p) : tree_phase(ctl, p, load == RT_LOAD_CHAIN);
 	share_cpu = false;
 	if (joined[load])
-		err2 = set_active(ctl, joined[load], 0);
-	if (joined[load] && err2 == KERR_OK)
-		err2 = quiesce(ctl, joined[load]);
+		err2 = stop_loads(ctl, joined[load]);
 	return err != KERR_OK ? err : err2;
 }
 
@@ -638,6 +646,12 @@ int main(void)
 	return err == KERR_OK ? 0 : 1;
 }
 
+/* The thread left the loop that wait_for_phase() let it into (stop_loads() waits for that). */
+static __attribute__((unused)) void left_phase(volatile struct rt_ctl *ctl, unsigned load)
+{
+	__atomic_sub_fetch(&ctl->inside[load], 1u, __ATOMIC_ACQ_REL);
+}
+
 /*
  * Background loads: block until the conductor opens @load's phase (true) or the run is done
  * (false). RT_BIT_GO is sticky, so a wake-up sent before the wait is not lost.
@@ -647,19 +661,17 @@ static __attribute__((unused)) bool wait_for_phase(volatile struct rt_ctl *ctl, 
 	uint64_t bits;
 
 	while (*err == KERR_OK && !__atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE)) {
-		if (__atomic_load_n(&ctl->active, __ATOMIC_ACQUIRE) & (1u << load)) {
-			__atomic_add_fetch(&ctl->inside[load], 1u, __ATOMIC_ACQ_REL);
+		/*
+		 * Counted in first, then the phase asked (both sequentially consistent, as are
+		 * stop_loads()'s store and load): a thread that sees the phase on is always seen.
+		 */
+		__atomic_add_fetch(&ctl->inside[load], 1u, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&ctl->active, __ATOMIC_SEQ_CST) & (1u << load))
 			return true;
-		}
+		left_phase(ctl, load);
 		*err = keel_wait(RT_BIT_GO, KEEL_FOREVER, &bits);
 	}
 	return false;
-}
-
-/* The thread left the loop that wait_for_phase() let it into (quiesce() waits for that). */
-static __attribute__((unused)) void left_phase(volatile struct rt_ctl *ctl, unsigned load)
-{
-	__atomic_sub_fetch(&ctl->inside[load], 1u, __ATOMIC_ACQ_REL);
 }
 
 static __attribute__((unused)) bool phase_on(const volatile struct rt_ctl *ctl, unsigned load)
@@ -798,6 +810,17 @@ int thrash(void)
 #define RT_PP_BURST    8u	  /* round trips per burst ... */
 #define RT_PP_PAUSE_NS 1000000ull /* ... then pp0 sleeps this long, so lower priorities run */
 
+/* Does pingpong run now: always, or during its phase when it is a phase's load. */
+static inline bool pingpong_on(const volatile struct rt_ctl *ctl)
+{
+#if RT_SEL_PINGPONG
+	return phase_on(ctl, RT_LOAD_PINGPONG);
+#else
+	(void)ctl;
+	return true;
+#endif
+}
+
 /* A round of pingpong is over: as left_phase(), when pingpong is a phase's load. */
 static inline void pingpong_left(volatile struct rt_ctl *ctl)
 {
@@ -838,7 +861,7 @@ int pingpong(void)
 			pingpong_left(ctl);
 			continue;
 		}
-		for (unsigned i = 0; i < RT_PP_BURST && err == KERR_OK; i++, trips++) {
+		for (unsigned i = 0; i < RT_PP_BURST && err == KERR_OK && pingpong_on(ctl); i++, trips++) {
 			err = keel_notify(SYS_THREAD_PP1, RT_PP_BIT);
 			if (err == KERR_OK)
 				err = keel_wait(RT_PP_BIT, now + RT_PP_WAIT_NS, &bits);
