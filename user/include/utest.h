@@ -60,6 +60,12 @@ struct utest_shared {
 	volatile uint32_t done_crash;
 };
 
+/* A deadline in ns as the kernel's counter deadline: rounded up, as sleep_until() does. */
+static inline uint64_t utest_ns_to_ticks(uint64_t ns, uint64_t freq)
+{
+	return ns / 1000000000ull * freq + ((ns % 1000000000ull) * freq + 999999999ull) / 1000000000ull;
+}
+
 static inline struct utest_shared *utest_shared(void)
 {
 	return (struct utest_shared *)(uintptr_t)UTEST_SHARED_VA;

@@ -107,8 +107,7 @@ int main(void)
 			if (keel_clock_now(&now) != KERR_OK)
 				return 1;
 			now += SLEEP_NS + i * SLEEP_STEP_NS;
-			deadline =
-				(now / 1000000000ull) * freq + (now % 1000000000ull) * freq / 1000000000ull;
+			deadline = utest_ns_to_ticks(now, freq);
 			if (keel_sleep_until(now) != KERR_OK)
 				return 1;
 			late = utest_cntvct() - deadline;

@@ -577,11 +577,6 @@ static void test_preemption(void)
 #define SLEEP_PERIOD_NS	     500000ull
 #define SLEEP_LATE_MAX_TICKS 1250u
 
-static uint64_t ns_to_ticks(uint64_t ns, uint64_t freq)
-{
-	return ns / 1000000000ull * freq + ((ns % 1000000000ull) * freq + 999999999ull) / 1000000000ull;
-}
-
 static void test_sleep_accuracy(void)
 {
 	uint64_t freq = utest_cntfrq(), next = now_ns(), worst = 0, sum = 0;
@@ -591,7 +586,7 @@ static void test_sleep_accuracy(void)
 		uint64_t deadline, late, now;
 
 		next += SLEEP_PERIOD_NS;
-		deadline = ns_to_ticks(next, freq);
+		deadline = utest_ns_to_ticks(next, freq);
 		if (keel_sleep_until(next) != KERR_OK) {
 			ok = false;
 			break;
@@ -652,8 +647,8 @@ static void test_long_write(void)
 		done += n;
 	}
 	took = utest_cntvct() - start;
-	late = sh->hi_woke_ticks >= ns_to_ticks(deadline_ns, freq)
-		       ? sh->hi_woke_ticks - ns_to_ticks(deadline_ns, freq)
+	late = sh->hi_woke_ticks >= utest_ns_to_ticks(deadline_ns, freq)
+		       ? sh->hi_woke_ticks - utest_ns_to_ticks(deadline_ns, freq)
 		       : ~0ull;
 	ok = err == KERR_OK && done == len;
 	check(ok, "debug_write: a 3 KiB write completes", keel_strerror(err));
@@ -698,8 +693,8 @@ static void test_kernel_info_preempted(void)
 				 r.nr_threads == SYS_NR_THREADS && r.latency.nr_paths != ~0u;
 		}
 		woke &= sh->hi_woke_ticks != 0;
-		late = sh->hi_woke_ticks >= ns_to_ticks(deadline_ns, freq)
-			       ? sh->hi_woke_ticks - ns_to_ticks(deadline_ns, freq)
+		late = sh->hi_woke_ticks >= utest_ns_to_ticks(deadline_ns, freq)
+			       ? sh->hi_woke_ticks - utest_ns_to_ticks(deadline_ns, freq)
 			       : ~0ull;
 		if (late > worst)
 			worst = late;
