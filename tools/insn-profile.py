@@ -16,7 +16,9 @@ whole entries, each with its place in the entry (first, middle, last), then the 
         --within sys_unmap,mdb_unmap_preemptible
 
 A kernel entry runs from a TB in the exception vectors to the first TB in user space; only
-the TBs of one CPU are counted (--cpu, default 0). Each entry that executed --symbol is printed as its sequence of
+the TBs of one CPU are counted (--cpu, default 0; the "IN:" and "Stopped execution" lines name
+no CPU, so another CPU's retranslation of the same PC may drop one of the counted CPU's TBs: rare,
+and a count a TB short). Each entry that executed --symbol is printed as its sequence of
 functions with their instruction counts (or, with --sum, counts per function), followed by the
 smallest and largest total. Under -icount QEMU may cut a TB short and translate it again; the
 "Trace" line of the cut TB is then dropped, as its count would be wrong, and so is a TB that
@@ -155,6 +157,8 @@ def main():
     ap.add_argument("--within", metavar="FUNC[,FUNC]", help="with --split: only stretches that run one "
                     "of these functions (default: --symbol)")
     args = ap.parse_args()
+    if args.cpu < 0:
+        ap.error("--cpu must be a CPU number (0, 1, ...)")
 
     syms = symbols(args.elf)
     addrs = [a for a, _ in syms]
