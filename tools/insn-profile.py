@@ -28,23 +28,11 @@ count) counts only that many.
 import argparse
 import bisect
 import collections
-import subprocess
+import os
 import sys
 
-
-# The low bits of a TB's cflags in the "Trace" line: its instruction limit (0: none), which
-# icount sets on the TB that runs up to the next timer event (QEMU's CF_COUNT_MASK).
-CF_COUNT_MASK = 0x1FF
-
-
-def symbols(elf):
-    syms = []
-    out = subprocess.run(["nm", "-n", elf], capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTW" and not parts[2].startswith("$"):
-            syms.append((int(parts[0], 16), parts[2]))
-    return syms
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_tb_log import CF_COUNT_MASK, symbols  # noqa: E402
 
 
 def entries(log, vectors, cpu=0):

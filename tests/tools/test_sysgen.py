@@ -17,6 +17,8 @@ import sys
 import tempfile
 import unittest
 
+from tap import TapResult
+
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SYSGEN = os.path.join(TOP, "tools", "sysgen.py")
 
@@ -558,39 +560,9 @@ class TestOutput(SysgenCase):
         self.assertIn("program prog_a is larger than image_size", p.stderr)
 
 
-class TapResult(unittest.TestResult):
-    """Prints one TAP-style line per test as it finishes, the format tests/run-all.sh reads."""
-
-    def __init__(self, stream):
-        super().__init__()
-        self.stream = stream
-        self.n = 0
-
-    def line(self, test, ok, note=""):
-        self.n += 1
-        print(f"{'ok' if ok else 'not ok'} {self.n} - sysgen: {test._testMethodName}{note}",
-              file=self.stream, flush=True)
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self.line(test, True)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self.line(test, False)
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self.line(test, False)
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self.line(test, True, f" # SKIP {reason}")
-
-
 def main():
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TapResult(sys.stdout)
+    result = TapResult(sys.stdout, "sysgen")
     suite.run(result)
     for test, trace in result.failures + result.errors:
         print(f"\n# {test.id()}\n" + "".join(f"# {line}\n" for line in trace.splitlines()))
