@@ -128,6 +128,11 @@ log=$LOGS/sysgen-tests.log
 sysgen_status=$?
 record_tap "$log" ""
 record "sysgen unit tests exit status" $sysgen_status "$log"
+log=$LOGS/timeline-tests.log
+"${PYY:-python3}" tests/tools/test_timeline.py >"$log" 2>&1
+timeline_status=$?
+record_tap "$log" ""
+record "timeline unit tests exit status" $timeline_status "$log"
 log=$LOGS/budget.log
 make -s budget SYSTEM=demo >"$log" 2>&1 && grep -qE "^ +total kernel RAM +[0-9]+" "$log"
 record "make budget prints the demo's pools and total kernel RAM" $? "$log"
@@ -603,6 +608,20 @@ expect_fail "rt-tests: a combined load above its bound fails, naming it" "load_m
 	sh -c 'echo "{\"loads\": {\"chain+irqstorm\": 100}}" >build/rt-tests/tight-combined.json &&
 		rt-tests/run --log build/rt-tests/test-combined/console-chunk-2.log --chunks 2 --name log \
 			--bounds build/rt-tests/tight-combined.json'
+# --mark-above: thread 0 marks each sample above the mark with a system call (for tools/timeline.py);
+# with the threshold at the mark, the marks are exactly the samples counted over it.
+rt_marks() {
+	local s=build/rt-tests/test-marks/summary.json
+	rt-tests/run --quick --chunks 2 --load storm --trace off --mark-above 500 --threshold 500 -l 50 \
+		--bounds rt-tests/bounds/qemu-virt-rt_quick.json --name test-marks && "${PYY:-python3}" - "$s" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["runs"][0]["threads"][0]
+over = sum(p["over"] for p in t["phases"])
+print("marks:", t.get("marks"), "above:", t.get("mark_above"), "samples over 500:", over)
+sys.exit(0 if t.get("mark_above") == 500 and t.get("marks") == over and over > 0 else 1)
+PY
+}
+step "rt-tests: --mark-above marks every thread-0 sample above it (as many as counted over it)" rt_marks
 # Bad selections: a clear message and exit status 2, before anything is built.
 rt_usage() { # rt_usage MESSAGE ARGS...: rt-tests/run ARGS exits 2 and prints MESSAGE
 	local msg=$1 status
@@ -649,6 +668,7 @@ step "rt-tests: --trace with a saved log is refused (exit 2)" \
 	rt_usage "--trace chooses the kernels to build and boot" --log build/rt-tests/test-a/console-chunk-2.log --chunks 2 --trace on
 step "rt-tests: a zero interval is refused (exit 2)" rt_usage "--interval 0 out of range" --quick -i 0
 step "rt-tests: a bucket below 16 ns is refused (exit 2)" rt_usage "--bucket 1 out of range" --quick --bucket 1
+step "rt-tests: a zero --mark-above is refused (exit 2)" rt_usage "--mark-above 0 out of range" --quick --mark-above 0
 step "rt-tests: measurement priorities must stay above the loads (exit 2)" rt_usage "not above the loads" \
 	--quick -t 8 -p 25
 step "rt-tests: -a with a CPU the board lacks is refused (exit 2)" rt_usage "CPU 2 out of range 0..1" --quick -a 0,2
