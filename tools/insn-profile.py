@@ -16,9 +16,9 @@ whole entries, each with its place in the entry (first, middle, last), then the 
         --within sys_unmap,mdb_unmap_preemptible
 
 A kernel entry runs from a TB in the exception vectors to the first TB in user space; only
-the TBs of one CPU are counted (--cpu, default 0; the "IN:" and "Stopped execution" lines name
-no CPU, so another CPU's retranslation of the same PC may drop one of the counted CPU's TBs: rare,
-and a count a TB short). Each entry that executed --symbol is printed as its sequence of
+the TBs of one CPU are counted (--cpu, default 0; the log is read by tools/qemu_tb_log.py, for
+all CPUs at once: the "IN:" and "Stopped execution" lines name no CPU and apply to the TB traced
+last, whichever CPU ran it). Each entry that executed --symbol is printed as its sequence of
 functions with their instruction counts (or, with --sum, counts per function), followed by the
 smallest and largest total. Under -icount QEMU may cut a TB short and translate it again; the
 "Trace" line of the cut TB is then dropped, as its count would be wrong, and so is a TB that
@@ -32,57 +32,25 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_tb_log import CF_COUNT_MASK, symbols  # noqa: E402
+from qemu_tb_log import symbols, tb_stream  # noqa: E402
 
 
 def entries(log, vectors, cpu=0):
-    """Yield each kernel entry of CPU @cpu as a list of (pc, instructions)."""
-    tb_len, cur, trace = {}, None, f"Trace {cpu}:"
-    with open(log, errors="replace") as f:
-        lines = iter(f)
-        for line in lines:
-            if line.startswith("IN:"):
-                first, n = None, 0
-                for l2 in lines:
-                    if not l2.startswith("0x"):
-                        break
-                    if first is None:
-                        first = int(l2.split(":")[0], 16)
-                    n += 1
-                if first is not None:
-                    # a TB limited to fewer instructions (icount) must not shorten the full one
-                    tb_len[first] = max(n, tb_len.get(first, 0))
-                    if cur and cur[-1][0] == first:
-                        cur.pop()  # the TB just traced was cut short and is translated again
-                continue
-            if line.startswith("Stopped execution of TB chain before"):
-                # the TB traced last did not run (icount: its budget was used up); it runs later
-                try:
-                    stopped = int(line.split("[")[1].split("]")[0], 16)
-                except (IndexError, ValueError):
+    """Yield each kernel entry of CPU @cpu as a list of (pc, instructions): from a TB in the
+    exception vectors to the first TB in user space."""
+    cur = None
+    for c, pc, n in tb_stream(log):
+        if c != cpu:
+            continue
+        if pc >= 1 << 63:
+            if cur is None:
+                if not vectors <= pc < vectors + 0x800:
                     continue
-                if cur and cur[-1][0] == stopped:
-                    cur.pop()
-                continue
-            if not line.startswith(trace):
-                continue
-            try:
-                fields = line.split("[")[1].split("]")[0].split("/")
-                pc, limit = int(fields[1], 16), int(fields[3], 16) & CF_COUNT_MASK
-            except (IndexError, ValueError):
-                continue  # a line cut off where QEMU was stopped
-            if pc >= 1 << 63:
-                if cur is None:
-                    if not vectors <= pc < vectors + 0x800:
-                        continue
-                    cur = []
-                n = tb_len.get(pc, 0)
-                if limit:
-                    n = min(n, limit)  # icount: limited to the instructions left before an event
-                cur.append((pc, n))
-            elif cur is not None:
-                yield cur
-                cur = None
+                cur = []
+            cur.append((pc, n))
+        elif cur is not None:
+            yield cur
+            cur = None
 
 
 def sequence(e, names):
