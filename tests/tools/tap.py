@@ -1,5 +1,7 @@
 """tap.py — a unittest result that prints one TAP-style line per test, the format
-tests/run-all.sh reads (`ok N - PREFIX: test_name` / `not ok N - ...`)."""
+tests/run-all.sh reads (`ok N - PREFIX: test_name` / `not ok N - ...`), and run_module() to run a
+test module's tests that way."""
+import sys
 import unittest
 
 
@@ -30,3 +32,15 @@ class TapResult(unittest.TestResult):
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self.line(test, True, f" # SKIP {reason}")
+
+
+def run_module(module, prefix):
+    """Run every test of @module, one TAP line each, the failures' tracebacks as comments after
+    them, then the plan; exit 0 only if all passed."""
+    suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+    result = TapResult(sys.stdout, prefix)
+    suite.run(result)
+    for test, trace in result.failures + result.errors:
+        print(f"\n# {test.id()}\n" + "".join(f"# {line}\n" for line in trace.splitlines()))
+    print(f"1..{result.n}")
+    sys.exit(0 if result.wasSuccessful() else 1)

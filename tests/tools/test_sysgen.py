@@ -17,7 +17,7 @@ import sys
 import tempfile
 import unittest
 
-from tap import TapResult
+from tap import run_module
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SYSGEN = os.path.join(TOP, "tools", "sysgen.py")
@@ -561,13 +561,7 @@ class TestOutput(SysgenCase):
 
 
 def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TapResult(sys.stdout, "sysgen")
-    suite.run(result)
-    for test, trace in result.failures + result.errors:
-        print(f"\n# {test.id()}\n" + "".join(f"# {line}\n" for line in trace.splitlines()))
-    print(f"1..{result.n}")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_module(sys.modules[__name__], "sysgen")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 sys.path.insert(0, os.path.join(TOP, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu_tb_log import tb_stream  # noqa: E402
-from tap import TapResult  # noqa: E402
+from tap import run_module  # noqa: E402
 from timeline import windows  # noqa: E402
 
 K = 0xffff000040080000  # a kernel address; below 1 << 63: user
@@ -79,13 +79,7 @@ class Windows(unittest.TestCase):
 
 
 def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TapResult(sys.stdout, "timeline")
-    suite.run(result)
-    for test, trace_ in result.failures + result.errors:
-        print(f"\n# {test.id()}\n" + "".join(f"# {line}\n" for line in trace_.splitlines()))
-    print(f"1..{result.n}")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_module(sys.modules[__name__], "timeline")
 
 
 if __name__ == "__main__":
