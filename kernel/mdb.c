@@ -179,16 +179,6 @@ static uint32_t charge_per_page(enum mdb_derive_kind kind, unsigned src, unsigne
 }
 
 /*
- * The slot arrays the commit works through: @left pages from @src and @dst lie in one leaf-table
- * run of both spaces. The checks hand theirs over when one run covers the whole call (the common
- * case of a small call); otherwise the commit looks them up, once per run, not once per chunk.
- */
-struct derive_slots {
-	mdb_idx_t *src, *dst;
-	uint64_t left;
-};
-
-/*
  * One page's checks, as the prepare and the commit make them: source mapped @s, rights a subset,
  * the chain not too deep, destination @d free (even a page this call vacates: grant).
  */
@@ -239,7 +229,7 @@ derive_args_check(const struct mdb *m, enum mdb_derive_kind kind, unsigned src, 
 static inline __attribute__((always_inline)) enum kerr
 derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
 	       uint64_t dst_vpn, uint64_t npages, unsigned rights, const struct mdb_chunking *c,
-	       uint64_t *checked, uint32_t *tables, struct derive_slots *one_run)
+	       uint64_t *checked, uint32_t *tables, struct mdb_derive_run *one_run)
 {
 	const unsigned deeper = kind == MDB_DERIVE_MAP ? 1U : 0U;
 	const unsigned each = c->checks ? c->checks : MDB_UNCHUNKED;
@@ -264,7 +254,7 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t 
 		}
 		run = min_u64(run, dst_run);
 		if (run == npages && ds)
-			*one_run = (struct derive_slots){ss, ds, npages};
+			*one_run = (struct mdb_derive_run){ss, ds, npages};
 		for (uint64_t j = 0; j < run; j++) {
 			/*
 			 * The preemption point of the checks, after @each pages (~20 instructions each).
@@ -331,36 +321,37 @@ void mdb_derive_release(struct mdb *m, struct mdb_derive *d)
 }
 
 /*
- * Commit the entries of at most @run pages from (d->src_vpn, d->dst_vpn) in one leaf-table run:
- * with @recheck (a restarted call: another thread may have changed a page while it was stopped)
- * each page checked again, then its entry through the slot arrays. Their PTEs are written later, by derive_flush(). Returns
- * the pages committed; fewer than asked at a table boundary or on a conflict (*err set).
+ * The next leaf-table run of the rest (d->run, which the commit has used up): its slot arrays.
+ * The tables were there at the first call and are never freed; a missing one is a conflict.
+ */
+static bool derive_next_run(struct mdb_derive *d)
+{
+	uint64_t n = mdb_pt_slots(d->src, d->src_vpn, d->npages, &d->run.src);
+
+	d->run.left = n ? mdb_pt_slots(d->dst, d->dst_vpn, n, &d->run.dst) : 0;
+	return d->run.left != 0;
+}
+
+/*
+ * Commit the entries of at most @run pages from (d->src_vpn, d->dst_vpn), within d->run: with
+ * @recheck (a restarted call: another thread may have changed a page while it was stopped) each
+ * page checked again, then its entry through the slot arrays. Their PTEs are written later, by
+ * derive_flush(). Returns the pages committed; fewer than asked at the run's end or on a
+ * conflict (*err set).
  */
 static inline __attribute__((always_inline)) uint64_t
 derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d, unsigned rights,
-		  struct derive_slots *slots, uint64_t run, bool recheck, enum kerr *err)
+		  uint64_t run, bool recheck, enum kerr *err)
 {
 	unsigned src = d->src, dst = d->dst;
 	uint64_t dst_vpn = d->dst_vpn, j;
-	mdb_idx_t *ss, *ds;
+	mdb_idx_t *ss = d->run.src, *ds = d->run.dst;
 	uint64_t dst_info =
 		INFO_USED | ((uint64_t)rights << INFO_RIGHTS_SHIFT) | ((uint64_t)dst << INFO_SPACE_SHIFT);
 	uint64_t deeper = kind == MDB_DERIVE_MAP ? 1ULL << INFO_DEPTH_SHIFT : 0;
 	uint32_t charge = charge_per_page(kind, src, dst), entries = entries_per_page(kind);
 
-	if (slots->left == 0) {
-		/* The tables were there at the first call and are never freed; a missing one is a conflict. */
-		uint64_t n = mdb_pt_slots(src, d->src_vpn, d->npages, &slots->src);
-
-		slots->left = n ? mdb_pt_slots(dst, dst_vpn, n, &slots->dst) : 0;
-		if (slots->left == 0) {
-			*err = KERR_CONFLICT;
-			return 0;
-		}
-	}
-	run = min_u64(run, slots->left);
-	ss = slots->src;
-	ds = slots->dst;
+	run = min_u64(run, d->run.left);
 	for (j = 0; j < run; j++) {
 		mdb_idx_t s = ss[j], n;
 		struct mdb_entry *e;
@@ -388,9 +379,9 @@ derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d
 		}
 		ds[j] = n;
 	}
-	slots->src += j;
-	slots->dst += j;
-	slots->left -= j;
+	d->run.src += j;
+	d->run.dst += j;
+	d->run.left -= j;
 	m->reserved -= entries * (uint32_t)j;
 	m->quota[dst].reserved -= charge * (uint32_t)j;
 	m->quota[dst].used += charge * (uint32_t)j;
@@ -402,23 +393,22 @@ derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d
 }
 
 /*
- * The PTEs of the pages committed since *from_src / *from_dst, in one mdb_pt_copy(); a grant then
- * clears their sources (the ranges are disjoint: a page this call vacates is never a
- * destination), so that mdb_pt_copy() never finds a TLBI of its own call pending.
+ * The PTEs of the last @n pages committed, which lie in d->run just before its rest: one
+ * mdb_pt_copy_run() through their slots (no walk); a grant then clears their sources (the
+ * ranges are disjoint: a page this call vacates is never a destination), so that
+ * mdb_pt_copy_run() never finds a TLBI of its own call pending.
  */
 static inline __attribute__((always_inline)) void derive_flush(struct mdb *m, enum mdb_derive_kind kind,
-							       const struct mdb_derive *d, uint64_t from_src,
-							       uint64_t from_dst, unsigned rights)
+							       const struct mdb_derive *d, uint64_t n,
+							       unsigned rights)
 {
-	uint64_t n = d->src_vpn - from_src;
-
 	if (n == 0)
 		return;
 	m->generation++;
-	mdb_pt_copy(d->src, from_src, d->dst, from_dst, n, rights);
+	mdb_pt_copy_run(d->run.src - n, d->run.dst - n, n, rights);
 	if (kind == MDB_DERIVE_GRANT) {
 		m->quota[d->src].used -= charge_per_page(kind, d->src, d->dst) * (uint32_t)n;
-		mdb_pt_clear_range(d->src, from_src, n);
+		mdb_pt_clear_run(d->src, d->src_vpn - n, d->run.src - n, n);
 		mdb_pt_sync();
 	}
 }
@@ -465,8 +455,9 @@ static inline __attribute__((always_inline)) bool derive_tables(const struct mdb
 /*
  * The commit, in chunks of pages with a preemption point between them. Between two chunks that
  * the preemption point lets go on nothing else runs, so the entries may run ahead of the PTEs:
- * those are written once, when the call stops, ends or meets a conflict (one mdb_pt_copy()
- * instead of one per chunk, which cost ~60 instructions per page of a 16-page call). The checks
+ * those are written once per leaf-table run, when the call stops, ends, meets a conflict or
+ * moves to the next run (one mdb_pt_copy_run() instead of one per chunk, which cost ~60
+ * instructions per page of a 16-page call). The checks
  * of the first call hold for its first chunk (nothing else ran since), so no page of an
  * undisturbed call conflicts: all or nothing.
  */
@@ -474,8 +465,9 @@ static inline __attribute__((always_inline)) enum kerr
 derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
        uint64_t dst_vpn, uint64_t npages, unsigned rights, const struct mdb_chunking *c, struct mdb_derive *d)
 {
-	struct derive_slots slots = {NULL, NULL, 0};
+	struct mdb_derive_run one_run = {NULL, NULL, 0};
 	unsigned budget = c->first;
+	uint64_t unflushed = 0; /* pages committed whose PTEs are not written yet */
 	enum kerr err = KERR_OK;
 	/*
 	 * Only a restarted call checks its pages again: within one call nothing else runs between
@@ -501,7 +493,7 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 		uint32_t tables = 0;
 
 		err = derive_prepare(m, kind, src, src_vpn, dst, dst_vpn, npages, rights, c, &checked,
-				     &tables, &slots);
+				     &tables, &one_run);
 		if (err != KERR_OK && err != KERR_PREEMPTED) {
 			d->active = d->checking = false; /* holds nothing yet: only forgets the call */
 			return err;
@@ -510,6 +502,7 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 		*d = (struct mdb_derive){.src_vpn = src_vpn,
 					 .dst_vpn = dst_vpn,
 					 .npages = npages,
+					 .run = one_run,
 					 .checked = checked,
 					 .tables = tables,
 					 .kind = (uint8_t)kind,
@@ -538,9 +531,22 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 			budget = derive_budget(c, d); /* the commit follows a preemption point */
 	}
 	for (;;) {
-		while (budget > 0 && d->npages > 0 && err == KERR_OK)
-			budget -= (unsigned)derive_commit_run(m, kind, d, rights, &slots,
-							      min_u64(d->npages, budget), recheck, &err);
+		while (budget > 0 && d->npages > 0 && err == KERR_OK) {
+			uint64_t n;
+
+			if (d->run.left == 0) {
+				/* The PTEs of a run are written before the next: one leaf table each. */
+				derive_flush(m, kind, d, unflushed, rights);
+				unflushed = 0;
+				if (!derive_next_run(d)) {
+					err = KERR_CONFLICT;
+					break;
+				}
+			}
+			n = derive_commit_run(m, kind, d, rights, min_u64(d->npages, budget), recheck, &err);
+			unflushed += n;
+			budget -= (unsigned)n;
+		}
 		/*
 		 * The preemption point: go on at once unless an IRQ waits (or the caller stops
 		 * always). The stretch that stops or ends the call also copies the PTEs of the pages
@@ -553,7 +559,7 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 		}
 		break;
 	}
-	derive_flush(m, kind, d, src_vpn, dst_vpn, rights);
+	derive_flush(m, kind, d, unflushed, rights);
 	if (err != KERR_OK) {
 		mdb_derive_release(m, d);
 		return err;

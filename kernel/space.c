@@ -528,7 +528,7 @@ bool mdb_pt_make(unsigned space, uint64_t vpn, uint64_t npages)
 				/* invalid -> valid: no break-before-make; the new table is all zero. */
 				*entry = pte_table(pt_alloc());
 				s->pt_used++;
-				/* Complete before any walk that mdb_pt_write's or mdb_pt_copy's DSB enables. */
+				/* Complete before any walk that mdb_pt_write's or mdb_pt_copy_run's DSB enables. */
 				__DSB_ISHST();
 				return true;
 			}
@@ -640,10 +640,16 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights,
 /* A present EL0 page descriptor at level 3: bits [1:0] = 0b11 and AP[1] = 1. */
 #define USER_PAGE_Msk (PTE_VALID_Msk | PTE_TYPE_Msk | PTE_AP_EL0_Msk)
 
-void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn, uint64_t npages,
-		 unsigned rights)
+/* The PTE behind an MDB slot: pt_slots and pt_pool are parallel arrays (one slot per PTE). */
+static volatile uint64_t *slot_pte(const mdb_idx_t *slot)
 {
-	const struct space *ss = space_live(src), *ds = space_live(dst);
+	size_t k = (size_t)(slot - &pt_slots[0][0]);
+
+	return &pt_pool[k / PTE_ENTRIES][k % PTE_ENTRIES];
+}
+
+void mdb_pt_copy_run(const mdb_idx_t *src_slots, const mdb_idx_t *dst_slots, uint64_t npages, unsigned rights)
+{
 	/*
 	 * The source descriptor with other rights: frame, memory type, shareability, nG, PXN and AF
 	 * stay; AP[2] and UXN follow @rights. @rights is a subset of the source's (the MDB checked),
@@ -652,43 +658,27 @@ void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 	const uint64_t keep = ~(PTE_AP_RO_Msk | PTE_UXN_Msk);
 	const uint64_t set =
 		(rights & PTE_PROT_W ? 0 : PTE_AP_RO_Msk) | (rights & PTE_PROT_X ? 0 : PTE_UXN_Msk);
-	struct tlb_pending *t = this_pending();
+	const struct tlb_pending *t = this_pending();
+	/* Both runs lie in one leaf table each (mdb_pt_slots()): no walk, the slots name the PTEs. */
+	const volatile uint64_t *from = slot_pte(src_slots);
+	volatile uint64_t *to = slot_pte(dst_slots);
 
-	BUG_ON(!ss || !ds);
 	/* Break-before-make for a page cleared earlier whose TLBI is still pending: complete it first. */
 	if (t->count || t->any_whole)
 		mdb_pt_sync();
 	space_changes++;
-	while (npages > 0) {
-		unsigned si = (unsigned)src_vpn & (PTE_ENTRIES - 1U),
-			 di = (unsigned)dst_vpn & (PTE_ENTRIES - 1U);
-		uint32_t sl = leaf_index(ss, src_vpn << PTE_PAGE_SHIFT),
-			 dl = leaf_index(ds, dst_vpn << PTE_PAGE_SHIFT);
-		uint64_t run = PTE_ENTRIES - (si > di ? si : di);
-		const uint64_t *from;
-		volatile uint64_t *to;
-
-		BUG_ON(sl == PT_NIL || dl == PT_NIL);
-		run = run < npages ? run : npages;
-		from = &pt_pool[sl][si];
-		to = &pt_pool[dl][di];
-		/*
-		 * A map that stops copies up to 15 PTEs in its stop's stretch: 7 instructions a page
-		 * here, 11 with the checks. The MDB checked each source (mapped) and destination (its
-		 * slot free, so its PTE is not present: invariant 4); CONFIG_DEBUG_CHECKS checks it
-		 * again here and space_check() after the call.
-		 */
-		for (uint64_t i = 0; i < run; i++) {
-			uint64_t desc = from[i];
+	/*
+	 * 7 instructions a page, 11 with the checks. The MDB checked each source (mapped) and
+	 * destination (its slot free, so its PTE is not present: invariant 4); CONFIG_DEBUG_CHECKS
+	 * checks it again here and space_check() after the call.
+	 */
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t desc = from[i];
 
 #ifdef CONFIG_DEBUG_CHECKS
-			BUG_ON((desc & USER_PAGE_Msk) != USER_PAGE_Msk || pte_is_valid(to[i]));
+		BUG_ON((desc & USER_PAGE_Msk) != USER_PAGE_Msk || pte_is_valid(to[i]));
 #endif
-			to[i] = (desc & keep) | set; /* one 64-bit store each */
-		}
-		src_vpn += run;
-		dst_vpn += run;
-		npages -= run;
+		to[i] = (desc & keep) | set; /* one 64-bit store each */
 	}
 	/* As in mdb_pt_write(), once for all of them: visible to the walkers before the return. */
 	__DSB_ISHST();
@@ -718,33 +708,8 @@ clear_walk(const struct space *s, struct tlb_pending *t, uint64_t vpn, uint64_t 
 	clear_one(s, t, l3, vpn);
 }
 
-/*
- * The one-page form of mdb_pt_clear_range(), as unmap uses it once per entry: the common case
- * (the leaf table is in the walk cache, the pending list has room) without a call or a stack
- * frame, a walk-cache miss with the walk alone (the entries of a fan being revoked lie in many
- * leaf tables: through mdb_pt_clear_range() a miss cost ~150 instructions, ~90 more than a hit,
- * in a chunk's stretch); everything else goes to mdb_pt_clear_range().
- */
-void mdb_pt_clear(unsigned space, uint64_t vpn)
-{
-	const struct space *s = space_live(space);
-	struct tlb_pending *t = this_pending();
-	uint64_t key = (vpn >> 9U) + 1U, c0, c1;
-
-	_Static_assert(LEAF_KEY_SHIFT == PTE_PAGE_SHIFT + 9U, "leaf cache key = vpn >> 9, + 1");
-	if (!s || t->count >= TLB_BATCH || t->any_whole)
-		return mdb_pt_clear_range(space, vpn, 1);
-	c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
-	c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
-	if ((c0 >> 32) == key)
-		clear_one(s, t, c0 & 0xFFFFU, vpn);
-	else if ((c1 >> 32) == key)
-		clear_one(s, t, c1 & 0xFFFFU, vpn);
-	else
-		clear_walk(s, t, vpn, key);
-}
-
-void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
+/* mdb_pt_clear() for every page of [vpn, vpn + npages), all present: one walk per leaf table. */
+static void clear_range(unsigned space, uint64_t vpn, uint64_t npages)
 {
 	const struct space *s = space_live(space);
 	struct tlb_pending *t = this_pending();
@@ -770,6 +735,49 @@ void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
 		vpn += run;
 		npages -= run;
 	}
+}
+
+/*
+ * The clear of one page, as unmap uses it once per entry: the common case (the leaf table is in
+ * the walk cache, the pending list has room) without a call or a stack frame, a walk-cache miss
+ * with the walk alone (the entries of a fan being revoked lie in many leaf tables: through
+ * clear_range() a miss cost ~150 instructions, ~90 more than a hit, in a chunk's stretch);
+ * everything else goes to clear_range().
+ */
+void mdb_pt_clear(unsigned space, uint64_t vpn)
+{
+	const struct space *s = space_live(space);
+	struct tlb_pending *t = this_pending();
+	uint64_t key = (vpn >> 9U) + 1U, c0, c1;
+
+	_Static_assert(LEAF_KEY_SHIFT == PTE_PAGE_SHIFT + 9U, "leaf cache key = vpn >> 9, + 1");
+	if (!s || t->count >= TLB_BATCH || t->any_whole)
+		return clear_range(space, vpn, 1);
+	c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
+	c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
+	if ((c0 >> 32) == key)
+		clear_one(s, t, c0 & 0xFFFFU, vpn);
+	else if ((c1 >> 32) == key)
+		clear_one(s, t, c1 & 0xFFFFU, vpn);
+	else
+		clear_walk(s, t, vpn, key);
+}
+
+void mdb_pt_clear_run(unsigned space, uint64_t vpn, mdb_idx_t *slots, uint64_t npages)
+{
+	const struct space *s = space_live(space);
+	volatile uint64_t *pte = slot_pte(slots);
+
+	BUG_ON(!s);
+#ifdef CONFIG_DEBUG_CHECKS
+	BUG_ON(slots != &pt_slots[leaf_index(s, vpn << PTE_PAGE_SHIFT)][vpn & (PTE_ENTRIES - 1U)]);
+#endif
+	space_changes++;
+	for (uint64_t i = 0; i < npages; i++) {
+		pte[i] = 0;
+		slots[i] = MDB_NIL;
+	}
+	tlb_queue(this_pending(), s, vpn << PTE_PAGE_SHIFT, npages);
 }
 
 /*

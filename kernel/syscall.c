@@ -75,22 +75,22 @@ static uint64_t restart_token[SYS_NR_THREADS], restart_tokens;
 static struct mdb_derive derive_state[SYS_NR_THREADS];
 static struct mdb_cursor protect_cursor[SYS_NR_THREADS];
 
-static bool unmap_stopped_first[SYS_NR_THREADS]; /* mdb_unmap_restartable(), per thread */
 /*
- * Did the thread's last call stop at an unstarted_stop()? Then its next call runs past them all
- * (syscall_handle() clears the flag when that call is over).
+ * Did the thread's last call stop before it made progress: at an unstarted_stop(), or at
+ * unmap's first point (mdb_unmap_restartable())? Then its next call runs past all of them
+ * (syscall_handle() clears the flag when that call is over), so IRQs that come faster than
+ * an entry cannot keep a thread from its call.
  */
 static bool stopped_unstarted[SYS_NR_THREADS];
 
 /*
- * @t's stopped call is abandoned: release a map's reservation, forget a protect's place,
- * whether an unmap stopped at its first point and whether a call stopped before it started.
+ * @t's stopped call is abandoned: release a map's reservation, forget a protect's place and
+ * whether a call stopped before it made progress.
  */
 static void restart_abandon(const struct thread *t)
 {
 	mdb_derive_release(&kernel_mdb, &derive_state[t->id]);
 	mdb_cursor_drop(&kernel_mdb, &protect_cursor[t->id]);
-	unmap_stopped_first[t->id] = false;
 	stopped_unstarted[t->id] = false;
 	restart_token[t->id] = 0;
 }
@@ -609,8 +609,7 @@ static void stop_here(const struct trap_frame *tf)
 		if (!irq_pending_here())
 			return;
 	}
-	latency_irq_in_call();
-	(void)irq_take_pending(); /* false only if the IRQ went away meanwhile: nothing to do then */
+	(void)irq_take_pending_in_call(); /* false only if the IRQ went away meanwhile: nothing to do */
 }
 
 /*
@@ -715,7 +714,7 @@ static void sys_unmap(struct thread *t, struct trap_frame *tf)
 	 * question: should the IRQ have gone meanwhile, the thread simply continues the call.
 	 */
 	r = mdb_unmap_restartable(&kernel_mdb, space, &vpn, &npages, flags, &unmap_chunks,
-				  &unmap_stopped_first[t->id], &removed);
+				  &stopped_unstarted[t->id], &removed);
 	if (r == KERR_OK) {
 		/* The last chunk's stretch ends here, not after the way out (~110 more). */
 		ret(tf, r, 0);

@@ -96,21 +96,13 @@ void exception_dispatch(struct trap_frame *tf, unsigned vector)
 }
 
 /*
- * An IRQ that came during this entry (a deadline landing in a call, or right behind the IRQ
- * being handled, such as a timer behind a reschedule SGI) is taken now, as if right after it:
+ * Every entry from user mode. An IRQ that came during the entry (a deadline landing in a call,
+ * or right behind the IRQ being handled, such as a timer behind a reschedule SGI) is taken
+ * before the exit (irq_take_pending_in_call()), as if right after the entry's work:
  * going out through the eret first would make it wait for the scheduling pass, the exit and a
  * second entry with its wait for the kernel lock (~250 instructions and more). Its stretch
  * starts here, as at a preemption point.
  */
-static bool take_irq_arrived_meanwhile(void)
-{
-	if (!irq_pending_here())
-		return false;
-	latency_irq_in_call();
-	irq_take_pending();
-	return true;
-}
-
 struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 {
 	struct trap_frame *next;
@@ -122,7 +114,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 		if (EXC_ORIGIN(vector) == 2 && esr_ec(tf->esr) == ESR_EC_SVC64) {
 			latency_open(latency_syscall_path(tf->x[8]));
 			syscall_handle(tf);
-			take_irq_arrived_meanwhile();
+			irq_take_pending_in_call();
 		} else {
 			latency_enter();
 			if (EXC_ORIGIN(vector) != 2 || esr_ec(tf->esr) != ESR_EC_FP_ACCESS ||
@@ -134,7 +126,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 		latency_open(KINFO_LAT_IRQ);
 		if (irq_handler)
 			irq_handler(tf);
-		take_irq_arrived_meanwhile();
+		irq_take_pending_in_call();
 		break;
 	default:
 		latency_enter();
@@ -147,7 +139,7 @@ struct trap_frame *exception_from_user(struct trap_frame *tf, unsigned vector)
 	 * first, the lock would let in a CPU already waiting for it, and the IRQ, taken right
 	 * after the eret, would wait for that CPU's stretch too (storm: ~500 instructions).
 	 */
-	if (take_irq_arrived_meanwhile())
+	if (irq_take_pending_in_call())
 		next = sched_resume();
 	latency_exit();
 	kernel_unlock();

@@ -3,6 +3,7 @@
 #include "exception.h"
 #include "gic.h"
 #include "keel/irq.h"
+#include "keel/latency.h"
 #include "keel/panic.h"
 #include "keel/printk.h"
 #include "periph_gic.h"
@@ -66,6 +67,15 @@ bool irq_take_pending(void)
 	if (!irq_pending_here())
 		return false;
 	irq_handle_one(); /* inline: the idle wake-up's path */
+	return true;
+}
+
+bool irq_take_pending_in_call(void)
+{
+	if (!irq_pending_here())
+		return false;
+	latency_irq_in_call(); /* the IRQ's stretch starts here, as at a preemption point */
+	irq_handle_one();
 	return true;
 }
 

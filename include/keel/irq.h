@@ -56,6 +56,11 @@ static inline void irq_restore(unsigned long flags)
 bool irq_pending_here(void);
 /* With IRQs masked: acknowledge, handle and end one pending IRQ, if any (the idle loop). */
 bool irq_take_pending(void);
+/*
+ * The same inside a kernel entry (a preemption point, the exit's check): the latency trace
+ * counts the IRQ as taken in the call, not as an entry of its own.
+ */
+bool irq_take_pending_in_call(void);
 
 /* Acknowledges that returned a spurious ID (1020-1023) since boot. */
 unsigned long irq_spurious_count(void);

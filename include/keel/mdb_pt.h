@@ -67,17 +67,20 @@ void mdb_pt_clear(unsigned space, uint64_t vpn);
 uint64_t mdb_pt_slots(unsigned space, uint64_t vpn, uint64_t max, mdb_idx_t **slots);
 
 /*
- * Write the PTEs of [dst_vpn, dst_vpn + npages) in @dst with the frames of the present PTEs of
- * [src_vpn, src_vpn + npages) in @src and with @rights (a subset of each source's). The
- * destination tables exist (mdb_pt_prepare()) and its PTEs are invalid; TLB maintenance still
- * pending from earlier clears is completed first (break-before-make). Slots are not touched:
- * the caller sets them through mdb_pt_slots().
+ * Write the PTEs behind @dst_slots[0..npages) with the frames of the present PTEs behind
+ * @src_slots[0..npages) and with @rights (a subset of each source's). Each run of slots lies in
+ * one leaf table (as mdb_pt_slots() hands them out), so the slots name the PTEs without a walk.
+ * The destination PTEs are invalid; TLB maintenance still pending from earlier clears is
+ * completed first (break-before-make). Slots are not touched: the caller sets them.
  */
-void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn, uint64_t npages,
-		 unsigned rights);
+void mdb_pt_copy_run(const mdb_idx_t *src_slots, const mdb_idx_t *dst_slots, uint64_t npages,
+		     unsigned rights);
 
-/* mdb_pt_clear() for every page of [vpn, vpn + npages), all present: one walk per leaf table. */
-void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages);
+/*
+ * mdb_pt_clear() for the present pages [vpn, vpn + npages) of @space, whose slots are
+ * @slots[0..npages) in one leaf table (mdb_pt_slots()): no walk.
+ */
+void mdb_pt_clear_run(unsigned space, uint64_t vpn, mdb_idx_t *slots, uint64_t npages);
 
 /*
  * Give the present PTE of (space, vpn) the reduced @rights (a subset of its own), same frame and

@@ -173,9 +173,39 @@ uint64_t mdb_pt_slots(unsigned space, uint64_t vpn, uint64_t max, mdb_idx_t **ou
 	return run < max ? run : max;
 }
 
-void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn, uint64_t npages,
-		 unsigned rights)
+/* The page a slot pointer stands for; fails unless it is a slot of a leaf table (not a guard). */
+static void slot_page(const mdb_idx_t *slot, unsigned *space, uint64_t *vpn)
 {
+	const size_t per_table = T_TABLE + 1, per_space = (T_PAGES / T_TABLE) * per_table;
+	size_t k = (size_t)(slot - &slot_store[0][0][0]);
+
+	assert_true(slot >= &slot_store[0][0][0] && k < T_SPACES * per_space);
+	assert_true(k % per_table < T_TABLE);
+	*space = (unsigned)(k / per_space);
+	*vpn = (k % per_space) / per_table * T_TABLE + k % per_table;
+}
+
+/* The pages of a run: its last slot is in the same leaf table as its first. */
+static void run_pages(const mdb_idx_t *slots, uint64_t npages, unsigned *space, uint64_t *vpn)
+{
+	unsigned last_space;
+	uint64_t last_vpn;
+
+	assert_true(npages > 0);
+	slot_page(slots, space, vpn);
+	slot_page(slots + npages - 1, &last_space, &last_vpn);
+	assert_int_equal(last_space, *space);
+	assert_int_equal(last_vpn / T_TABLE, *vpn / T_TABLE);
+	assert_int_equal(last_vpn, *vpn + npages - 1);
+}
+
+void mdb_pt_copy_run(const mdb_idx_t *src_slots, const mdb_idx_t *dst_slots, uint64_t npages, unsigned rights)
+{
+	unsigned src, dst;
+	uint64_t src_vpn, dst_vpn;
+
+	run_pages(src_slots, npages, &src, &src_vpn);
+	run_pages(dst_slots, npages, &dst, &dst_vpn);
 	assert_int_equal(unsynced, 0); /* the MDB clears a grant's sources only after all copies */
 	for (uint64_t i = 0; i < npages; i++) {
 		struct fake_pte *from = &pte[src][src_vpn + i], *to = &pte[dst][dst_vpn + i];
@@ -188,8 +218,14 @@ void mdb_pt_copy(unsigned src, uint64_t src_vpn, unsigned dst, uint64_t dst_vpn,
 	}
 }
 
-void mdb_pt_clear_range(unsigned space, uint64_t vpn, uint64_t npages)
+void mdb_pt_clear_run(unsigned space, uint64_t vpn, mdb_idx_t *slots, uint64_t npages)
 {
+	unsigned run_space;
+	uint64_t run_vpn;
+
+	run_pages(slots, npages, &run_space, &run_vpn);
+	assert_int_equal(run_space, space);
+	assert_int_equal(run_vpn, vpn);
 	for (uint64_t i = 0; i < npages; i++)
 		mdb_pt_clear(space, vpn + i);
 }
@@ -1042,7 +1078,7 @@ static void test_prepare_only_for_missing_tables(void **state)
 }
 
 /*
- * The commit works one leaf-table run at a time (mdb_pt_slots, mdb_pt_copy): source and
+ * The commit works one leaf-table run at a time (mdb_pt_slots, mdb_pt_copy_run): source and
  * destination cross a table boundary (every T_TABLE pages) at different pages of the range.
  */
 static void test_runs_across_leaf_tables(void **state)
