@@ -796,7 +796,7 @@ enum kerr mdb_unmap_restartable(struct mdb *m, unsigned space, uint64_t *vpn, ui
 				uint64_t *removed)
 {
 	struct mdb_chunking without_first;
-	uint64_t first_vpn = *vpn;
+	uint64_t first_vpn = *vpn, removed_before = *removed;
 	enum kerr r;
 
 	if (*stopped_first && c->ask_first) {
@@ -805,9 +805,12 @@ enum kerr mdb_unmap_restartable(struct mdb *m, unsigned space, uint64_t *vpn, ui
 		c = &without_first;
 	}
 	r = mdb_unmap_preemptible(m, space, vpn, npages, flags, c, removed);
-	/* No progress in the range: a stop at the first point, or (harmless) one inside the first
-	 * entry's descendants; either way the next try makes at least one unit. */
-	*stopped_first = r == KERR_PREEMPTED && *vpn == first_vpn;
+	/*
+	 * No progress at all (no page passed, no entry removed): a stop at the first point. A stop
+	 * inside the first page's descendants made progress: the flag stays clear, so that the
+	 * caller's other stops before progress (the system call's entry) stay open to the next try.
+	 */
+	*stopped_first = r == KERR_PREEMPTED && *vpn == first_vpn && *removed == removed_before;
 	return r;
 }
 

@@ -207,7 +207,9 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
  * progress guaranteed even when IRQs come faster than the call's entry and checks: a call whose
  * last try stopped at @c->ask_first with nothing done (*@stopped_first, the caller's per-thread
  * flag, false for a new call) skips that point this time, so at least one unit is made every
- * second try. Sets *@stopped_first for the next try.
+ * second try. Sets *@stopped_first for the next try: true exactly when this one stopped with
+ * nothing done (no page passed, no entry removed), so the caller may share the flag with its own
+ * stops before progress (the system call's entry point).
  */
 enum kerr mdb_unmap_restartable(struct mdb *m, unsigned space, uint64_t *vpn, uint64_t *npages,
 				unsigned flags, const struct mdb_chunking *c, bool *stopped_first,
