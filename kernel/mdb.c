@@ -465,7 +465,9 @@ static inline __attribute__((always_inline)) enum kerr
 derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn, unsigned dst,
        uint64_t dst_vpn, uint64_t npages, unsigned rights, const struct mdb_chunking *c, struct mdb_derive *d)
 {
-	struct mdb_derive_run one_run = {NULL, NULL, 0};
+	/* The run of a call stopped in its checks stays: its prepare finds it on its first try only. */
+	struct mdb_derive_run one_run =
+		d->active && d->checking ? d->run : (struct mdb_derive_run){NULL, NULL, 0};
 	unsigned budget = c->first;
 	uint64_t unflushed = 0; /* pages committed whose PTEs are not written yet */
 	enum kerr err = KERR_OK;
