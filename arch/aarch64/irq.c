@@ -50,13 +50,6 @@ static void irq_dispatch(struct trap_frame *tf)
 	irq_handle_one();
 }
 
-#define ISR_EL1_I_Msk (1UL << 7) /* an IRQ is pending at this PE, whatever PSTATE.I says */
-
-bool irq_pending_here(void)
-{
-	return (__MRS(ISR_EL1) & ISR_EL1_I_Msk) != 0;
-}
-
 /*
  * The idle loop's way in: it waits with IRQs masked and handles what woke it here, on the
  * kernel stack it is already on, without an exception entry and return (about 100

@@ -202,6 +202,10 @@ __STATIC_FORCEINLINE void __UDF_TEST(void)
 #define HCR_EL2_RW_Pos 31U
 #define HCR_EL2_RW_Msk (1UL << HCR_EL2_RW_Pos)
 
+/* ISR_EL1: an IRQ is pending at this PE, whatever PSTATE.I says. */
+#define ISR_EL1_I_Pos 7U
+#define ISR_EL1_I_Msk (1UL << ISR_EL1_I_Pos)
+
 /* SPSR: EL1h with D, A, I, F masked. */
 #define SPSR_EL1h_DAIF_MASKED 0x3C5
 
