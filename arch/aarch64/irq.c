@@ -63,13 +63,10 @@ bool irq_take_pending(void)
 	return true;
 }
 
-bool irq_take_pending_in_call(void)
+void irq_handle_in_call(void)
 {
-	if (!irq_pending_here())
-		return false;
 	latency_irq_in_call(); /* the IRQ's stretch starts here, as at a preemption point */
 	irq_handle_one();
-	return true;
 }
 
 void irq_init(void)

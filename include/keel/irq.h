@@ -62,11 +62,20 @@ static inline bool irq_pending_here(void)
 }
 /* With IRQs masked: acknowledge, handle and end one pending IRQ, if any (the idle loop). */
 bool irq_take_pending(void);
+/* irq_take_pending_in_call()'s part once an IRQ is pending. */
+void irq_handle_in_call(void);
+
 /*
  * The same inside a kernel entry (a preemption point, the exit's check): the latency trace
- * counts the IRQ as taken in the call, not as an entry of its own.
+ * counts the IRQ as taken in the call, not as an entry of its own. Inline: every exit asks.
  */
-bool irq_take_pending_in_call(void);
+static inline bool irq_take_pending_in_call(void)
+{
+	if (!irq_pending_here())
+		return false;
+	irq_handle_in_call();
+	return true;
+}
 
 /* Acknowledges that returned a spurious ID (1020-1023) since boot. */
 unsigned long irq_spurious_count(void);
