@@ -12,6 +12,7 @@
 #include "keel/runq.h"
 #include "keel/sched.h"
 #include "keel/smp.h"
+#include "keel/trap.h"
 #include "system_tables.h"
 
 /*
@@ -606,6 +607,9 @@ static void system_finished(void)
 	for (unsigned c = 0; c < CONFIG_NR_CPUS; c++)
 		if (smp_cpu_online(c))
 			printk("Keel: CPU %u switched threads %lu times\n", c, cpus[c].switches);
+#ifdef CONFIG_TEST_ENTRY_STOPS
+	syscall_report_entry_stops();
+#endif
 	power_off(0);
 }
 

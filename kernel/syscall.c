@@ -11,6 +11,7 @@
 #include "keel/latency.h"
 #include "keel/mdb.h"
 #include "keel/panic.h"
+#include "keel/printk.h"
 #include "keel/sched.h"
 #include "keel/smp.h"
 #include "keel/syscall.h"
@@ -172,9 +173,31 @@ static void sys_clock_now(struct thread *t, struct trap_frame *tf)
  * runs past all of them, so IRQs that come faster than an entry cannot keep a thread from its
  * call.
  */
+#ifdef CONFIG_TEST_ENTRY_STOPS
+static uint64_t entry_stops;
+
+/* Test builds: an IRQ "waits" at every such point, as if IRQs came faster than any entry. */
+static bool entry_irq_waits(void)
+{
+	entry_stops++;
+	return true;
+}
+
+void syscall_report_entry_stops(void)
+{
+	printk("Keel: %lu system calls, %lu stops at their entry (CONFIG_TEST_ENTRY_STOPS)\n",
+	       (unsigned long)syscall_count, (unsigned long)entry_stops);
+}
+#else
+static inline bool entry_irq_waits(void)
+{
+	return irq_pending_here();
+}
+#endif
+
 static bool unstarted_stop(const struct thread *t, struct trap_frame *tf)
 {
-	if (stopped_unstarted[t->id] || !irq_pending_here())
+	if (stopped_unstarted[t->id] || !entry_irq_waits())
 		return false;
 	stopped_unstarted[t->id] = true;
 	preempted(tf);

@@ -431,6 +431,30 @@ for sys in mdb-basic; do
 	record "$sys: every thread exited, clean power-off" $? "$log"
 done
 
+# ---- The progress rule of the preemption points before a call has done anything (the entry, and
+# sleep_until/wait before they block; kernel/syscall.c unstarted_stop): with CONFIG_TEST_ENTRY_STOPS
+# an IRQ "waits" at every such point, so each call runs only because the rule lets its next try
+# pass. The utest and MDB suites must pass, and every call must have stopped exactly once (more
+# would be a try that made no progress; fewer, a rule that let later calls pass without a stop).
+entry_stops() { # entry_stops SYSTEM EXPECT...
+	local sys=$1 O=build/test/entry_stops-$1 tmp log=$LOGS/entry_stops_$1.log status
+	shift
+	tmp=$(mktemp)
+	printf 'CONFIG_BOARD_QEMU_VIRT=y\nCONFIG_TEST_ENTRY_STOPS=y\n' >"$tmp"
+	mkdir -p "$O"
+	"$PY" tools/kconfig.py defconfig "$tmp" "$O/.config" >/dev/null &&
+		make -s O=$O SYSTEM=$sys run RUN_FLAGS="--timeout 120 $(printf '%q ' "$@")" >"$log" 2>&1
+	status=$?
+	rm -f "$tmp"
+	[ $status = 0 ] && ! grep -q ': FAIL ' "$log" &&
+		grep -qE '^Keel: ([0-9]+) system calls, \1 stops at their entry' "$log" &&
+		! grep -qE '^Keel: 0 system calls' "$log"
+}
+step "entry stops: the utest suite passes with every system call stopped once at its entry" \
+	entry_stops utest --expect "utest: main done, 0 failures"
+step "entry stops: the MDB suite (mdb-basic) passes with every system call stopped once at its entry" \
+	entry_stops mdb-basic --expect "Keel: power off, exit status 0"
+
 # ---- rt-tests (docs/rt-tests.md): the quick unmap sweep stays within its bounds, repeats exactly,
 # and a bound exceeded fails naming the metric and the run
 step "rt-tests: quick sweep (chunk 2) within rt-tests/bounds/qemu-virt-rt_quick.json" \
