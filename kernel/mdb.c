@@ -200,9 +200,10 @@ derive_page_check(const struct mdb *m, mdb_idx_t s, mdb_idx_t d, unsigned rights
 }
 
 /* The checks of the call's arguments as a whole (each a few instructions, made before any page). */
-static inline __attribute__((always_inline)) enum kerr
-derive_args_check(const struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
-		  unsigned dst, uint64_t dst_vpn, uint64_t npages, unsigned rights)
+static inline __attribute__((always_inline)) enum kerr derive_args_check(const struct mdb *m, unsigned src,
+									 uint64_t src_vpn, unsigned dst,
+									 uint64_t dst_vpn, uint64_t npages,
+									 unsigned rights)
 {
 	if (src >= m->nspaces || dst >= m->nspaces)
 		return KERR_SPACE;
@@ -210,7 +211,13 @@ derive_args_check(const struct mdb *m, enum mdb_derive_kind kind, unsigned src, 
 		return KERR_INVAL;
 	if (npages > m->map_max_pages || !range_ok(src_vpn, npages) || !range_ok(dst_vpn, npages))
 		return KERR_RANGE;
-	if (src == dst && kind == MDB_DERIVE_GRANT && src_vpn == dst_vpn)
+	/*
+	 * Within one space the two ranges must not overlap: undisturbed such a call always fails
+	 * (a page would be both mapped and free), but one stopped in its checks while another
+	 * thread changed a page could pass them, and its commit would then move or derive an
+	 * entry it had just made (found in review).
+	 */
+	if (src == dst && src_vpn < dst_vpn + npages && dst_vpn < src_vpn + npages)
 		return KERR_EXISTS;
 	return KERR_OK;
 }
@@ -258,7 +265,8 @@ derive_prepare(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t 
 		for (uint64_t j = 0; j < run; j++) {
 			/*
 			 * The preemption point of the checks, after @each pages (~20 instructions each).
-			 * "Go on" lets nothing in, so the slot arrays stay valid; a stop keeps no slot.
+			 * "Go on" lets nothing in, so the slot arrays stay valid; a stop keeps only the
+			 * whole-call run found at page 0 (*one_run: tables are never freed).
 			 */
 			if (budget == 0) {
 				if (!c->preempt_point || c->preempt_point()) {
@@ -395,7 +403,7 @@ derive_commit_run(struct mdb *m, enum mdb_derive_kind kind, struct mdb_derive *d
 /*
  * The PTEs of the last @n pages committed, which lie in d->run just before its rest: one
  * mdb_pt_copy_run() through their slots (no walk); a grant then clears their sources (the
- * ranges are disjoint: a page this call vacates is never a destination), so that
+ * ranges are disjoint: derive_args_check() refuses overlapping ones), so that
  * mdb_pt_copy_run() never finds a TLBI of its own call pending.
  */
 static inline __attribute__((always_inline)) void derive_flush(struct mdb *m, enum mdb_derive_kind kind,
@@ -481,7 +489,7 @@ derive(struct mdb *m, enum mdb_derive_kind kind, unsigned src, uint64_t src_vpn,
 
 	if (!d->active) {
 		d->done = 0;
-		err = derive_args_check(m, kind, src, src_vpn, dst, dst_vpn, npages, rights);
+		err = derive_args_check(m, src, src_vpn, dst, dst_vpn, npages, rights);
 		if (err != KERR_OK)
 			return err;
 	} else if (d->kind != kind || d->src != src || d->dst != dst || d->rights != rights ||

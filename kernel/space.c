@@ -640,11 +640,25 @@ void mdb_pt_write(unsigned space, uint64_t vpn, uint64_t frame, unsigned rights,
 /* A present EL0 page descriptor at level 3: bits [1:0] = 0b11 and AP[1] = 1. */
 #define USER_PAGE_Msk (PTE_VALID_Msk | PTE_TYPE_Msk | PTE_AP_EL0_Msk)
 
-/* The PTE behind an MDB slot: pt_slots and pt_pool are parallel arrays (one slot per PTE). */
-static volatile uint64_t *slot_pte(const mdb_idx_t *slot)
+/* The index of an MDB slot in the pool's slot arrays (by address: rows of one 2-D array). */
+static size_t slot_index(const mdb_idx_t *slot)
 {
-	size_t k = (size_t)(slot - &pt_slots[0][0]);
+	return ((uintptr_t)slot - (uintptr_t)pt_slots) / sizeof(mdb_idx_t);
+}
 
+/*
+ * The PTE behind the first of @npages MDB slots of one leaf-table run: pt_slots and pt_pool are
+ * parallel arrays (one slot per PTE). Debug builds check that the run is one table's.
+ */
+static volatile uint64_t *slot_pte(const mdb_idx_t *slot, uint64_t npages)
+{
+	size_t k = slot_index(slot);
+
+#ifdef CONFIG_DEBUG_CHECKS
+	BUG_ON(k >= (size_t)SPACE_PT_POOL_PAGES * PTE_ENTRIES || npages > PTE_ENTRIES - k % PTE_ENTRIES);
+#else
+	(void)npages;
+#endif
 	return &pt_pool[k / PTE_ENTRIES][k % PTE_ENTRIES];
 }
 
@@ -660,8 +674,8 @@ void mdb_pt_copy_run(const mdb_idx_t *src_slots, const mdb_idx_t *dst_slots, uin
 		(rights & PTE_PROT_W ? 0 : PTE_AP_RO_Msk) | (rights & PTE_PROT_X ? 0 : PTE_UXN_Msk);
 	const struct tlb_pending *t = this_pending();
 	/* Both runs lie in one leaf table each (mdb_pt_slots()): no walk, the slots name the PTEs. */
-	const volatile uint64_t *from = slot_pte(src_slots);
-	volatile uint64_t *to = slot_pte(dst_slots);
+	const volatile uint64_t *from = slot_pte(src_slots, npages);
+	volatile uint64_t *to = slot_pte(dst_slots, npages);
 
 	/* Break-before-make for a page cleared earlier whose TLBI is still pending: complete it first. */
 	if (t->count || t->any_whole)
@@ -766,11 +780,15 @@ void mdb_pt_clear(unsigned space, uint64_t vpn)
 void mdb_pt_clear_run(unsigned space, uint64_t vpn, mdb_idx_t *slots, uint64_t npages)
 {
 	const struct space *s = space_live(space);
-	volatile uint64_t *pte = slot_pte(slots);
+	volatile uint64_t *pte = slot_pte(slots, npages);
 
 	BUG_ON(!s);
 #ifdef CONFIG_DEBUG_CHECKS
-	BUG_ON(slots != &pt_slots[leaf_index(s, vpn << PTE_PAGE_SHIFT)][vpn & (PTE_ENTRIES - 1U)]);
+	{
+		uint32_t l3 = leaf_index(s, vpn << PTE_PAGE_SHIFT);
+
+		BUG_ON(l3 == PT_NIL || slots != &pt_slots[l3][vpn & (PTE_ENTRIES - 1U)]);
+	}
 #endif
 	space_changes++;
 	for (uint64_t i = 0; i < npages; i++) {

@@ -434,8 +434,9 @@ done
 # ---- The progress rule of the preemption points before a call has done anything (the entry, and
 # sleep_until/wait before they block; kernel/syscall.c unstarted_stop): with CONFIG_TEST_ENTRY_STOPS
 # an IRQ "waits" at every such point, so each call runs only because the rule lets its next try
-# pass. The utest and MDB suites must pass, and every call must have stopped exactly once (more
-# would be a try that made no progress; fewer, a rule that let later calls pass without a stop).
+# pass: the utest and MDB suites must finish and pass (without the rule no call would). The
+# counts are a check of the build itself: every call stopped once at its entry (fewer stops, a
+# flag left set that let later calls pass without theirs).
 entry_stops() { # entry_stops SYSTEM EXPECT...
 	local sys=$1 O=build/test/entry_stops-$1 tmp log=$LOGS/entry_stops_$1.log status
 	shift
@@ -446,9 +447,14 @@ entry_stops() { # entry_stops SYSTEM EXPECT...
 		make -s O=$O SYSTEM=$sys run RUN_FLAGS="--timeout 120 $(printf '%q ' "$@")" >"$log" 2>&1
 	status=$?
 	rm -f "$tmp"
-	[ $status = 0 ] && ! grep -q ': FAIL ' "$log" &&
+	if [ $status = 0 ] && ! grep -q ': FAIL ' "$log" &&
 		grep -qE '^Keel: ([0-9]+) system calls, \1 stops at their entry' "$log" &&
-		! grep -qE '^Keel: 0 system calls' "$log"
+		! grep -qE '^Keel: 0 system calls' "$log"; then
+		return 0
+	fi
+	echo "run status $status; the end of $log:"
+	tail -n 30 "$log"
+	return 1
 }
 step "entry stops: the utest suite passes with every system call stopped once at its entry" \
 	entry_stops utest --expect "utest: main done, 0 failures"

@@ -106,14 +106,6 @@ enum kerr mdb_grant(struct mdb *m, unsigned src, uint64_t src_vpn, unsigned dst,
 enum mdb_derive_kind { MDB_DERIVE_MAP, MDB_DERIVE_SHARE, MDB_DERIVE_GRANT };
 
 /*
- * A map, share or grant that stopped at a preemption point (one per thread in the system-call
- * layer). Stopped in its checks (@checking): how many pages passed them; nothing is reserved
- * yet. Stopped after them: the pages not yet committed and what the checks reserved for them
- * (the pool entries of map and share, the destination's quota, and the destination's page
- * tables not made yet, @tables), so that neither its tables nor its commit can fail for lack of
- * resources. Tables already made are not reserved any more: they are never freed.
- */
-/*
  * The slot arrays the commit works through: @left pages from the rest's first lie in one
  * leaf-table run of both spaces (mdb_pt_slots()). Kept across a stop: tables are never freed,
  * so a restart goes on without looking them up again (two lookups, ~80 instructions).
@@ -123,12 +115,22 @@ struct mdb_derive_run {
 	uint64_t left;
 };
 
+/*
+ * A map, share or grant that stopped at a preemption point (one per thread in the system-call
+ * layer). Stopped in its checks (@checking): how many pages passed them; nothing is reserved
+ * yet. Stopped after them: the pages not yet committed and what the checks reserved for them
+ * (the pool entries of map and share, the destination's quota, and the destination's page
+ * tables not made yet, @tables), so that neither its tables nor its commit can fail for lack of
+ * resources. Tables already made are not reserved any more: they are never freed.
+ */
+
 struct mdb_derive {
 	uint64_t src_vpn, dst_vpn, npages; /* the rest */
-	struct mdb_derive_run run;	   /* while committing: where the rest's slots are, if known */
-	uint64_t done;			   /* pages committed by this map so far (all its calls) */
-	uint64_t checked;		   /* while @checking: pages of the call that passed the checks */
-	uint32_t tables;		   /* destination page tables reserved and not made yet */
+	struct mdb_derive_run
+		run;	  /* where the rest's slots are, if known (committing, or checks of a one-run call) */
+	uint64_t done;	  /* pages committed by this map so far (all its calls) */
+	uint64_t checked; /* while @checking: pages of the call that passed the checks */
+	uint32_t tables;  /* destination page tables reserved and not made yet */
 	uint8_t kind, src, dst, rights;
 	bool active;   /* a call is stopped: its record (and reservation, unless @checking) is held */
 	bool checking; /* it stopped in its checks, before the reservation */
@@ -205,8 +207,9 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
 /*
  * mdb_unmap_preemptible() for a call that is restarted after each stop (a system call), with
  * progress guaranteed even when IRQs come faster than the call's entry and checks: a call whose
- * last try stopped at @c->ask_first with nothing done (*@stopped_first, the caller's per-thread
- * flag, false for a new call) skips that point this time, so at least one unit is made every
+ * last try stopped at @c->ask_first, or at one of the caller's own stops before progress, with
+ * nothing done (*@stopped_first, the caller's per-thread flag, false for a new call) skips that
+ * point this time, so at least one unit is made every
  * second try. Sets *@stopped_first for the next try: true exactly when this one stopped with
  * nothing done (no page passed, no entry removed), so the caller may share the flag with its own
  * stops before progress (the system call's entry point).

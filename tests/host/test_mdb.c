@@ -355,7 +355,7 @@ static enum kerr model_derive_error(enum kind k, unsigned src, uint64_t sv, unsi
 		return KERR_INVAL;
 	if (n > MAP_MAX || !model_range_ok(sv, n) || !model_range_ok(dv, n))
 		return KERR_RANGE;
-	if (src == dst && k == K_GRANT && sv == dv)
+	if (src == dst && sv < dv + n && dv < sv + n) /* overlapping ranges in one space */
 		return KERR_EXISTS;
 	for (uint64_t i = 0; i < n; i++) {
 		int s = model_node(src, sv + i);
@@ -2006,6 +2006,39 @@ static void test_derive_reservation_holds(void **state)
  * where they stopped, and an error it finds then changes nothing and releases the call; a page
  * checked before a stop and changed since is found by the commit (KERR_CONFLICT, nothing mapped).
  */
+/*
+ * Overlapping ranges in one space are refused before anything is checked, for every kind. Without
+ * that, a grant of 10..12 to 12..14 that stopped in its checks could pass them if page 12 was
+ * mapped after its first checks and unmapped again before its commit; the commit then moved the
+ * entry it had just put on 12 on to 14, and the call returned OK with page 12 empty.
+ */
+static void test_derive_overlap(void **state)
+{
+	const struct mdb_chunking c = {1, 1, always_stop, 2, NULL, false};
+	const enum mdb_derive_kind kinds[] = {MDB_DERIVE_MAP, MDB_DERIVE_SHARE, MDB_DERIVE_GRANT};
+
+	(void)state;
+	fresh();
+	for (uint64_t p = 10; p <= 11; p++)
+		assert_int_equal(mdb_insert_root(&db, 0, p, 0x400 + p, MDB_R | MDB_W), KERR_OK);
+	for (unsigned k = 0; k < 3; k++) {
+		struct mdb_derive d = {0};
+		uint32_t free_before = db.free_count;
+
+		/* 12 unmapped: without the check the first page's checks pass and the call stops */
+		assert_int_equal(derive_call(kinds[k], 0, 10, 0, 12, 3, MDB_R, &c, &d), KERR_EXISTS);
+		assert_false(d.active);
+		assert_int_equal(derive_call(kinds[k], 0, 12, 0, 10, 3, MDB_R, &c, &d), KERR_EXISTS);
+		assert_int_equal(derive_call(kinds[k], 0, 10, 0, 10, 1, MDB_R, &c, &d), KERR_EXISTS);
+		assert_int_equal(db.free_count, free_before);
+		assert_nothing_reserved();
+	}
+	/* Adjacent ranges do not overlap: 10..11 to 12..13 maps */
+	assert_int_equal(mdb_map(&db, 0, 10, 0, 12, 2, MDB_R), KERR_OK);
+	assert_true(pte[0][12].present && pte[0][13].present);
+	assert_null(mdb_check(&db));
+}
+
 static void test_derive_check_stops(void **state)
 {
 	const struct mdb_chunking c = {1, 1, NULL, 1, NULL, false};
@@ -2323,6 +2356,7 @@ int main(void)
 		cmocka_unit_test(test_derive_conflict),
 		cmocka_unit_test(test_derive_bad_restart_and_release),
 		cmocka_unit_test(test_derive_reservation_holds),
+		cmocka_unit_test(test_derive_overlap),
 		cmocka_unit_test(test_derive_check_stops),
 		cmocka_unit_test(test_derive_tables_in_pieces),
 		cmocka_unit_test(test_derive_tables_reserved),

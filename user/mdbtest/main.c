@@ -31,7 +31,7 @@
 #define PROT_A	 0x30010000ul	  /* its child in a (in the probe's leaf table) */
 #define PROT_B	 0x31010000ul	  /* its child in b (in the semantics test's leaf table) */
 #define R_RANGE	 0x202800000ul	  /* remote: children of X, one page per round */
-#define R_PROBE	 0x202900000ul	  /* remote's own probe page */
+#define R_PROBE	 0x202b00000ul	  /* remote's own probe page (past its m, s2 and g pages) */
 #define DV_SRC	 (BUF + 8 * PAGE) /* buf pages 8..: roots of the preempted map/share/grant tests */
 #define DV_MID	 0x202a00000ul	  /* their children: the sources (ticker unmaps one in CONFLICT mode) */
 #define DV_DST	 0x202a40000ul	  /* the destinations */
