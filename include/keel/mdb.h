@@ -121,13 +121,12 @@ struct mdb_derive_run {
  * yet. Stopped after them: the pages not yet committed and what the checks reserved for them
  * (the pool entries of map and share, the destination's quota, and the destination's page
  * tables not made yet, @tables), so that neither its tables nor its commit can fail for lack of
- * resources. Tables already made are not reserved any more: they are never freed.
+ * resources. Tables already made are not reserved any more: they are never freed. @run: where
+ * the rest's slots are, if known (committing, or stopped in the checks of a one-run call).
  */
-
 struct mdb_derive {
 	uint64_t src_vpn, dst_vpn, npages; /* the rest */
-	struct mdb_derive_run
-		run;	  /* where the rest's slots are, if known (committing, or checks of a one-run call) */
+	struct mdb_derive_run run;
 	uint64_t done;	  /* pages committed by this map so far (all its calls) */
 	uint64_t checked; /* while @checking: pages of the call that passed the checks */
 	uint32_t tables;  /* destination page tables reserved and not made yet */
@@ -209,8 +208,7 @@ enum kerr mdb_unmap_preemptible(struct mdb *m, unsigned space, uint64_t *vpn, ui
  * progress guaranteed even when IRQs come faster than the call's entry and checks: a call whose
  * last try stopped at @c->ask_first, or at one of the caller's own stops before progress, with
  * nothing done (*@stopped_first, the caller's per-thread flag, false for a new call) skips that
- * point this time, so at least one unit is made every
- * second try. Sets *@stopped_first for the next try: true exactly when this one stopped with
+ * point this time, so at least one unit is made every second try. Sets *@stopped_first for the next try: true exactly when this one stopped with
  * nothing done (no page passed, no entry removed), so the caller may share the flag with its own
  * stops before progress (the system call's entry point).
  */
