@@ -722,28 +722,41 @@ clear_walk(const struct space *s, struct tlb_pending *t, uint64_t vpn, uint64_t 
 	clear_one(s, t, l3, vpn);
 }
 
-/*
- * mdb_pt_clear() when this CPU's pending list is full or marks whole ASIDs: tlb_queue() decides
- * between one more TLBI and the space's whole ASID.
- */
-static void __attribute__((noinline)) clear_queued(const struct space *s, struct tlb_pending *t, uint64_t vpn)
+/* mdb_pt_clear() for every page of [vpn, vpn + npages), all present: one walk per leaf table. */
+static void clear_range(unsigned space, uint64_t vpn, uint64_t npages)
 {
-	uint32_t l3 = leaf_index(s, vpn << PTE_PAGE_SHIFT);
-	unsigned i = (unsigned)vpn & (PTE_ENTRIES - 1U);
+	const struct space *s = space_live(space);
+	struct tlb_pending *t = this_pending();
 
-	BUG_ON(l3 == PT_NIL); /* a mapped page has its leaf table */
+	BUG_ON(!s);
 	space_changes++;
-	((volatile uint64_t *)pt_pool[l3])[i] = 0;
-	pt_slots[l3][i] = MDB_NIL;
-	tlb_queue(t, s, vpn << PTE_PAGE_SHIFT, 1);
+	while (npages > 0) {
+		unsigned first = (unsigned)vpn & (PTE_ENTRIES - 1U);
+		uint32_t l3 = leaf_index(s, vpn << PTE_PAGE_SHIFT);
+		uint64_t run = PTE_ENTRIES - first;
+		volatile uint64_t *pte;
+		mdb_idx_t *slot;
+
+		BUG_ON(l3 == PT_NIL);
+		run = run < npages ? run : npages;
+		pte = &pt_pool[l3][first];
+		slot = &pt_slots[l3][first];
+		for (uint64_t i = 0; i < run; i++) {
+			pte[i] = 0;
+			slot[i] = MDB_NIL;
+		}
+		tlb_queue(t, s, vpn << PTE_PAGE_SHIFT, run);
+		vpn += run;
+		npages -= run;
+	}
 }
 
 /*
  * The clear of one page, as unmap uses it once per entry: the common case (the leaf table is in
  * the walk cache, the pending list has room) without a call or a stack frame, a walk-cache miss
- * with the walk alone (the entries of a fan being revoked lie in many leaf tables: through a
- * general path a miss cost ~150 instructions, ~90 more than a hit, in a chunk's stretch); a full
- * pending list goes to clear_queued().
+ * with the walk alone (the entries of a fan being revoked lie in many leaf tables: through
+ * clear_range() a miss cost ~150 instructions, ~90 more than a hit, in a chunk's stretch);
+ * everything else goes to clear_range().
  */
 void mdb_pt_clear(unsigned space, uint64_t vpn)
 {
@@ -752,9 +765,8 @@ void mdb_pt_clear(unsigned space, uint64_t vpn)
 	uint64_t key = (vpn >> 9U) + 1U, c0, c1;
 
 	_Static_assert(LEAF_KEY_SHIFT == PTE_PAGE_SHIFT + 9U, "leaf cache key = vpn >> 9, + 1");
-	BUG_ON(!s);
-	if (t->count >= TLB_BATCH || t->any_whole)
-		return clear_queued(s, t, vpn);
+	if (!s || t->count >= TLB_BATCH || t->any_whole)
+		return clear_range(space, vpn, 1);
 	c0 = __atomic_load_n(&s->leaf_cache[0], __ATOMIC_RELAXED);
 	c1 = __atomic_load_n(&s->leaf_cache[1], __ATOMIC_RELAXED);
 	if ((c0 >> 32) == key)
